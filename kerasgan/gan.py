@@ -1,0 +1,558 @@
+"""`GAN`: an adversarial `keras.Model` that trains with `fit()` under TensorFlow and JAX."""
+
+import dataclasses
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasgan import losses as losses_lib
+from kerasgan import trainers
+
+_NOISE = ("normal", "uniform")
+_D_UPDATE = ("joint", "split")
+_REAL_BATCHES = ("reuse", "split")
+_G_NOISE = ("fresh", "reuse")
+_FAKE_SOURCE = ("generator", "annealed_noise")
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GANOptimizer(keras.optimizers.Optimizer):
+    """Holds the discriminator's and the generator's optimizers as one Keras optimizer.
+
+    `fit()` threads `model.optimizer.variables` from step to step under JAX;
+    exposing both optimizers' variables here keeps their state (moments,
+    iteration counts) alive. `iterations` counts generator updates, i.e.
+    training steps. Built by `GAN.compile`; users rarely create it directly.
+
+    Args:
+        d_optimizer: Optimizer (or identifier) for the discriminator.
+        g_optimizer: Optimizer (or identifier) for the generator.
+    """
+
+    def __init__(self, d_optimizer, g_optimizer, name="gan_optimizer", **kwargs):
+        super().__init__(learning_rate=0.0, name=name, **kwargs)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two different optimizer objects: "
+                "one optimizer cannot hold the state of both networks. "
+                "Pass e.g. d_optimizer=keras.optimizers.Adam(2e-4), "
+                "g_optimizer=keras.optimizers.Adam(2e-4)."
+            )
+        self._variable_lists = None
+
+    def set_variable_lists(self, variable_lists):
+        """Sets `variable_lists() -> (d_variables, g_variables)`, used by `build`."""
+        self._variable_lists = variable_lists
+
+    def build(self, var_list=None):
+        if self._variable_lists is None:
+            raise ValueError("GANOptimizer is built by GAN.compile(); it has no variable lists.")
+        d_vars, g_vars = self._variable_lists()
+        if not self.d_optimizer.built:
+            self.d_optimizer.build(d_vars)
+        if not self.g_optimizer.built:
+            self.g_optimizer.build(g_vars)
+        self.built = True
+
+    @property
+    def variables(self):
+        return self._variables + self.d_optimizer.variables + self.g_optimizer.variables
+
+    @property
+    def iterations(self):
+        return self.g_optimizer.iterations
+
+    @property
+    def learning_rate(self):
+        return self.g_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        # The base class assigns 0.0 at construction; learning rates live in the two optimizers.
+        pass
+
+    def apply(self, grads, trainable_variables=None):
+        raise NotImplementedError(
+            "GANOptimizer does not apply gradients itself; GAN.train_step uses "
+            "d_optimizer and g_optimizer."
+        )
+
+    def save_own_variables(self, store):
+        # The two inner optimizers are saved as their own children; avoid a second copy here.
+        for i, v in enumerate(self._variables):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        for i, v in enumerate(self._variables):
+            if str(i) in store:
+                v.assign(store[str(i)])
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        d = keras.saving.deserialize_keras_object(config.pop("d_optimizer"), custom_objects)
+        g = keras.saving.deserialize_keras_object(config.pop("g_optimizer"), custom_objects)
+        return cls(d, g, **config)
+
+
+class ClipConstraint(keras.constraints.Constraint):
+    """Clips every weight to [-clip_value, clip_value] (WGAN weight clipping)."""
+
+    def __init__(self, clip_value):
+        self.clip_value = float(clip_value)
+
+    def __call__(self, w):
+        return ops.clip(w, -self.clip_value, self.clip_value)
+
+    def get_config(self):
+        return {"clip_value": self.clip_value}
+
+
+@dataclasses.dataclass(frozen=True)
+class Phase:
+    """One optimizer update inside a training step."""
+
+    network: str  # "discriminator" or "generator"
+    d_step: int = 0  # index of the discriminator step (0 for the generator phase)
+    terms: tuple = ()  # ("real", "fake"), ("real",) or ("fake",) for the discriminator
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GAN(keras.Model):
+    """A generator and a discriminator trained by alternating adversarial updates.
+
+    Each `fit()` step runs `d_steps` discriminator updates, then one generator
+    update. The training logic is backend-neutral; the per-backend plumbing
+    lives in `kerasgan.trainers`.
+
+    Args:
+        generator: A built `keras.Model` mapping noise `(batch, latent_dim)`
+            to images `(batch, H, W, C)`.
+        discriminator: A built `keras.Model` mapping images to `(batch, 1)`
+            outputs (logits for the cross-entropy losses).
+        latent_dim: Noise size; default: the generator's input size.
+        noise: `"normal"` (N(0, 1)) or `"uniform"` (U(-1, 1)).
+        d_steps: Discriminator updates per generator update (n_critic).
+        d_update: `"joint"`: one update on the real and fake terms together;
+            `"split"`: a real-only update, then a fake-only update.
+        real_batches: `"reuse"`: every discriminator update sees the step's
+            whole real batch; `"split"`: the step's batch is cut into
+            `d_steps` equal parts, one fresh part per update.
+        g_noise: `"fresh"` noise for the generator update, or `"reuse"` the
+            last discriminator update's noise.
+        output_range: `(low, high)` of the generator's output; `generate()`
+            rescales it to [0, 1].
+        clip_value: If set, every discriminator weight is clipped to
+            [-clip_value, clip_value] after each update (WGAN).
+        gradient_penalty_weight: Weight of the WGAN-GP gradient penalty.
+        fake_source: `"generator"` or `"annealed_noise"`: the discriminator's
+            fake batch becomes `real * t + noise * (1 - t)` with `t` annealed
+            linearly from 0 to 1 over `anneal_steps` steps (seed 002's question).
+        anneal_steps: Length of that annealing, in training steps.
+        d_loss_weight: Factor on the discriminator loss (0.5 averages the
+            real and fake terms, as in the Coursera reference).
+        shared_weights: Pairs `(generator_layer, discriminator_layer)` of
+            layer names: the generator layer uses the discriminator layer's
+            kernel, updated by the discriminator's optimizer only.
+        seed: Seed of the training noise.
+
+    Example:
+    >>> gan = kerasgan.GAN(generator, discriminator)
+    >>> gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+    ...             g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+    ...             loss="non_saturating")
+    >>> gan.fit(kerasgan.data.load("fashion_mnist", image_shape=(28, 28, 1),
+    ...                            value_range=(-1, 1)), epochs=1)
+
+    Reference: Goodfellow et al., Generative Adversarial Nets, 2014.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        noise="normal",
+        d_steps=1,
+        d_update="joint",
+        real_batches="reuse",
+        g_noise="fresh",
+        output_range=(0.0, 1.0),
+        clip_value=None,
+        gradient_penalty_weight=0.0,
+        fake_source="generator",
+        anneal_steps=10_000,
+        d_loss_weight=1.0,
+        shared_weights=(),
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        _check_choice("noise", noise, _NOISE)
+        _check_choice("d_update", d_update, _D_UPDATE)
+        _check_choice("real_batches", real_batches, _REAL_BATCHES)
+        _check_choice("g_noise", g_noise, _G_NOISE)
+        _check_choice("fake_source", fake_source, _FAKE_SOURCE)
+        _check_positive_int("d_steps", d_steps)
+        _check_positive_int("anneal_steps", anneal_steps)
+        if clip_value is not None and not float(clip_value) > 0:
+            raise ValueError(f"clip_value must be > 0 or None. Received: clip_value={clip_value}")
+        if not float(gradient_penalty_weight) >= 0:
+            raise ValueError(
+                "gradient_penalty_weight must be >= 0. "
+                f"Received: gradient_penalty_weight={gradient_penalty_weight}"
+            )
+        low, high = (float(v) for v in output_range)
+        if not high > low:
+            raise ValueError(f"output_range must be (low, high) with high > low. Received: {output_range}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.noise = noise
+        self.d_steps = int(d_steps)
+        self.d_update = d_update
+        self.real_batches = real_batches
+        self.g_noise = g_noise
+        self.output_range = (low, high)
+        self.clip_value = None if clip_value is None else float(clip_value)
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.fake_source = fake_source
+        self.anneal_steps = int(anneal_steps)
+        self.d_loss_weight = float(d_loss_weight)
+        self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.latent_dim = int(latent_dim) if latent_dim is not None else self._infer_latent_dim()
+        _check_positive_int("latent_dim", self.latent_dim)
+        self.build()
+
+    def _infer_latent_dim(self):
+        try:
+            shape = self.generator.input_shape
+        except (AttributeError, ValueError) as e:
+            raise ValueError(
+                "Cannot infer latent_dim from the generator; pass latent_dim=... "
+                f"(the generator's input has no known shape: {e})"
+            ) from None
+        if isinstance(shape, list):
+            shape = shape[0]
+        if shape is None or len(shape) != 2 or shape[-1] is None:
+            raise ValueError(
+                f"The generator must take noise of shape (batch, latent_dim). Its input shape is {shape}."
+            )
+        return int(shape[-1])
+
+    # ------------------------------------------------------------------ build
+
+    def build(self, input_shape=None):
+        if not self.generator.built:
+            self.generator.build((None, self.latent_dim))
+        self.image_shape = tuple(
+            int(d) for d in self.generator.compute_output_shape((None, self.latent_dim))[1:]
+        )
+        if not self.discriminator.built:
+            self.discriminator.build((None,) + self.image_shape)
+        d_out = tuple(self.discriminator.compute_output_shape((None,) + self.image_shape))
+        if len(d_out) != 2 or d_out[-1] != 1:
+            raise ValueError(
+                "The discriminator must map images of shape "
+                f"{self.image_shape} to outputs of shape (batch, 1). Its output shape is {d_out}."
+            )
+        for g_name, d_name in self.shared_weights:
+            self.generator.get_layer(g_name).tie(self.discriminator.get_layer(d_name))
+        if self.clip_value is not None:
+            clip = ClipConstraint(self.clip_value)
+            for v in self.discriminator.trainable_variables:
+                v.constraint = clip
+                # The reference clips before every critic update, so the first update too.
+                v.assign(clip(v))
+        self.built = True
+
+    @property
+    def d_variables(self):
+        """Variables the discriminator's optimizer updates (shared kernels included)."""
+        return list(self.discriminator.trainable_variables)
+
+    @property
+    def g_variables(self):
+        """Variables the generator's optimizer updates (shared kernels excluded)."""
+        d_ids = {id(v) for v in self.discriminator.trainable_variables}
+        seen, out = set(), []
+        for v in self.generator.trainable_variables:
+            if id(v) not in d_ids and id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    # ---------------------------------------------------------------- compile
+
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        loss="non_saturating",
+        d_loss=None,
+        g_loss=None,
+        **kwargs,
+    ):
+        """Configures the two optimizers and the adversarial loss.
+
+        Args:
+            d_optimizer: Optimizer for the discriminator (default Adam 2e-4, beta_1 0.5).
+            g_optimizer: Optimizer for the generator (default Adam 2e-4, beta_1 0.5).
+            loss: A loss family name from `kerasgan.losses.names()`.
+            d_loss: Optional callable `(real_output, fake_output) -> loss`,
+                replacing the family's discriminator loss.
+            g_loss: Optional callable `(fake_output) -> loss`.
+            **kwargs: Passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`).
+        """
+        for bad in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
+            if bad in kwargs:
+                raise ValueError(
+                    f"GAN.compile() does not take `{bad}`; use d_optimizer=..., g_optimizer=... "
+                    "and loss=<family name>."
+                )
+        if d_optimizer is None:
+            d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if g_optimizer is None:
+            g_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        d_optimizer = keras.optimizers.get(d_optimizer)
+        g_optimizer = keras.optimizers.get(g_optimizer)
+        policy = keras.config.dtype_policy()
+        if policy.name == "mixed_float16":
+            scaled = keras.optimizers.LossScaleOptimizer
+            if not isinstance(d_optimizer, scaled):
+                d_optimizer = scaled(d_optimizer)
+            if not isinstance(g_optimizer, scaled):
+                g_optimizer = scaled(g_optimizer)
+        family_d, family_g = losses_lib.get(loss)
+        self.loss_family = loss
+        self.d_loss_fn = d_loss or family_d
+        self.g_loss_fn = g_loss or family_g
+        pair = GANOptimizer(d_optimizer, g_optimizer)
+        pair.set_variable_lists(lambda: (self.d_variables, self.g_variables))
+        super().compile(optimizer=pair, auto_scale_loss=False, **kwargs)
+        pair.build()
+        self._gan_compile_config = {
+            "d_optimizer": keras.saving.serialize_keras_object(d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(g_optimizer),
+            "loss": loss,
+        }
+
+    @property
+    def d_optimizer(self):
+        return self.optimizer.d_optimizer
+
+    @property
+    def g_optimizer(self):
+        return self.optimizer.g_optimizer
+
+    def get_compile_config(self):
+        return getattr(self, "_gan_compile_config", None)
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(
+            d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
+            g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
+            **config,
+        )
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    # ------------------------------------------------------------- inference
+
+    def call(self, noise, training=False):
+        """Raw generator output for `noise` of shape `(batch, latent_dim)`."""
+        return self.generator(noise, training=training)
+
+    def sample_noise(self, num_samples, seed=None):
+        """Numpy noise `(num_samples, latent_dim)` from the training distribution."""
+        rng = np.random.default_rng(seed)
+        shape = (int(num_samples), self.latent_dim)
+        if self.noise == "uniform":
+            return rng.uniform(-1.0, 1.0, size=shape).astype("float32")
+        return rng.standard_normal(size=shape).astype("float32")
+
+    def generate(self, num_samples, seed=None, batch_size=256):
+        """Generates images as numpy float32 `(num_samples, H, W, C)` in [0, 1].
+
+        Args:
+            num_samples: How many images.
+            seed: Integer seed; the same seed gives the same images.
+            batch_size: Images per generator call.
+        """
+        if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
+            raise ValueError(f"num_samples must be a positive int. Received: {num_samples!r}")
+        noise = self.sample_noise(num_samples, seed)
+        outputs = []
+        for start in range(0, num_samples, batch_size):
+            out = self.generator(noise[start : start + batch_size], training=False)
+            outputs.append(np.asarray(ops.convert_to_numpy(ops.cast(out, "float32"))))
+        images = np.concatenate(outputs, axis=0)
+        low, high = self.output_range
+        return np.clip((images - low) / (high - low), 0.0, 1.0).astype("float32")
+
+    # --------------------------------------------------- backend-neutral step
+
+    def train_step(self, *args, **kwargs):
+        return trainers.get().train_step(self, *args, **kwargs)
+
+    def phase_plan(self):
+        """The optimizer updates of one training step, in order."""
+        parts = [("real", "fake")] if self.d_update == "joint" else [("real",), ("fake",)]
+        plan = [Phase("discriminator", i, terms) for i in range(self.d_steps) for terms in parts]
+        plan.append(Phase("generator"))
+        return plan
+
+    def real_chunks(self, data):
+        """Validates a batch of real images and cuts it into one chunk per D step."""
+        x = data
+        if isinstance(data, (tuple, list)):
+            x = data[0]
+        elif isinstance(data, dict):
+            raise ValueError(
+                "GAN.fit() expects batches of images, not dicts. Received keys: "
+                f"{sorted(data)}. Map the dataset to images first: ds.map(lambda d: d['image'])."
+            )
+        shape = tuple(x.shape)
+        if len(shape) != 4 or tuple(shape[1:]) != self.image_shape:
+            raise ValueError(
+                f"Expected image batches of shape (batch,) + {self.image_shape} "
+                f"for this GAN. Received: shape={shape}. Load data with "
+                "kerasgan.data.load(..., preset=...) or image_shape=..."
+            )
+        x = ops.cast(x, self.compute_dtype if self.compute_dtype != "float16" else "float32")
+        if self.real_batches == "reuse":
+            return [x] * self.d_steps
+        batch = shape[0]
+        if batch is None or batch % self.d_steps:
+            raise ValueError(
+                f"real_batches='split' cuts each batch into d_steps={self.d_steps} parts, "
+                f"so the batch size must be a multiple of {self.d_steps}. Received: batch={batch}. "
+                f"Use batch_size={self.d_steps} * <per-update batch> (drop_remainder=True)."
+            )
+        return ops.split(x, self.d_steps, axis=0)
+
+    def draw_randomness(self, batch_size):
+        """All noise one training step needs, drawn up front from `seed_generator`."""
+        shape = (batch_size, self.latent_dim)
+        r = {}
+        for i in range(self.d_steps):
+            r[f"z{i}"] = self._training_noise(shape)
+            if self.fake_source == "annealed_noise":
+                low, high = self.output_range
+                r[f"noise{i}"] = keras.random.uniform(
+                    (batch_size,) + self.image_shape, low, high, seed=self.seed_generator
+                )
+            if self.gradient_penalty_weight:
+                r[f"alpha{i}"] = keras.random.uniform(
+                    (batch_size,) + (1,) * len(self.image_shape), 0.0, 1.0, seed=self.seed_generator
+                )
+        if self.g_noise == "reuse":
+            r["z_g"] = r[f"z{self.d_steps - 1}"]
+        else:
+            r["z_g"] = self._training_noise(shape)
+        return r
+
+    def _training_noise(self, shape):
+        if self.noise == "uniform":
+            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+        return keras.random.normal(shape, seed=self.seed_generator)
+
+    def phase_loss(self, phase, chunks, randomness):
+        """The loss a phase minimises; pure given the current variable values."""
+        if phase.network == "generator":
+            fake = self.generator(randomness["z_g"], training=True)
+            return self.g_loss_fn(self.discriminator(fake, training=True))
+        i = phase.d_step
+        real = chunks[i]
+        real_out = fake_out = None
+        fake = None
+        if "real" in phase.terms:
+            real_out = self.discriminator(real, training=True)
+        if "fake" in phase.terms:
+            fake = self._discriminator_fake(real, i, randomness)
+            fake_out = self.discriminator(fake, training=True)
+        loss = self.d_loss_fn(real_out, fake_out) * self.d_loss_weight
+        if self.gradient_penalty_weight and fake is not None:
+            loss = loss + self.gradient_penalty_weight * self.gradient_penalty(
+                real, fake, randomness[f"alpha{i}"]
+            )
+        return loss
+
+    def _discriminator_fake(self, real, i, randomness):
+        if self.fake_source == "generator":
+            return ops.stop_gradient(self.generator(randomness[f"z{i}"], training=True))
+        step = ops.cast(self.optimizer.iterations, "float32")
+        t = ops.minimum(step / float(self.anneal_steps), 1.0)
+        return real * t + randomness[f"noise{i}"] * (1.0 - t)
+
+    def gradient_penalty(self, real, fake, alpha):
+        """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on interpolates x_hat.
+
+        Reference: Gulrajani et al., Improved Training of Wasserstein GANs, 2017.
+        """
+        fake = ops.cast(fake, real.dtype)
+        interpolated = real + alpha * (fake - real)
+        grads = trainers.get().input_gradient(
+            lambda x: self.discriminator(x, training=True), interpolated
+        )
+        norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(grads.shape)))) + 1e-12)
+        return ops.mean(ops.square(norms - 1.0))
+
+    # ---------------------------------------------------------- serialization
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "noise": self.noise,
+            "d_steps": self.d_steps,
+            "d_update": self.d_update,
+            "real_batches": self.real_batches,
+            "g_noise": self.g_noise,
+            "output_range": list(self.output_range),
+            "clip_value": self.clip_value,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
+            "fake_source": self.fake_source,
+            "anneal_steps": self.anneal_steps,
+            "d_loss_weight": self.d_loss_weight,
+            "shared_weights": [list(p) for p in self.shared_weights],
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        generator = keras.saving.deserialize_keras_object(config.pop("generator"), custom_objects)
+        discriminator = keras.saving.deserialize_keras_object(
+            config.pop("discriminator"), custom_objects
+        )
+        return cls(generator, discriminator, **config)
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}")
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")

@@ -1,0 +1,158 @@
+"""Adversarial loss families as pure `keras.ops` pairs.
+
+Each family has `<family>_discriminator_loss(real_output, fake_output)` and
+`<family>_generator_loss(fake_output)`. Outputs are the discriminator's raw
+outputs (logits for the cross-entropy families). A discriminator loss is the
+sum of a real term and a fake term; pass `None` for either side to get the
+other term alone (used by presets that update D on real and fake batches in
+separate steps).
+
+Example:
+>>> d_loss, g_loss = kerasgan.losses.get("least_squares")
+>>> gan = kerasgan.zoo.get("dcgan", loss="least_squares")
+"""
+
+import difflib
+
+from keras import ops
+
+
+def _mean(x):
+    return ops.mean(ops.cast(x, "float32"))
+
+
+def _sum_terms(real_term, fake_term):
+    terms = [t for t in (real_term, fake_term) if t is not None]
+    if not terms:
+        raise ValueError("A discriminator loss needs real_output, fake_output or both.")
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+
+def _bce_real_fake(real_output, fake_output):
+    # softplus(-x) = BCE(sigmoid(x), 1); softplus(x) = BCE(sigmoid(x), 0); stable for any logit.
+    real = None if real_output is None else _mean(ops.softplus(-ops.cast(real_output, "float32")))
+    fake = None if fake_output is None else _mean(ops.softplus(ops.cast(fake_output, "float32")))
+    return _sum_terms(real, fake)
+
+
+def minimax_discriminator_loss(real_output=None, fake_output=None):
+    """Cross-entropy on logits: real labelled 1, fake 0 (Goodfellow et al., 2014)."""
+    return _bce_real_fake(real_output, fake_output)
+
+
+def minimax_generator_loss(fake_output):
+    """The saturating generator loss: minimise log(1 - D(G(z)))."""
+    return -_mean(ops.softplus(ops.cast(fake_output, "float32")))
+
+
+def non_saturating_discriminator_loss(real_output=None, fake_output=None):
+    """Cross-entropy on logits: real labelled 1, fake 0 (same as minimax)."""
+    return _bce_real_fake(real_output, fake_output)
+
+
+def non_saturating_generator_loss(fake_output):
+    """Cross-entropy of D(G(z)) against label 1: minimise -log D(G(z))."""
+    return _mean(ops.softplus(-ops.cast(fake_output, "float32")))
+
+
+def wasserstein_discriminator_loss(real_output=None, fake_output=None):
+    """Critic loss mean D(G(z)) - mean D(x) (Arjovsky et al., 2017)."""
+    real = None if real_output is None else -_mean(real_output)
+    fake = None if fake_output is None else _mean(fake_output)
+    return _sum_terms(real, fake)
+
+
+def wasserstein_generator_loss(fake_output):
+    """Generator loss -mean D(G(z))."""
+    return -_mean(fake_output)
+
+
+def least_squares_discriminator_loss(real_output=None, fake_output=None):
+    """LSGAN: 0.5 E[(D(x) - 1)^2] + 0.5 E[D(G(z))^2] (Mao et al., 2016)."""
+    real = None if real_output is None else 0.5 * _mean(ops.square(real_output - 1.0))
+    fake = None if fake_output is None else 0.5 * _mean(ops.square(fake_output))
+    return _sum_terms(real, fake)
+
+
+def least_squares_generator_loss(fake_output):
+    """LSGAN generator loss 0.5 E[(D(G(z)) - 1)^2]."""
+    return 0.5 * _mean(ops.square(fake_output - 1.0))
+
+
+def l1_discriminator_loss(real_output=None, fake_output=None):
+    """L1 analogue of LSGAN: E|D(x) - 1| + E|D(G(z))| (atiyo/unbounded_gan)."""
+    real = None if real_output is None else _mean(ops.abs(real_output - 1.0))
+    fake = None if fake_output is None else _mean(ops.abs(fake_output))
+    return _sum_terms(real, fake)
+
+
+def l1_generator_loss(fake_output):
+    """L1 generator loss E|D(G(z)) - 1|."""
+    return _mean(ops.abs(fake_output - 1.0))
+
+
+def hinge_discriminator_loss(real_output=None, fake_output=None):
+    """Hinge loss E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] (Lim & Ye, 2017)."""
+    real = None if real_output is None else _mean(ops.relu(1.0 - real_output))
+    fake = None if fake_output is None else _mean(ops.relu(1.0 + fake_output))
+    return _sum_terms(real, fake)
+
+
+def hinge_generator_loss(fake_output):
+    """Hinge generator loss -E[D(G(z))]."""
+    return -_mean(fake_output)
+
+
+def wgan_cross_entropy_discriminator_loss(real_output=None, fake_output=None):
+    """Shared-WGAN reference code's critic loss: sigmoid cross-entropy, labels +1 real, -1 fake.
+
+    With label y the TF op `sigmoid_cross_entropy_with_logits` computes
+    max(x, 0) - x*y + log(1 + exp(-|x|)); the reference feeds y = +1 / -1.
+    """
+    def ce(x, y):
+        x = ops.cast(x, "float32")
+        return _mean(ops.relu(x) - x * y + ops.log1p(ops.exp(-ops.abs(x))))
+
+    real = None if real_output is None else ce(real_output, 1.0)
+    fake = None if fake_output is None else ce(fake_output, -1.0)
+    return _sum_terms(real, fake)
+
+
+def wgan_cross_entropy_generator_loss(fake_output):
+    """Shared-WGAN reference code's generator loss: the same cross-entropy with label +1."""
+    x = ops.cast(fake_output, "float32")
+    return _mean(ops.relu(x) - x + ops.log1p(ops.exp(-ops.abs(x))))
+
+
+FAMILIES = {
+    "minimax": (minimax_discriminator_loss, minimax_generator_loss),
+    "non_saturating": (non_saturating_discriminator_loss, non_saturating_generator_loss),
+    "wasserstein": (wasserstein_discriminator_loss, wasserstein_generator_loss),
+    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
+    "l1": (l1_discriminator_loss, l1_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+    "wgan_cross_entropy": (
+        wgan_cross_entropy_discriminator_loss,
+        wgan_cross_entropy_generator_loss,
+    ),
+}
+
+
+def names():
+    """Names of the built-in loss families."""
+    return sorted(FAMILIES)
+
+
+def get(family):
+    """Returns `(discriminator_loss, generator_loss)` for a family name.
+
+    Args:
+        family: One of `kerasgan.losses.names()`.
+    """
+    if family not in FAMILIES:
+        close = difflib.get_close_matches(str(family), names(), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"Unknown loss family {family!r}.{hint} Known families: {', '.join(names())}."
+        )
+    return FAMILIES[family]

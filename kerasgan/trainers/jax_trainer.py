@@ -1,0 +1,93 @@
+"""JAX training step: a stateless value-and-grad per phase, state threaded by `fit()`.
+
+Keras' JAX trainer hands `train_step` the values of the model's trainable,
+non-trainable, optimizer and metric variables and expects the new values
+back. Each phase runs the backend-neutral `gan.phase_loss` inside a
+`StatelessScope` mapping every variable to its current value, so BatchNorm
+statistics and seed-generator states are read back after every phase.
+"""
+
+import jax
+import keras
+from keras import ops
+
+
+def _layout(gan):
+    cached = getattr(gan, "_kerasgan_jax_layout", None)
+    if cached is not None:
+        return cached
+    index = {}
+    for i, v in enumerate(gan.trainable_variables):
+        index.setdefault(id(v), i)
+    d_idx = [index[id(v)] for v in gan.d_variables]
+    g_idx = [index[id(v)] for v in gan.g_variables]
+    n_d = len(gan.d_optimizer.variables)
+    n_own = len(gan.optimizer.variables) - n_d - len(gan.g_optimizer.variables)
+    layout = {
+        "discriminator": (d_idx, slice(n_own, n_own + n_d), gan.d_optimizer),
+        "generator": (g_idx, slice(n_own + n_d, None), gan.g_optimizer),
+    }
+    gan._kerasgan_jax_layout = layout
+    return layout
+
+
+def _run(gan, fn, tv, ntv, ov):
+    """Runs `fn` with variables mapped to values; returns (output, new non-trainable values)."""
+    mapping = (
+        list(zip(gan.trainable_variables, tv))
+        + list(zip(gan.non_trainable_variables, ntv))
+        + list(zip(gan.optimizer.variables, ov))
+    )
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        out = fn()
+    return out, [scope.get_current_value(v) for v in gan.non_trainable_variables]
+
+
+def _put(values, indices, new):
+    values = list(values)
+    for i, v in zip(indices, new):
+        values[i] = v
+    return values
+
+
+def train_step(gan, state, data):
+    trainable, non_trainable, optimizer_values, metric_values = state
+    tv, ntv, ov = list(trainable), list(non_trainable), list(optimizer_values)
+    layout = _layout(gan)
+    chunks = gan.real_chunks(data)
+    randomness, ntv = _run(gan, lambda: gan.draw_randomness(int(chunks[0].shape[0])), tv, ntv, ov)
+    d_losses, g_loss = [], None
+    for phase in gan.phase_plan():
+        idx, opt_slice, optimizer = layout[phase.network]
+
+        def loss_fn(update, tv, ntv, phase=phase, idx=idx, optimizer=optimizer):
+            def compute():
+                loss = gan.phase_loss(phase, chunks, randomness)
+                return loss, optimizer.scale_loss(loss)
+
+            (loss, scaled), new_ntv = _run(gan, compute, _put(tv, idx, update), ntv, ov)
+            return scaled, (loss, new_ntv)
+
+        update = [tv[i] for i in idx]
+        grads, (loss, ntv) = jax.grad(loss_fn, has_aux=True)(update, tv, ntv)
+        update, new_opt = optimizer.stateless_apply(ov[opt_slice], grads, update)
+        tv = _put(tv, idx, update)
+        ov[opt_slice] = new_opt
+        if phase.network == "discriminator":
+            d_losses.append(loss)
+        else:
+            g_loss = loss
+    values = {"d_loss": ops.sum(ops.stack(d_losses)) / gan.d_steps, "g_loss": g_loss}
+    mv, logs, start = list(metric_values), {}, 0
+    for metric in gan.metrics:
+        n = len(metric.variables)
+        new = metric.stateless_update_state(mv[start : start + n], values[metric.name])
+        mv[start : start + n] = new
+        logs[metric.name] = metric.stateless_result(new)
+        start += n
+    return logs, (tv, ntv, ov, mv)
+
+
+def input_gradient(fn, x):
+    """d sum(fn(x)) / dx, differentiable again (for gradient penalties)."""
+    return jax.grad(lambda inputs: ops.sum(fn(inputs)))(x)
