@@ -8,18 +8,28 @@ Example:
 >>> images = gan.generate(16, seed=0)
 """
 
-from kerasgan import losses, networks, zoo
-from kerasgan.gan import GAN, GANOptimizer
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "GANOptimizer", "data", "losses", "networks", "zoo"]
+# Submodules load on first use, so that `python -m kerasgan.train --backend=jax` can set
+# KERAS_BACKEND before anything imports keras.
+_SUBMODULES = (
+    "callbacks", "data", "distribution", "export", "losses", "metrics", "networks",
+    "trainers", "zoo",
+)
+_ATTRIBUTES = {"GAN": "kerasgan.gan", "GANOptimizer": "kerasgan.gan"}
+
+__all__ = ["GAN", "GANOptimizer", *_SUBMODULES]
 
 
 def __getattr__(name):
-    # kerasgan.data imports tensorflow-datasets lazily; keep `import kerasgan` light.
-    if name in ("data", "metrics", "export", "distribution"):
-        import importlib
-
+    if name in _SUBMODULES:
         return importlib.import_module(f"kerasgan.{name}")
+    if name in _ATTRIBUTES:
+        return getattr(importlib.import_module(_ATTRIBUTES[name]), name)
     raise AttributeError(f"module 'kerasgan' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,54 @@
+"""Sample grids as PNG files."""
+
+import math
+
+import numpy as np
+
+from kerasgan.utils.io import atomic_path
+
+
+def image_grid(images, columns=None, padding=2):
+    """Tiles images `(N, H, W, C)` in [0, 1] into one `(rows*H, cols*W, C)` array."""
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4:
+        raise ValueError(f"Expected images of shape (N, H, W, C). Received: shape={images.shape}")
+    n, h, w, c = images.shape
+    columns = columns or int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / columns))
+    grid = np.ones((rows * (h + padding) + padding, columns * (w + padding) + padding, c), "float32")
+    for i, image in enumerate(images):
+        r, col = divmod(i, columns)
+        top, left = padding + r * (h + padding), padding + col * (w + padding)
+        grid[top : top + h, left : left + w] = image
+    return grid
+
+
+def save_image_grid(images, path, title=None, columns=None):
+    """Writes a grid of images in [0, 1] to a PNG with matplotlib, atomically.
+
+    Args:
+        images: `(N, H, W, C)` floats in [0, 1], C in {1, 3}.
+        path: Destination `.png`.
+        title: Optional title above the grid.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    grid = image_grid(images, columns)
+    h, w = grid.shape[:2]
+    scale = max(1.0, 512 / max(h, w))
+    fig = plt.figure(figsize=(w * scale / 100, h * scale / 100 + (0.3 if title else 0)), dpi=100)
+    ax = fig.add_axes([0, 0, 1, h / (h + (30 if title else 0))])
+    ax.axis("off")
+    if grid.shape[-1] == 1:
+        ax.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    else:
+        ax.imshow(np.clip(grid, 0, 1), interpolation="nearest")
+    if title:
+        fig.suptitle(title, fontsize=9, y=0.995)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    return path

@@ -1,0 +1,194 @@
+"""The GAN model: optimizer state, schedules, generate, saving, configuration errors."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import random_images, tiny_mlp_gan
+
+import kerasgan
+
+
+def _compiled(**kwargs):
+    compile_kwargs = kwargs.pop("compile_kwargs", {})
+    gan = tiny_mlp_gan(**kwargs)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3),
+        g_optimizer=keras.optimizers.Adam(1e-3),
+        **compile_kwargs,
+    )
+    return gan
+
+
+def _values(variables):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+@pytest.mark.parametrize(
+    "kwargs, d_per_step",
+    [({}, 1), ({"d_steps": 3}, 3), ({"d_update": "split"}, 2), ({"d_steps": 2, "d_update": "split"}, 4)],
+)
+def test_both_optimizers_keep_state_across_steps(kwargs, d_per_step):
+    gan = _compiled(**kwargs)
+    steps = 5
+    gan.fit(random_images(8 * steps), batch_size=8, epochs=1, verbose=0, shuffle=False)
+    assert int(gan.g_optimizer.iterations) == steps
+    assert int(gan.d_optimizer.iterations) == steps * d_per_step
+    assert int(gan.optimizer.iterations) == steps
+    for opt in (gan.d_optimizer, gan.g_optimizer):
+        moments = [v for v in opt.variables if "momentum" in v.path or "velocity" in v.path]
+        assert moments, [v.path for v in opt.variables]
+        assert all(np.abs(m).sum() > 0 for m in _values(moments))
+
+
+def test_fit_reports_losses_and_updates_both_networks():
+    gan = _compiled()
+    g_before, d_before = _values(gan.g_variables), _values(gan.d_variables)
+    history = gan.fit(random_images(32), batch_size=8, epochs=2, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss"}
+    assert all(np.isfinite(history.history["d_loss"]))
+    assert any(not np.allclose(a, b) for a, b in zip(g_before, _values(gan.g_variables)))
+    assert any(not np.allclose(a, b) for a, b in zip(d_before, _values(gan.d_variables)))
+
+
+def test_generator_step_does_not_touch_discriminator_and_vice_versa():
+    # lr 0 for D: only G may change; then the reverse.
+    gan = tiny_mlp_gan()
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.1))
+    d_before = _values(gan.d_variables)
+    gan.fit(random_images(16), batch_size=8, verbose=0)
+    for a, b in zip(d_before, _values(gan.discriminator.trainable_variables)):
+        np.testing.assert_array_equal(a, b)
+    gan = tiny_mlp_gan()
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.0))
+    g_before = _values(gan.g_variables)
+    gan.fit(random_images(16), batch_size=8, verbose=0)
+    for a, b in zip(g_before, _values(gan.g_variables)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_steps_per_epoch_and_callbacks():
+    gan = _compiled()
+    seen = []
+    cb = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(sorted(logs)))
+    ds = np.repeat(random_images(8), 10, axis=0)
+    gan.fit(ds, batch_size=8, epochs=2, steps_per_epoch=3, callbacks=[cb], verbose=0)
+    assert len(seen) == 6 and seen[0] == ["d_loss", "g_loss"]
+    assert int(gan.g_optimizer.iterations) == 6
+
+
+def test_generate_range_shape_and_seed():
+    gan = tiny_mlp_gan(output_range=(-1.0, 1.0))
+    a = gan.generate(5, seed=3)
+    assert a.shape == (5, 4, 4, 1) and a.dtype == np.float32
+    assert a.min() >= 0.0 and a.max() <= 1.0
+    np.testing.assert_array_equal(a, gan.generate(5, seed=3))
+    assert not np.array_equal(a, gan.generate(5, seed=4))
+    raw = keras.ops.convert_to_numpy(gan(gan.sample_noise(5, seed=3)))
+    # The generator ends in a sigmoid (0..1); generate() maps the declared (-1, 1) range.
+    np.testing.assert_allclose(a, np.clip((raw + 1) / 2, 0, 1), atol=1e-6)
+
+
+def test_generate_rejects_bad_counts():
+    gan = tiny_mlp_gan()
+    for bad in (0, -1, 2.5, "3"):
+        with pytest.raises(ValueError, match="num_samples"):
+            gan.generate(bad)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    gan = _compiled(d_steps=2)
+    gan.fit(random_images(16), batch_size=8, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, kerasgan.GAN)
+    np.testing.assert_array_equal(loaded.generate(6, seed=1), gan.generate(6, seed=1))
+    assert loaded.d_steps == 2
+    assert int(loaded.d_optimizer.iterations) == 4 and int(loaded.g_optimizer.iterations) == 2
+    for a, b in zip(_values(gan.optimizer.variables), _values(loaded.optimizer.variables)):
+        np.testing.assert_array_equal(a, b)
+    loaded.fit(random_images(16), batch_size=8, verbose=0)  # still trainable after loading
+    assert int(loaded.g_optimizer.iterations) == 4
+
+
+def test_get_config_from_config():
+    gan = _compiled(d_steps=2, noise="uniform", clip_value=0.5, output_range=(-1, 1))
+    clone = kerasgan.GAN.from_config(gan.get_config())
+    assert clone.get_config()["d_steps"] == 2
+    assert clone.noise == "uniform" and clone.clip_value == 0.5
+    assert clone.output_range == (-1.0, 1.0)
+    assert clone.image_shape == gan.image_shape
+
+
+def test_clip_value_bounds_critic_weights():
+    gan = _compiled(clip_value=0.01)
+    for v in _values(gan.d_variables):
+        assert np.abs(v).max() <= 0.01 + 1e-7
+    gan.fit(random_images(16), batch_size=8, verbose=0)
+    for v in _values(gan.d_variables):
+        assert np.abs(v).max() <= 0.01 + 1e-7
+
+
+def test_real_batches_split_requires_divisible_batch():
+    gan = _compiled(d_steps=3, real_batches="split")
+    gan.fit(random_images(12), batch_size=12, verbose=0)
+    assert int(gan.d_optimizer.iterations) == 3
+    gan2 = _compiled(d_steps=3, real_batches="split")
+    with pytest.raises(ValueError, match="multiple of 3"):
+        gan2.fit(random_images(16), batch_size=8, verbose=0)
+
+
+def test_wrong_image_shape_is_named():
+    gan = _compiled()
+    with pytest.raises(ValueError, match=r"Expected image batches of shape .*\(4, 4, 1\).*Received"):
+        gan.fit(random_images(16, shape=(5, 5, 1)), batch_size=8, verbose=0)
+
+
+def test_annealed_noise_fake_source_trains():
+    gan = _compiled(fake_source="annealed_noise", anneal_steps=4)
+    history = gan.fit(random_images(32), batch_size=8, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_same_seed_same_losses():
+    losses = []
+    for _ in range(2):
+        gan = _compiled(seed=7)
+        h = gan.fit(random_images(32), batch_size=8, epochs=2, verbose=0, shuffle=False)
+        losses.append(h.history["d_loss"] + h.history["g_loss"])
+    np.testing.assert_array_equal(losses[0], losses[1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"d_steps": 0}, "d_steps must be a positive integer"),
+        ({"noise": "gaussian"}, "noise must be one of"),
+        ({"d_update": "both"}, "d_update must be one of"),
+        ({"clip_value": -1}, "clip_value must be > 0"),
+        ({"gradient_penalty_weight": -1}, "gradient_penalty_weight must be >= 0"),
+        ({"output_range": (1, 0)}, "output_range"),
+        ({"fake_source": "noise"}, "fake_source must be one of"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_mlp_gan(**kwargs)
+
+
+def test_compile_errors():
+    gan = tiny_mlp_gan()
+    with pytest.raises(ValueError, match="Unknown loss family 'hinj'. Did you mean 'hinge'"):
+        gan.compile(loss="hinj")
+    with pytest.raises(ValueError, match="does not take `optimizer`"):
+        gan.compile(optimizer="adam")
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two different optimizer objects"):
+        gan.compile(d_optimizer=opt, g_optimizer=opt)
+
+
+def test_discriminator_output_shape_checked():
+    g = kerasgan.networks.mlp_generator(8, (16,), (4, 4, 1))
+    d = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"outputs of shape \(batch, 1\)"):
+        kerasgan.GAN(g, d)
