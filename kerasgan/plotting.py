@@ -39,15 +39,17 @@ def save_image_grid(images, path, title=None, columns=None):
     grid = image_grid(images, columns)
     h, w = grid.shape[:2]
     scale = max(1.0, 512 / max(h, w))
-    fig = plt.figure(figsize=(w * scale / 100, h * scale / 100 + (0.3 if title else 0)), dpi=100)
-    ax = fig.add_axes([0, 0, 1, h / (h + (30 if title else 0))])
+    title_px = 30 if title else 0
+    height_px, width_px = h * scale, w * scale
+    fig = plt.figure(figsize=(width_px / 100, (height_px + title_px) / 100), dpi=100)
+    ax = fig.add_axes([0, 0, 1, height_px / (height_px + title_px)])
     ax.axis("off")
     if grid.shape[-1] == 1:
         ax.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     else:
         ax.imshow(np.clip(grid, 0, 1), interpolation="nearest")
     if title:
-        fig.suptitle(title, fontsize=9, y=0.995)
+        fig.text(0.5, 1 - 0.5 * title_px / (height_px + title_px), title, ha="center", va="center", fontsize=10)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)

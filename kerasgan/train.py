@@ -172,7 +172,7 @@ def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=No
         cb.AtomicCheckpoint(checkpoint),
     ]
     gan.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks, verbose=verbose)
+            callbacks=callbacks, verbose=verbose, shuffle=False)
     final = os.path.join(output_dir, "samples_final.png")
     save_image_grid(gan.generate(num_samples, seed=seed), final,
                     title=f"{preset}: step {int(gan.optimizer.iterations)}")
