@@ -140,7 +140,7 @@ def test_real_batches_split_requires_divisible_batch():
 
 def test_wrong_image_shape_is_named():
     gan = _compiled()
-    with pytest.raises(ValueError, match=r"Expected image batches of shape .*\(4, 4, 1\).*Received"):
+    with pytest.raises(ValueError, match=r"Expected images of shape .*\(4, 4, 1\).*Received"):
         gan.fit(random_images(16, shape=(5, 5, 1)), batch_size=8, verbose=0)
 
 

@@ -1,0 +1,76 @@
+"""Bad training data is rejected at fit() with an error naming the problem and the fix."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import random_images, tiny_mlp_gan
+
+
+@pytest.fixture(scope="module")
+def gan():
+    g = tiny_mlp_gan()
+    g.compile()
+    return g
+
+
+def _unchanged(gan):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in gan.trainable_variables]
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (random_images(8, shape=(4, 4, 3)), r"Expected images of shape \(batch,\) \+ \(4, 4, 1\)\. Received: shape=\(\d+, 4, 4, 3\)"),
+        (random_images(8, shape=(4, 4)), r"Add the channel axis"),
+        (random_images(8, shape=(16,)), r"Expected images of shape"),
+        ((random_images(8) * 255).astype("uint8"), r"Expected float images in \[0, 1\]\. Received dtype uint8.*from_arrays"),
+        (random_images(8) * 255, r"values in \[0, 1\].*look like 0\.\.255 pixels"),
+        (random_images(8, low=-1, high=1), r"look like \[-1, 1\] images: use \(x \+ 1\) / 2"),
+        (np.where(np.arange(8 * 16).reshape(8, 4, 4, 1) == 5, np.nan, 0.5).astype("float32"), r"1 NaN or Inf"),
+        (np.full((8, 4, 4, 1), np.inf, "float32"), r"NaN or Inf"),
+        (np.zeros((0, 4, 4, 1), "float32"), r"no images"),
+    ],
+    ids=["channels", "no-channel-axis", "flat", "uint8", "0-255-floats", "minus1-1", "nan", "inf", "empty-array"],
+)
+def test_bad_arrays(gan, data, match):
+    before = _unchanged(gan)
+    with pytest.raises(ValueError, match=match):
+        gan.fit(data, batch_size=4, verbose=0)
+    for a, b in zip(before, _unchanged(gan)):
+        np.testing.assert_array_equal(a, b)  # no training step ran
+
+
+def test_empty_dataset(gan):
+    ds = tf.data.Dataset.from_tensor_slices(random_images(3)).batch(4, drop_remainder=True)
+    with pytest.raises(ValueError, match=r"dataset passed to fit\(\) is empty.*batch_size"):
+        gan.fit(ds, verbose=0)
+
+
+def test_image_label_tuples(gan):
+    ds = tf.data.Dataset.from_tensor_slices((random_images(8), np.arange(8))).batch(4)
+    with pytest.raises(ValueError, match=r"images only; received tuples of 2 elements.*ds.map\(lambda x, y: x\)"):
+        gan.fit(ds, verbose=0)
+
+
+def test_labels_as_y(gan):
+    with pytest.raises(ValueError, match=r"received labels \(y\)"):
+        gan.fit(random_images(8), np.arange(8), verbose=0)
+
+
+def test_dict_batches(gan):
+    ds = tf.data.Dataset.from_tensor_slices({"image": random_images(8)}).batch(4)
+    with pytest.raises(ValueError, match=r"received dicts with keys \['image'\].*d\['image'\]"):
+        gan.fit(ds, verbose=0)
+
+
+def test_minus_one_one_gan_rejects_pixels():
+    gan = tiny_mlp_gan(output_range=(-1, 1))
+    gan.compile()
+    with pytest.raises(ValueError, match=r"values in \[-1, 1\].*Received values in \[0, 255\].*divide by 255"):
+        gan.fit(np.linspace(0, 255, 8 * 16, dtype="float32").reshape(8, 4, 4, 1), batch_size=8, verbose=0)
+
+
+def test_valid_data_passes_and_validation_can_be_disabled(gan):
+    gan.fit(random_images(8), batch_size=4, verbose=0)
+    gan.fit(random_images(8) * 1.0005, batch_size=4, verbose=0, validate_data=False)
