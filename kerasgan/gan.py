@@ -7,7 +7,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import losses as losses_lib
-from kerasgan import trainers
+from kerasgan import trainers, validation
 
 _NOISE = ("normal", "uniform")
 _D_UPDATE = ("joint", "split")
@@ -150,8 +150,9 @@ class GAN(keras.Model):
             `d_steps` equal parts, one fresh part per update.
         g_noise: `"fresh"` noise for the generator update, or `"reuse"` the
             last discriminator update's noise.
-        output_range: `(low, high)` of the generator's output; `generate()`
-            rescales it to [0, 1].
+        output_range: `(low, high)` of the generator's output and of the
+            training data; `generate()` rescales it to [0, 1]. `None` for
+            unbounded outputs (no range check; `generate()` returns raw values).
         clip_value: If set, every discriminator weight is clipped to
             [-clip_value, clip_value] after each update (WGAN).
         gradient_penalty_weight: Weight of the WGAN-GP gradient penalty.
@@ -212,9 +213,13 @@ class GAN(keras.Model):
                 "gradient_penalty_weight must be >= 0. "
                 f"Received: gradient_penalty_weight={gradient_penalty_weight}"
             )
-        low, high = (float(v) for v in output_range)
-        if not high > low:
-            raise ValueError(f"output_range must be (low, high) with high > low. Received: {output_range}")
+        if output_range is not None:
+            low, high = (float(v) for v in output_range)
+            if not high > low:
+                raise ValueError(
+                    f"output_range must be (low, high) with high > low, or None. Received: {output_range}"
+                )
+            output_range = (low, high)
         self.generator = generator
         self.discriminator = discriminator
         self.noise = noise
@@ -222,7 +227,7 @@ class GAN(keras.Model):
         self.d_update = d_update
         self.real_batches = real_batches
         self.g_noise = g_noise
-        self.output_range = (low, high)
+        self.output_range = output_range
         self.clip_value = None if clip_value is None else float(clip_value)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.fake_source = fake_source
@@ -391,6 +396,8 @@ class GAN(keras.Model):
     def generate(self, num_samples, seed=None, batch_size=256):
         """Generates images as numpy float32 `(num_samples, H, W, C)` in [0, 1].
 
+        With `output_range=None` the raw generator outputs are returned.
+
         Args:
             num_samples: How many images.
             seed: Integer seed; the same seed gives the same images.
@@ -404,8 +411,31 @@ class GAN(keras.Model):
             out = self.generator(noise[start : start + batch_size], training=False)
             outputs.append(np.asarray(ops.convert_to_numpy(ops.cast(out, "float32"))))
         images = np.concatenate(outputs, axis=0)
+        if self.output_range is None:
+            return images.astype("float32")
         low, high = self.output_range
         return np.clip((images - low) / (high - low), 0.0, 1.0).astype("float32")
+
+    def fit(self, x=None, y=None, batch_size=None, validate_data=True, **kwargs):
+        """Trains the GAN on images; takes the arguments of `keras.Model.fit`.
+
+        Args:
+            x: Images: a `tf.data.Dataset` of image batches or an array
+                `(N, H, W, C)`, in `output_range`.
+            y: Must be None: the GAN is unconditional.
+            validate_data: Check the first batch (shape, dtype, value range,
+                NaN) and raise a clear error before any training step.
+        """
+        if y is not None:
+            raise ValueError(
+                "GAN.fit() takes images only (x); it received labels (y) too. This GAN is "
+                "unconditional: call fit(images)."
+            )
+        if validate_data:
+            batch = validation.first_batch(x, batch_size)
+            if batch is not None:
+                validation.check_images(batch, self.image_shape, self.output_range)
+        return super().fit(x, batch_size=batch_size, **kwargs)
 
     # --------------------------------------------------- backend-neutral step
 
@@ -420,7 +450,11 @@ class GAN(keras.Model):
         return plan
 
     def real_chunks(self, data):
-        """Validates a batch of real images and cuts it into one chunk per D step."""
+        """Validates a batch of real samples and cuts it into one chunk per D step.
+
+        Samples may have any rank: a batch has shape `(batch,) + image_shape`
+        (images `(H, W, C)`, or e.g. `(1,)` for 1-D toy data).
+        """
         x = data
         if isinstance(data, (tuple, list)):
             x = data[0]
@@ -430,7 +464,7 @@ class GAN(keras.Model):
                 f"{sorted(data)}. Map the dataset to images first: ds.map(lambda d: d['image'])."
             )
         shape = tuple(x.shape)
-        if len(shape) != 4 or tuple(shape[1:]) != self.image_shape:
+        if len(shape) != 1 + len(self.image_shape) or tuple(shape[1:]) != self.image_shape:
             raise ValueError(
                 f"Expected image batches of shape (batch,) + {self.image_shape} "
                 f"for this GAN. Received: shape={shape}. Load data with "
@@ -455,7 +489,7 @@ class GAN(keras.Model):
         for i in range(self.d_steps):
             r[f"z{i}"] = self._training_noise(shape)
             if self.fake_source == "annealed_noise":
-                low, high = self.output_range
+                low, high = self.output_range or (-1.0, 1.0)
                 r[f"noise{i}"] = keras.random.uniform(
                     (batch_size,) + self.image_shape, low, high, seed=self.seed_generator
                 )
@@ -528,7 +562,7 @@ class GAN(keras.Model):
             "d_update": self.d_update,
             "real_batches": self.real_batches,
             "g_noise": self.g_noise,
-            "output_range": list(self.output_range),
+            "output_range": None if self.output_range is None else list(self.output_range),
             "clip_value": self.clip_value,
             "gradient_penalty_weight": self.gradient_penalty_weight,
             "fake_source": self.fake_source,
