@@ -10,24 +10,22 @@ Example:
 
 import importlib
 
+# Importing these registers kerasgan's serializable classes (GAN, its optimizer pair, the
+# networks' custom layers), so `keras.saving.load_model("run.keras")` works after `import kerasgan`.
+from kerasgan import callbacks, losses, networks, zoo
+from kerasgan.gan import GAN, GANOptimizer
+
 __version__ = "0.1.0"
 
-# Submodules load on first use, so that `python -m kerasgan.train --backend=jax` can set
-# KERAS_BACKEND before anything imports keras.
-_SUBMODULES = (
-    "callbacks", "data", "distribution", "export", "losses", "metrics", "networks",
-    "trainers", "zoo",
-)
-_ATTRIBUTES = {"GAN": "kerasgan.gan", "GANOptimizer": "kerasgan.gan"}
+# Heavier or optional parts load on first use (tensorflow-datasets, SavedModel export).
+_LAZY = ("data", "distribution", "export", "metrics", "trainers")
 
-__all__ = ["GAN", "GANOptimizer", *_SUBMODULES]
+__all__ = ["GAN", "GANOptimizer", "callbacks", "losses", "networks", "zoo", *_LAZY]
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    if name in _LAZY:
         return importlib.import_module(f"kerasgan.{name}")
-    if name in _ATTRIBUTES:
-        return getattr(importlib.import_module(_ATTRIBUTES[name]), name)
     raise AttributeError(f"module 'kerasgan' has no attribute {name!r}")
 
 

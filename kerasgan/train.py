@@ -4,7 +4,11 @@ Example:
     python -m kerasgan.train --preset=dcgan --dataset=fashion_mnist \
         --epochs=10 --steps_per_epoch=150 --output_dir=runs/dcgan --seed=0
 
-Writes to --output_dir:
+Several devices (global --batch_size, split across them), several workers, mixed precision:
+    python -m kerasgan.train --preset=dcgan --distribution=mirrored --mixed_precision=mixed_bfloat16 \
+        --batch_size=256 --epochs=10 --output_dir=runs/dcgan
+
+Writes to --output_dir (in multi-worker runs, only the chief writes it):
     checkpoint.keras        the whole GAN (both optimizers' states), every epoch, atomically
     samples/epoch_NNN.png   a grid of generated images per epoch (fixed noise)
     samples_final.png       the final grid
@@ -15,7 +19,9 @@ Writes to --output_dir:
 import ast
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 from absl import app, flags, logging
 
@@ -54,13 +60,31 @@ flags.DEFINE_multi_string(
 )
 flags.DEFINE_integer("num_samples", 64, "Images in each sample grid.")
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every N epochs.")
-flags.DEFINE_bool("resume", False, "Continue from output_dir/checkpoint.keras if it exists.")
+flags.DEFINE_bool(
+    "resume", False,
+    "Continue from output_dir/checkpoint.keras if it exists: weights, both optimizers' states, "
+    "the noise RNG state, the epoch and the data order.",
+)
+flags.DEFINE_enum(
+    "distribution", "none", ["none", "mirrored", "multi_worker"],
+    "Data parallelism (see kerasgan.distribution): 'mirrored' uses every local accelerator (else "
+    "every CPU device); 'multi_worker' spans processes (TF: TF_CONFIG; JAX: "
+    "KERAS_DISTRIBUTION_JOB_ADDRESSES/_NUM_PROCESSES/_PROCESS_ID). --batch_size is global.",
+)
+flags.DEFINE_enum(
+    "mixed_precision", "float32", ["float32", "mixed_float16", "mixed_bfloat16"],
+    "Keras dtype policy: variables stay float32; mixed_float16 adds loss scaling to both optimizers.",
+)
+flags.DEFINE_integer(
+    "cpu_devices", None,
+    "Split the host CPU into N devices (tries --distribution without accelerators).",
+)
 flags.DEFINE_integer("verbose", 2, "Keras fit verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
 
 flags.mark_flags_as_required(["preset", "output_dir"])
 for _name in ("epochs", "num_samples", "sample_every"):
     flags.register_validator(_name, lambda v: v is not None and v >= 1, f"--{_name} must be >= 1")
-for _name in ("steps_per_epoch", "batch_size", "limit"):
+for _name in ("steps_per_epoch", "batch_size", "limit", "cpu_devices"):
     flags.register_validator(_name, lambda v: v is None or v >= 1, f"--{_name} must be >= 1")
 
 
@@ -82,10 +106,13 @@ def parse_overrides(items):
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    backend = FLAGS.backend or os.environ.get("KERAS_BACKEND", "tensorflow")
-    if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != backend:
-        raise app.UsageError("--backend must be chosen before keras is imported.")
-    os.environ["KERAS_BACKEND"] = backend
+    import keras
+
+    if FLAGS.backend and keras.backend.backend() != FLAGS.backend:
+        # The backend is fixed when keras is first imported (`python -m` imports the package
+        # first): start again with it set.
+        env = dict(os.environ, KERAS_BACKEND=FLAGS.backend)
+        os.execve(sys.executable, [sys.executable, "-m", "kerasgan.train", *sys.argv[1:]], env)
     run(**flag_values())
 
 
@@ -106,16 +133,45 @@ def flag_values():
         sample_every=FLAGS.sample_every,
         resume=FLAGS.resume,
         verbose=FLAGS.verbose,
+        distribution=FLAGS.distribution,
+        mixed_precision=FLAGS.mixed_precision,
+        cpu_devices=FLAGS.cpu_devices,
     )
 
 
 def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=None, epochs=1,
         steps_per_epoch=None, batch_size=None, seed=0, overrides=None, num_samples=64,
-        sample_every=1, resume=False, verbose=2):
+        sample_every=1, resume=False, verbose=2, distribution="none", mixed_precision=None,
+        cpu_devices=None):
     """Trains `preset` and writes its outputs; returns the trained GAN.
 
     Args mirror the flags of `python -m kerasgan.train`.
+
+    Example:
+    >>> gan = kerasgan.train.run("mnist_mlp", "runs/mlp", dataset="fashion_mnist", epochs=1)
     """
+    from kerasgan import distribution as dist_lib
+
+    if cpu_devices:
+        dist_lib.simulate_cpu_devices(cpu_devices)
+    dist = dist_lib.setup(distribution)
+    if mixed_precision:
+        dist_lib.set_mixed_precision(mixed_precision)
+    writes = output_dir if dist.is_chief else tempfile.mkdtemp(prefix=f"kerasgan-worker{dist.task_id}-")
+    try:
+        with dist.scope():
+            return _train(dist, preset, output_dir, writes, dataset, data_dir,
+                          split, limit, epochs, steps_per_epoch, batch_size, seed, overrides,
+                          num_samples, sample_every, resume, verbose, mixed_precision)
+    finally:
+        if writes != output_dir:
+            # Non-chief workers write (checkpoints read every replica's variables) but keep nothing.
+            shutil.rmtree(writes, ignore_errors=True)
+
+
+def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, epochs,
+           steps_per_epoch, batch_size, seed, overrides, num_samples, sample_every, resume, verbose,
+           mixed_precision):
     import keras
 
     import kerasgan
@@ -141,6 +197,16 @@ def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=No
     step_batch = spec.step_batch_size if batch_size is None else int(batch_size) * (
         int(config.get("d_steps", 1)) if config.get("real_batches") == "split" else 1
     )
+    if step_batch % dist.num_replicas:
+        raise app.UsageError(
+            f"The global batch ({step_batch} images per step) must be a multiple of the "
+            f"{dist.num_replicas} replicas of --distribution={dist.name}. Pass e.g. "
+            f"--batch_size={max(1, step_batch // dist.num_replicas) * dist.num_replicas}."
+        )
+    # Data order depends only on the seed: reset the global seeds the shuffle derives from (a
+    # resumed run skips zoo.get, which sets them), then train on one repeated stream, of which a
+    # resumed run skips the batches already trained on.
+    keras.utils.set_random_seed(seed)
     ds = kerasgan.data.load(
         dataset or spec.dataset,
         image_shape=gan.image_shape,
@@ -150,34 +216,42 @@ def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=No
         seed=seed,
         data_dir=data_dir,
         limit=limit,
-        repeat=steps_per_epoch is not None,
     )
-    os.makedirs(output_dir, exist_ok=True)
+    if steps_per_epoch is None:
+        steps_per_epoch = int(ds.cardinality())
+        if steps_per_epoch < 1:
+            raise ValueError(f"Cannot tell the number of batches per epoch of {dataset or spec.dataset}; "
+                             "pass --steps_per_epoch.")
+    ds = ds.repeat().skip(initial_epoch * steps_per_epoch)
+    os.makedirs(writes, exist_ok=True)
     atomic_write_text(
-        os.path.join(output_dir, "config.json"),
+        os.path.join(writes, "config.json"),
         json.dumps(
             {"preset": preset, "dataset": dataset or spec.dataset, "backend": keras.backend.backend(),
              "epochs": epochs, "steps_per_epoch": steps_per_epoch, "step_batch_size": step_batch,
-             "seed": seed, "config": config},
+             "seed": seed, "distribution": dist.name, "num_replicas": dist.num_replicas,
+             "mixed_precision": mixed_precision, "config": config},
             indent=2, default=str,
         ),
     )
     if initial_epoch >= epochs:
         logging.info("Checkpoint is already at epoch %d >= --epochs=%d; nothing to train.",
                      initial_epoch, epochs)
+    writer_checkpoint = os.path.join(writes, "checkpoint.keras")
     callbacks = [
         cb.StopOnNonFiniteLoss(),
-        cb.SampleGrid(os.path.join(output_dir, "samples"), num_samples, seed=seed, every=sample_every),
-        cb.CSVLog(os.path.join(output_dir, "log.csv"), append=initial_epoch > 0),
-        cb.AtomicCheckpoint(checkpoint),
+        cb.SampleGrid(os.path.join(writes, "samples"), num_samples, seed=seed, every=sample_every),
+        cb.CSVLog(os.path.join(writes, "log.csv"), append=initial_epoch > 0),
+        cb.AtomicCheckpoint(writer_checkpoint),
     ]
     gan.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
             callbacks=callbacks, verbose=verbose, shuffle=False)
-    final = os.path.join(output_dir, "samples_final.png")
+    final = os.path.join(writes, "samples_final.png")
     save_image_grid(gan.generate(num_samples, seed=seed), final,
-                    title=f"{preset}: step {int(gan.optimizer.iterations)}")
-    print(f"Samples: {os.path.abspath(final)}")
-    print(f"Checkpoint: {os.path.abspath(checkpoint)}")
+                    title=f"{preset}: step {cb.training_step(gan)}")
+    if dist.is_chief:
+        print(f"Samples: {os.path.abspath(final)}")
+        print(f"Checkpoint: {os.path.abspath(checkpoint)}")
     return gan
 
 

@@ -1,0 +1,120 @@
+"""End-to-end: the absl trainer command on an IDX directory the test writes."""
+
+import csv
+import gzip
+import os
+import struct
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from absl import flags
+
+import kerasgan  # noqa: F401  (registers GAN & co. for keras.saving.load_model)
+from kerasgan import train
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def write_idx_images(path, images):
+    n, h, w = images.shape
+    payload = struct.pack(">IIII", 0x00000803, n, h, w) + images.astype(np.uint8).tobytes()
+    with gzip.open(path, "wb") as f:
+        f.write(payload)
+
+
+@pytest.fixture(scope="module")
+def idx_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("idx")
+    rng = np.random.default_rng(0)
+    write_idx_images(d / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (64, 28, 28)))
+    return d
+
+
+def _train(args, env_extra=None, timeout=300):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERASGAN_NO_DOWNLOAD="1", **(env_extra or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "kerasgan.train", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
+    out = tmp_path / "run"
+    result = _train([
+        "--preset=mnist_mlp", f"--dataset={idx_dir}", "--epochs=2", "--steps_per_epoch=1",
+        "--batch_size=16", f"--output_dir={out}", "--seed=3", f"--backend={keras.backend.backend()}",
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Samples: " in result.stdout
+    for name in ("checkpoint.keras", "samples_final.png", "log.csv", "config.json",
+                 "samples/epoch_001.png", "samples/epoch_002.png"):
+        assert (out / name).exists(), name
+    with open(out / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert all(np.isfinite(float(r["d_loss"])) and np.isfinite(float(r["g_loss"])) for r in rows)
+    gan = keras.saving.load_model(out / "checkpoint.keras")
+    assert int(gan.g_optimizer.iterations) == 2
+    assert (out / "samples_final.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The checkpoint was written by the other backend's process only if --backend says so.
+    assert '"backend": "%s"' % keras.backend.backend() in (out / "config.json").read_text()
+
+
+def test_help_documents_every_flag():
+    result = subprocess.run([sys.executable, "-m", "kerasgan.train", "--helpfull"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    text = result.stdout + result.stderr
+    for flag in ("preset", "dataset", "epochs", "steps_per_epoch", "batch_size", "output_dir",
+                 "seed", "backend", "override", "resume"):
+        assert f"--{flag}" in text or f"--[no]{flag}" in text, flag
+
+
+@pytest.fixture
+def parse_flags():
+    parsed = []
+
+    def parse(args):
+        parsed.append(True)
+        return flags.FLAGS(["kerasgan.train", *args])
+
+    yield parse
+    flags.FLAGS.unparse_flags()
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        (["--epochs=0"], flags.IllegalFlagValueError, "--epochs must be >= 1"),
+        (["--batch_size=0"], flags.IllegalFlagValueError, "--batch_size must be >= 1"),
+        (["--steps_per_epoch=-2"], flags.IllegalFlagValueError, "--steps_per_epoch must be >= 1"),
+        (["--backend=torch"], flags.IllegalFlagValueError, "one of <tensorflow|jax>"),
+        (["--no_such_flag=1"], flags.UnrecognizedFlagError, "no_such_flag"),
+        (["--epochs=two"], flags.IllegalFlagValueError, "epochs"),
+    ],
+)
+def test_bad_flags_fail_clearly(parse_flags, args, error, message):
+    with pytest.raises(error, match=message):
+        parse_flags(["--preset=mnist_mlp", "--output_dir=/tmp/x", *args])
+
+
+def test_bad_override_syntax():
+    with pytest.raises(Exception, match="key=value"):
+        train.parse_overrides(["novalue"])
+    assert train.parse_overrides(["lr=1e-4", "loss=hinge", "widths=(1, 2)"]) == {
+        "lr": 1e-4, "loss": "hinge", "widths": (1, 2)}
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"preset": "mnist_mpl"}, "Did you mean 'mnist_mlp'"),
+        ({"preset": "mnist_mlp", "overrides": {"learning_rat": 1}}, "did you mean 'learning_rate'"),
+    ],
+)
+def test_bad_preset_or_override_writes_nothing(kwargs, message, tmp_path, idx_dir):
+    with pytest.raises(ValueError, match=message):
+        train.run(output_dir=str(tmp_path / "o"), dataset=str(idx_dir), limit=16, **kwargs)
+    assert not (tmp_path / "o").exists()
