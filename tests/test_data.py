@@ -1,0 +1,698 @@
+"""Tests for kerasgan.data: IDX files, image folders, arrays, TFDS, discovery and errors.
+
+Every test builds its own tiny data in tmp_path and never touches the network:
+KERASGAN_NO_DOWNLOAD is set for the whole module and the download helpers are
+replaced by failing stubs where a test could reach them.
+"""
+
+import gzip
+import os
+import struct
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+import kerasgan.data as kd
+from kerasgan.data import sources
+
+DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    monkeypatch.setenv("KERASGAN_NO_DOWNLOAD", "1")
+    for name in ("KERASGAN_MNIST_DIR", "KERASGAN_FASHION_MNIST_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+_IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D}
+
+
+def write_idx(path, array, gz=None):
+    """Writes `array` as an IDX file (gzip when the name ends in .gz or gz=True)."""
+    array = np.asarray(array)
+    code = _IDX_CODES[array.dtype]
+    header = struct.pack(">BBBB", 0, 0, code, array.ndim)
+    header += b"".join(struct.pack(">I", d) for d in array.shape)
+    payload = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    gz = str(path).endswith(".gz") if gz is None else gz
+    with (gzip.open if gz else open)(path, "wb") as f:
+        f.write(payload)
+    return str(path)
+
+
+def make_idx_dir(directory, n_train=50, n_test=20, size=(8, 6), gz=True, labels=True, seed=0):
+    """An MNIST-style directory; image i is filled with value i % 256, label i % 10."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ext = ".gz" if gz else ""
+    out = {}
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        if n is None:
+            continue
+        x = np.broadcast_to((np.arange(n) % 256).astype(np.uint8)[:, None, None], (n,) + size)
+        y = (np.arange(n) % 10).astype(np.uint8)
+        write_idx(directory / f"{prefix}-images-idx3-ubyte{ext}", np.ascontiguousarray(x))
+        if labels:
+            write_idx(directory / f"{prefix}-labels-idx1-ubyte{ext}", y)
+        out[prefix] = (x, y)
+    return out
+
+
+def save_image(path, array, mode=None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.asarray(array, np.uint8), mode=mode).save(path)
+    return str(path)
+
+
+def batches(ds):
+    return list(ds.as_numpy_iterator())
+
+
+# --- IDX ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_read_idx_roundtrip(tmp_path, gz):
+    x = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    path = write_idx(tmp_path / ("a.idx.gz" if gz else "a.idx"), x)
+    got = kd.read_idx(path)
+    assert got.dtype == np.uint8 and got.shape == (2, 3, 4)
+    np.testing.assert_array_equal(got, x)
+    got[0, 0, 0] = 7  # writable
+
+
+def test_read_idx_multibyte_types(tmp_path):
+    x = np.array([[1, -2], [70000, 3]], np.int32)
+    np.testing.assert_array_equal(kd.read_idx(write_idx(tmp_path / "i.idx", x)), x)
+    f = np.array([0.5, -1.25], np.float32)
+    np.testing.assert_array_equal(kd.read_idx(write_idx(tmp_path / "f.idx", f)), f)
+
+
+def test_read_idx_bad_magic(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(kd.DataFormatError, match=r"Bad magic number 0x89504E47 in '.*train-images"):
+        kd.read_idx(path)
+
+
+def test_read_idx_truncated_payload(tmp_path):
+    path = tmp_path / "t.idx"
+    write_idx(path, np.zeros((10, 4, 4), np.uint8))
+    data = path.read_bytes()
+    path.write_bytes(data[:-5])
+    with pytest.raises(
+        kd.DataFormatError, match=r"'.*t\.idx' is truncated.*\(10, 4, 4\).*160 payload bytes.*155"
+    ):
+        kd.read_idx(path)
+
+
+def test_read_idx_trailing_bytes(tmp_path):
+    path = tmp_path / "t.idx"
+    write_idx(path, np.zeros((2, 2), np.uint8))
+    data = path.read_bytes()
+    path.write_bytes(data + b"xx")
+    with pytest.raises(kd.DataFormatError, match=r"t\.idx' holds 2 bytes more"):
+        kd.read_idx(path)
+
+
+def test_read_idx_corrupt_gzip(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    write_idx(path, np.zeros((50, 8, 8), np.uint8))
+    path.write_bytes(path.read_bytes()[:20])
+    with pytest.raises(kd.DataFormatError, match=r"Cannot decompress IDX file '.*ubyte\.gz'"):
+        kd.read_idx(path)
+
+
+def test_read_idx_missing_file(tmp_path):
+    with pytest.raises(kd.DataNotFoundError, match="IDX file not found: '.*nope.gz'"):
+        kd.read_idx(tmp_path / "nope.gz")
+
+
+def test_label_count_mismatch(tmp_path):
+    make_idx_dir(tmp_path, n_train=30)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.zeros(29, np.uint8))
+    match = r"disagree: '.*train-images-idx3-ubyte\.gz' holds 30 images.*labels-idx1.*\(29,\)"
+    with pytest.raises(kd.DataFormatError, match=match):
+        kd.load_idx_directory(tmp_path)
+    with pytest.raises(kd.DataFormatError, match=match):
+        kd.load(str(tmp_path), batch_size=4)
+
+
+def test_load_idx_directory(tmp_path):
+    data = make_idx_dir(tmp_path, gz=False)
+    x, y = kd.load_idx_directory(tmp_path, "test", with_labels=True)
+    np.testing.assert_array_equal(x, data["t10k"][0])
+    assert y.dtype == np.int32 and list(y[:3]) == [0, 1, 2]
+    assert kd.load_idx_directory(str(tmp_path)).shape == (50, 8, 6)
+    with pytest.raises(kd.DataNotFoundError, match="IDX directory '.*missing' does not exist"):
+        kd.load_idx_directory(tmp_path / "missing")
+    with pytest.raises(ValueError, match="splits 'train' and 'test'"):
+        kd.load_idx_directory(tmp_path, "validation")
+
+
+def test_load_idx_directory_without_labels_file(tmp_path):
+    make_idx_dir(tmp_path, labels=False)
+    assert kd.load_idx_directory(tmp_path).shape == (50, 8, 6)
+    with pytest.raises(kd.DataNotFoundError, match="no label file.*train-labels-idx1-ubyte"):
+        kd.load_idx_directory(tmp_path, with_labels=True)
+
+
+# --- load() from IDX: shapes, range, batching, shuffling ----------------------------------------
+
+
+def test_load_idx_shapes_and_native_size(tmp_path):
+    make_idx_dir(tmp_path)
+    ds = kd.load(str(tmp_path), batch_size=16)
+    assert ds.element_spec == tf.TensorSpec((16, 8, 6, 1), tf.float32)
+    out = batches(ds)
+    assert len(out) == 3  # 50 // 16, remainder dropped
+    assert int(ds.cardinality()) == 3  # known, so fit() can count steps
+    assert all(b.shape == (16, 8, 6, 1) and b.dtype == np.float32 for b in out)
+
+
+@pytest.mark.parametrize("value_range", [(0.0, 1.0), (-1.0, 1.0), (-0.5, 2.0)])
+def test_value_range_mapping(value_range):
+    x = np.array([0, 51, 255, 128], np.uint8).reshape(4, 1, 1, 1)
+    (got,) = batches(kd.from_arrays(x, value_range=value_range, batch_size=4, shuffle=False))
+    low, high = value_range
+    assert got[0, 0, 0, 0] == low and got[2, 0, 0, 0] == high  # exact ends
+    np.testing.assert_allclose(got[1, 0, 0, 0], low + 0.2 * (high - low), atol=1e-6)
+    np.testing.assert_allclose(got[3, 0, 0, 0], low + 128 / 255 * (high - low), atol=1e-6)
+
+
+def test_shuffle_is_deterministic_and_reshuffles(tmp_path):
+    make_idx_dir(tmp_path, n_train=64)
+
+    def order(ds):
+        return [round(float(v) * 255) for b in batches(ds) for v in b[:, 0, 0, 0]]
+
+    ds_a = kd.load(str(tmp_path), batch_size=8, seed=3)
+    ds_b = kd.load(str(tmp_path), batch_size=8, seed=3)
+    a1, a2 = order(ds_a), order(ds_a)
+    assert a1 == order(ds_b) and a2 == order(ds_b)  # same seed, same epochs
+    assert a1 != a2  # reshuffled each epoch
+    assert sorted(a1) == list(range(64))
+    assert order(kd.load(str(tmp_path), batch_size=8, seed=4)) != a1
+    assert order(kd.load(str(tmp_path), batch_size=8, shuffle=False)) == list(range(64))
+
+
+def test_limit_keeps_first_examples(tmp_path):
+    make_idx_dir(tmp_path)
+    ds = kd.load(str(tmp_path), batch_size=10, limit=20, shuffle=False)
+    got = np.concatenate(batches(ds))[:, 0, 0, 0] * 255
+    np.testing.assert_allclose(got, np.arange(20), atol=1e-3)
+    shuffled = np.concatenate(batches(kd.load(str(tmp_path), batch_size=10, limit=20)))
+    assert sorted(np.round(shuffled[:, 0, 0, 0] * 255).astype(int)) == list(range(20))
+
+
+def test_with_labels_stay_aligned(tmp_path):
+    make_idx_dir(tmp_path, n_train=60)
+    ds = kd.load(str(tmp_path), batch_size=12, with_labels=True, seed=1)
+    assert ds.element_spec[1] == tf.TensorSpec((12,), tf.int32)
+    for images, labels in batches(ds):
+        index = np.round(images[:, 0, 0, 0] * 255).astype(int)
+        np.testing.assert_array_equal(labels, index % 10)
+
+
+def test_split_test_reads_t10k(tmp_path):
+    make_idx_dir(tmp_path, n_train=50, n_test=20)
+    (b,) = batches(kd.load(str(tmp_path), split="test", batch_size=20))
+    assert b.shape == (20, 8, 6, 1)
+
+
+def test_repeat_and_cache_flags(tmp_path):
+    make_idx_dir(tmp_path, n_train=16)
+    ds = kd.load(str(tmp_path), batch_size=8, repeat=True, image_shape=(4, 4, 3), cache=False)
+    assert len(list(ds.take(5).as_numpy_iterator())) == 5
+    assert ds.element_spec.shape == (8, 4, 4, 3)
+
+
+# --- geometry and channels ----------------------------------------------------------------------
+
+
+def _halves(height, width):
+    """Gray image: left half 0, right half 255."""
+    x = np.zeros((height, width), np.uint8)
+    x[:, width // 2 :] = 255
+    return x
+
+
+def test_center_crop_without_resize():
+    x = _halves(20, 40)[None]  # 20 tall, 40 wide
+    (b,) = batches(kd.from_arrays(x, image_shape=(20, 20, 1), batch_size=1))
+    # Columns 10..29 of the source: 10 dark, then 10 bright.
+    np.testing.assert_array_equal(b[0, :, :10, 0], 0.0)
+    np.testing.assert_array_equal(b[0, :, 10:, 0], 1.0)
+
+
+def test_resize_short_side_then_center_crop(tmp_path):
+    save_image(tmp_path / "wide.png", _halves(20, 40))
+    ds = kd.load(str(tmp_path), image_shape=(10, 10, 1), batch_size=1)
+    (b,) = batches(ds)
+    # 40x20 -> 20x10 (short side 10), crop columns 5..14: 5 dark then 5 bright.
+    assert b.shape == (1, 10, 10, 1)
+    np.testing.assert_allclose(b[0, :, :4, 0], 0.0, atol=1e-6)
+    np.testing.assert_allclose(b[0, :, 6:, 0], 1.0, atol=1e-6)
+
+
+def test_resize_tall_image_crops_vertically():
+    x = _halves(40, 20).T[None]  # 40 tall, 20 wide: top dark, bottom bright
+    (b,) = batches(kd.from_arrays(x, image_shape=(10, 10), batch_size=1))
+    assert b.shape == (1, 10, 10, 1)
+    np.testing.assert_allclose(b[0, :4, :, 0], 0.0, atol=1e-6)
+    np.testing.assert_allclose(b[0, 6:, :, 0], 1.0, atol=1e-6)
+
+
+def test_resized_size_matches_torchvision_rule():
+    # CelebA aligned: 218 tall x 178 wide -> short side 64, long side int(64 * 218 / 178) = 78.
+    assert sources.pipeline.resized_size(218, 178, 64, 64) == (78, 64)
+    assert sources.pipeline.resized_size(20, 40, 10, 10) == (10, 20)
+    assert sources.pipeline.resized_size(28, 28, 32, 32) == (32, 32)
+    h, w = sources.pipeline.resized_size(tf.constant(218), tf.constant(178), 64, 64)
+    assert (int(h), int(w)) == (78, 64)
+
+
+def test_channel_conversion_from_arrays():
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (4, 5, 5, 3), dtype=np.uint8)
+    (gray,) = batches(kd.from_arrays(rgb, image_shape=(5, 5, 1), batch_size=4, shuffle=False))
+    expected = tf.image.rgb_to_grayscale(rgb).numpy() / 255.0
+    np.testing.assert_allclose(gray, expected, atol=1e-6)
+
+    g = rng.integers(0, 256, (4, 5, 5), dtype=np.uint8)
+    (rep,) = batches(kd.from_arrays(g, image_shape=(5, 5, 3), batch_size=4, shuffle=False))
+    for c in range(3):
+        np.testing.assert_allclose(rep[..., c], g / 255.0, atol=1e-6)
+
+    rgba = np.concatenate([rgb, np.full((4, 5, 5, 1), 7, np.uint8)], axis=-1)
+    (noalpha,) = batches(kd.from_arrays(rgba, batch_size=4, shuffle=False))
+    assert noalpha.shape == (4, 5, 5, 3)
+    np.testing.assert_allclose(noalpha, rgb / 255.0, atol=1e-6)
+
+
+def test_float_arrays_pass_through_and_resize_stays_in_range():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (6, 12, 12, 3)).astype(np.float32)
+    (b,) = batches(kd.from_arrays(x, value_range=(-1, 1), batch_size=6, shuffle=False))
+    np.testing.assert_array_equal(b, x)
+    (r,) = batches(
+        kd.from_arrays(x, value_range=(-1, 1), image_shape=(5, 5, 1), batch_size=6)
+    )
+    assert r.shape == (6, 5, 5, 1) and r.min() >= -1 and r.max() <= 1
+
+
+# --- image folders ------------------------------------------------------------------------------
+
+
+def _mixed_folder(root):
+    rng = np.random.default_rng(0)
+    save_image(root / "a_rgb.png", rng.integers(0, 256, (20, 30, 3)))
+    save_image(root / "b_gray.png", rng.integers(0, 256, (16, 16)))
+    save_image(root / "c_rgba.png", rng.integers(0, 256, (24, 18, 4)), mode="RGBA")
+    Image.fromarray(rng.integers(0, 256, (30, 20, 3), dtype=np.uint8)).save(root / "d.jpg")
+    Image.fromarray(rng.integers(0, 256, (12, 14, 3), dtype=np.uint8)).save(root / "e.JPEG")
+    Image.fromarray(rng.integers(0, 256, (17, 15, 3), dtype=np.uint8)).save(root / "f.bmp")
+    Image.fromarray(rng.integers(0, 256, (10, 11), dtype=np.uint8)).save(root / "g.gif")
+    Image.fromarray(rng.integers(0, 256, (19, 13, 3), dtype=np.uint8)).save(root / "h.webp")
+    save_image(root / "sub" / "deeper" / "i.png", rng.integers(0, 256, (9, 40, 3)))
+    (root / "notes.txt").write_text("not an image")
+    (root / "._a_rgb.png").write_bytes(b"macOS resource fork, not an image")
+    return 9
+
+
+def test_list_image_files_recursive_sorted(tmp_path):
+    _mixed_folder(tmp_path)
+    files = kd.list_image_files(tmp_path)
+    names = [os.path.relpath(f, tmp_path) for f in files]
+    assert names == [
+        "a_rgb.png", "b_gray.png", "c_rgba.png", "d.jpg", "e.JPEG", "f.bmp", "g.gif",
+        "h.webp", os.path.join("sub", "deeper", "i.png"),
+    ]
+    with pytest.raises(kd.DataNotFoundError, match="Image folder '.*nothing' does not exist"):
+        kd.list_image_files(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("shape", [(16, 16, 3), (8, 12, 1)])
+def test_folder_mixed_sizes_and_modes(tmp_path, shape):
+    n = _mixed_folder(tmp_path)
+    ds = kd.load(str(tmp_path), image_shape=shape, batch_size=3, value_range=(-1, 1))
+    assert int(ds.cardinality()) == n // 3
+    out = batches(ds)
+    assert len(out) == n // 3
+    assert all(b.shape == (3,) + shape and b.dtype == np.float32 for b in out)
+    assert min(b.min() for b in out) >= -1 and max(b.max() for b in out) <= 1
+
+
+def test_folder_native_size_and_channels(tmp_path):
+    for i in range(4):
+        save_image(tmp_path / f"{i}.png", np.full((6, 7), 60 * i))
+    (b,) = batches(kd.load(str(tmp_path), batch_size=4, shuffle=False))
+    assert b.shape == (4, 6, 7, 1)
+    np.testing.assert_allclose(b[:, 0, 0, 0], np.array([0, 60, 120, 180]) / 255, atol=1e-6)
+
+
+def test_folder_channel_conversion(tmp_path):
+    save_image(tmp_path / "gray.png", np.full((4, 4), 100))
+    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, 10
+    save_image(tmp_path / "rgba.png", rgba, mode="RGBA")
+    b = batches(kd.load(str(tmp_path), image_shape=(4, 4, 3), batch_size=2, shuffle=False))[0]
+    np.testing.assert_allclose(b[0], 100 / 255, atol=1e-6)  # gray repeated into 3 channels
+    np.testing.assert_allclose(b[1, ..., 0], 200 / 255, atol=1e-6)  # alpha dropped
+    np.testing.assert_allclose(b[1, ..., 1:], 0.0, atol=1e-6)
+    g = batches(kd.load(str(tmp_path), image_shape=(4, 4, 1), batch_size=2, shuffle=False))[0]
+    expected = tf.image.rgb_to_grayscale(rgba[None, ..., :3]).numpy()[0] / 255
+    np.testing.assert_allclose(g[1], expected, atol=1e-6)
+
+
+def test_folder_mixed_sizes_need_image_shape(tmp_path):
+    save_image(tmp_path / "a.png", np.zeros((4, 4)))
+    save_image(tmp_path / "b.png", np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="different sizes; pass image_shape"):
+        kd.load(str(tmp_path), batch_size=1)
+
+
+def test_folder_corrupt_file_is_named(tmp_path):
+    save_image(tmp_path / "good.png", np.zeros((4, 4)))
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff garbage that is not a jpeg")
+    with pytest.raises(kd.DataFormatError, match=r"corrupt image file '.*bad\.jpg'"):
+        kd.load(str(tmp_path), batch_size=1)
+
+
+def test_folder_truncated_png_is_named(tmp_path):
+    save_image(tmp_path / "a.png", np.zeros((4, 4)))
+    path = tmp_path / "cut.png"
+    save_image(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3)))
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    with pytest.raises(kd.DataFormatError, match=r"'.*cut\.png'"):
+        kd.load(str(tmp_path), batch_size=1)
+
+
+@pytest.mark.parametrize("ext", ["jpg", "webp"])
+def test_folder_truncated_jpeg_webp_is_named(tmp_path, ext):
+    save_image(tmp_path / "a.png", np.zeros((4, 4)))
+    path = tmp_path / f"cut.{ext}"
+    save_image(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3)))
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    # PIL itself rejects a cut WebP; a cut JPEG passes PIL and is caught by the EOI check.
+    match = rf"(truncated|corrupt).*'.*cut\.{ext}'|'.*cut\.{ext}' is a truncated"
+    with pytest.raises(kd.DataFormatError, match=match):
+        kd.load(str(tmp_path), batch_size=1)
+
+
+def test_folder_palette_bmp_rejected(tmp_path):
+    rgb = np.random.default_rng(0).integers(0, 256, (6, 6, 3), dtype=np.uint8)
+    Image.fromarray(rgb).convert("P").save(tmp_path / "palette.bmp")
+    with pytest.raises(kd.DataFormatError, match=r"'.*palette\.bmp' is a BMP in mode 'P'.*PNG"):
+        kd.load(str(tmp_path), batch_size=1)
+
+
+def test_empty_folder(tmp_path):
+    (tmp_path / "readme.txt").write_text("no images here")
+    with pytest.raises(kd.DataNotFoundError, match=r"Image folder '.*' holds no image files"):
+        kd.load(str(tmp_path))
+
+
+def test_folder_split_subfolder(tmp_path):
+    save_image(tmp_path / "a.png", np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="has no splits"):
+        kd.load(str(tmp_path), split="test", batch_size=1)
+    save_image(tmp_path / "test" / "b.png", np.zeros((4, 4)))
+    assert len(batches(kd.load(str(tmp_path), split="test", batch_size=1))) == 1
+
+
+def test_folder_has_no_labels(tmp_path):
+    save_image(tmp_path / "a.png", np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="has no labels"):
+        kd.load(str(tmp_path), batch_size=1, with_labels=True)
+
+
+def test_folder_limit_and_no_cache_shuffle(tmp_path):
+    for i in range(10):
+        save_image(tmp_path / f"{i:02d}.png", np.full((3, 3), i * 20))
+    ds = kd.load(str(tmp_path), batch_size=2, limit=6, cache=False, seed=0)
+    values = sorted(round(float(v) * 255) for b in batches(ds) for v in b[:, 0, 0, 0])
+    assert values == [i * 20 for i in range(6)]
+
+
+# --- empty data, zero batches, bad arguments ---------------------------------------------------
+
+
+def test_zero_batches_and_empty(tmp_path):
+    make_idx_dir(tmp_path, n_train=10)
+    with pytest.raises(ValueError, match="only 10 examples, fewer than batch_size=16.*zero batch"):
+        kd.load(str(tmp_path), batch_size=16)
+    with pytest.raises(ValueError, match="only 3 examples.*zero batches"):
+        kd.load(str(tmp_path), batch_size=4, limit=3)
+    with pytest.raises(ValueError, match="is empty: it holds 0 examples"):
+        kd.load(str(tmp_path), limit=0)
+    make_idx_dir(tmp_path / "empty", n_train=0)
+    with pytest.raises(ValueError, match="is empty"):
+        kd.load(str(tmp_path / "empty"))
+
+
+def test_from_arrays_validation():
+    x = np.zeros((10, 4, 4, 1), np.uint8)
+    rank = r"shape \(N, H, W\) or \(N, H, W, C\).*received shape \(4, 4\)"
+    with pytest.raises(ValueError, match=rank):
+        kd.from_arrays(np.zeros((4, 4), np.uint8))
+    with pytest.raises(ValueError, match=r"empty: received shape \(0, 4, 4, 1\)"):
+        kd.from_arrays(np.zeros((0, 4, 4, 1), np.uint8))
+    bad = np.zeros((10, 4, 4, 1), np.float32)
+    bad[3, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or Inf.*first at index 3"):
+        kd.from_arrays(bad)
+    with pytest.raises(ValueError, match=r"value_range \(0.0, 1.0\); received values in \[-1, 1\]"):
+        kd.from_arrays(np.linspace(-1, 1, 160, dtype=np.float32).reshape(10, 4, 4, 1))
+    with pytest.raises(ValueError, match="only 10 examples, fewer than batch_size=11"):
+        kd.from_arrays(x, batch_size=11)
+    with pytest.raises(ValueError, match="channels-first"):
+        kd.from_arrays(np.zeros((10, 3, 8, 8), np.uint8))
+    with pytest.raises(ValueError, match="must hold 0..255"):
+        kd.from_arrays(np.full((10, 4, 4), 300, np.int32))
+    with pytest.raises(ValueError, match=r"labels of shape \(10,\)"):
+        kd.from_arrays(x, labels=np.zeros(9, np.int64))
+
+
+def test_bad_arguments(tmp_path):
+    make_idx_dir(tmp_path)
+    with pytest.raises(ValueError, match="source must be one of"):
+        kd.load(str(tmp_path), source="web")
+    with pytest.raises(ValueError, match="value_range must be finite with low < high"):
+        kd.load(str(tmp_path), value_range=(1, 0))
+    with pytest.raises(ValueError, match="image_shape must be"):
+        kd.load(str(tmp_path), image_shape=(8, 8, 2))
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        kd.load(str(tmp_path), batch_size=0)
+    with pytest.raises(ValueError, match="limit must be"):
+        kd.load(str(tmp_path), limit=-1)
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(kd.DataNotFoundError, match=r"Data directory '.*no/such' does not exist"):
+        kd.load(str(tmp_path / "no" / "such"))
+    f = tmp_path / "file.bin"
+    f.write_bytes(b"x")
+    with pytest.raises(kd.DataNotFoundError, match="is a file; pass the directory"):
+        kd.load(str(f))
+
+
+def test_from_arrays_labels():
+    x = (np.arange(20, dtype=np.uint8) * 10)[:, None, None].repeat(2, 1).repeat(2, 2)
+    ds = kd.from_arrays(x, labels=np.arange(20), batch_size=5, seed=2)
+    for images, labels in batches(ds):
+        np.testing.assert_array_equal(np.round(images[:, 0, 0, 0] * 255), labels * 10)
+
+
+# --- presets ------------------------------------------------------------------------------------
+
+
+def test_preset_defaults_and_overrides(tmp_path):
+    from kerasgan.zoo import registry
+
+    name = f"_test_data_preset_{os.getpid()}"
+    if name not in registry.names():
+        registry.register(
+            name, builder=lambda **kw: None, dataset=str(tmp_path),
+            config={"image_shape": (4, 4, 3), "value_range": (-1, 1), "batch_size": 5,
+                    "real_batches": "split", "d_steps": 2},
+        )
+    make_idx_dir(tmp_path, n_train=40)
+    ds = kd.load(str(tmp_path), preset=name)
+    assert ds.element_spec.shape == (10, 4, 4, 3)  # step_batch_size = 5 * 2
+    b = batches(ds)[0]
+    assert b.min() >= -1 and b.max() <= 1 and b.min() < 0
+    ds = kd.load(str(tmp_path), preset=name, image_shape=(6, 6, 1), batch_size=8)
+    assert ds.element_spec.shape == (8, 6, 6, 1)
+    assert kd.load(None, preset=name).element_spec.shape == (10, 4, 4, 3)  # preset's dataset
+    x = np.zeros((12, 8, 8), np.uint8)
+    assert kd.from_arrays(x, preset=name).element_spec.shape == (10, 4, 4, 3)
+    with pytest.raises(ValueError, match="Unknown preset"):
+        kd.load(str(tmp_path), preset=name + "_missing")
+
+
+# --- discovery by name --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.isdir(DEBIAN_FASHION), reason="dataset-fashion-mnist not installed")
+def test_debian_fashion_mnist_auto_discovery():
+    ds = kd.load("fashion_mnist", batch_size=128, limit=256, shuffle=False, with_labels=True)
+    (x0, y0), _ = batches(ds)
+    assert x0.shape == (128, 28, 28, 1) and x0.dtype == np.float32
+    x_ref, y_ref = kd.load_idx_directory(DEBIAN_FASHION, "train", with_labels=True)
+    np.testing.assert_allclose(x0[..., 0], x_ref[:128] / 255.0, atol=1e-6)
+    np.testing.assert_array_equal(y0, y_ref[:128])
+    assert kd.FASHION_MNIST_DIRS[0] == DEBIAN_FASHION
+    test = kd.load("fashion-mnist", split="test", batch_size=100, limit=100, value_range=(-1, 1))
+    assert batches(test)[0].shape == (100, 28, 28, 1)
+
+
+def test_env_var_directory(tmp_path, monkeypatch):
+    make_idx_dir(tmp_path / "fm", n_train=30)
+    monkeypatch.setenv("KERASGAN_FASHION_MNIST_DIR", str(tmp_path / "fm"))
+    ds = kd.load("fashion_mnist", batch_size=10)
+    assert ds.element_spec.shape == (10, 8, 6, 1)  # the env dir wins over Debian's 28x28 files
+    make_idx_dir(tmp_path / "dd", n_train=30, size=(5, 5))
+    ds = kd.load("fashion_mnist", batch_size=10, data_dir=str(tmp_path / "dd"))
+    assert ds.element_spec.shape == (10, 5, 5, 1)  # data_dir wins over the env variable
+
+
+def test_mnist_train_refused_when_only_t10k(tmp_path, monkeypatch):
+    make_idx_dir(tmp_path / "mnist", n_train=None, n_test=20)
+    monkeypatch.setitem(
+        sources._KNOWN, "mnist", sources._Known(idx=True, dirs=(str(tmp_path / "mnist"),))
+    )
+    with pytest.raises(
+        kd.DataNotFoundError, match=r"(?s)only the 'test' split is present.*split='test'"
+    ):
+        kd.load("mnist", source="idx")
+    (b,) = batches(kd.load("mnist", split="test", batch_size=20))
+    assert b.shape == (20, 8, 6, 1)
+    with pytest.raises(kd.DataNotFoundError, match="Only the 'test' split is present"):
+        kd.load_idx_directory(tmp_path / "mnist", "train")
+
+
+def test_mnist_default_dirs_include_shared():
+    expected = os.path.normpath(
+        os.path.join(os.path.dirname(kd.__file__), "..", "..", "..", "shared", "data", "mnist")
+    )
+    assert kd.MNIST_DIRS[0] == expected
+    if os.path.isfile(os.path.join(expected, "t10k-images-idx3-ubyte.gz")):
+        ds = kd.load("mnist", split="test", limit=64, batch_size=64)
+        assert ds.element_spec.shape == (64, 28, 28, 1)
+
+
+def test_no_download_fails_fast_without_network(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr(sources, "_keras_source", forbidden)
+    monkeypatch.setattr(sources, "_tfds_download_source", forbidden)
+    monkeypatch.setattr(sources, "_network_reachable", forbidden)
+    start = time.monotonic()
+    with pytest.raises(kd.DataNotFoundError) as err:
+        kd.load("no_such_dataset_xyz", limit=10)
+    message = str(err.value)
+    assert "downloads: disabled (KERASGAN_NO_DOWNLOAD is set)" in message
+    assert "KERASGAN_NO_SUCH_DATASET_XYZ_DIR: not set" in message
+    assert "TFDS" in message and "allow downloads" in message
+    with pytest.raises(kd.DataNotFoundError, match=r"(?s)cifar10.*downloads: disabled"):
+        kd.load("cifar10", data_dir="/nonexistent/dir")
+    monkeypatch.delenv("KERASGAN_NO_DOWNLOAD")
+    with pytest.raises(kd.DataNotFoundError, match=r"downloads: disabled \(download=False\)"):
+        kd.load("cifar10", download=False)
+    assert time.monotonic() - start < 20
+
+
+def test_not_found_message_lists_places_and_fixes(tmp_path, monkeypatch):
+    monkeypatch.setitem(
+        sources._KNOWN, "fashion_mnist",
+        sources._Known(idx=True, dirs=(str(tmp_path / "absent"),), keras="fashion_mnist"),
+    )
+    (tmp_path / "emptydir").mkdir()
+    with pytest.raises(kd.DataNotFoundError) as err:
+        kd.load("fashion_mnist", data_dir=str(tmp_path / "emptydir"))
+    message = str(err.value)
+    for needle in (
+        f"{tmp_path / 'emptydir'} (data_dir): holds no IDX files",
+        "$KERASGAN_FASHION_MNIST_DIR: not set",
+        f"{tmp_path / 'absent'} (default): does not exist",
+        "TFDS data_dir",
+        "apt-get install -y dataset-fashion-mnist",
+        "set KERASGAN_FASHION_MNIST_DIR=/path/to/dir",
+        "downloads: disabled",
+    ):
+        assert needle in message, needle
+
+
+def test_download_order_keras_first_then_tfds(monkeypatch):
+    """With downloads allowed, keras.datasets is tried first, TFDS only when the net is up."""
+    monkeypatch.delenv("KERASGAN_NO_DOWNLOAD")
+    calls = []
+
+    def fake_keras(module, split):
+        calls.append(("keras", module, split))
+        x = np.zeros((8, 3, 3, 3), np.uint8)
+        return sources.pipeline.Source("fake keras", 8, images=x, labels=np.arange(8),
+                                       element_shape=(3, 3, 3), has_labels=True)
+
+    monkeypatch.setattr(sources, "_keras_source", fake_keras)
+    monkeypatch.setattr(sources, "_network_reachable", lambda *a, **k: False)
+    ds = kd.load("cifar10", data_dir="/nonexistent/dir", batch_size=4, with_labels=True)
+    assert calls == [("keras", "cifar10", "train")]
+    assert ds.element_spec[0].shape == (4, 3, 3, 3)
+
+    def failing_keras(module, split):
+        # keras.utils.get_file raises a bare Exception with this text when offline.
+        raise Exception("URL fetch failure on https://example.invalid: None -- no network")  # noqa: TRY002
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("TFDS download attempted while offline")
+
+    monkeypatch.setattr(sources, "_keras_source", failing_keras)
+    monkeypatch.setattr(sources, "_tfds_download_source", forbidden)
+    with pytest.raises(kd.DataNotFoundError, match="TFDS download: skipped, the network"):
+        kd.load("cifar10", data_dir="/nonexistent/dir")
+
+
+def test_tfds_prepared_data_is_used_offline(tmp_path):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (12, 6, 6, 3), dtype=np.uint8)
+    split = tf.data.Dataset.from_tensor_slices({"image": images, "label": np.arange(12) % 3})
+    features = tfds.features.FeaturesDict(
+        {
+            "image": tfds.features.Image(shape=(6, 6, 3)),
+            "label": tfds.features.ClassLabel(num_classes=3),
+        }
+    )
+    tfds.dataset_builders.store_as_tfds_dataset(
+        name="kerasgan_test_tiny", version="1.0.0", features=features,
+        split_datasets={"train": split}, data_dir=str(tmp_path), disable_shuffling=True,
+    )
+    ds = kd.load("kerasgan_test_tiny", data_dir=str(tmp_path), batch_size=4, shuffle=False,
+                 with_labels=True, download=False)
+    (x, y), *_ = batches(ds)
+    np.testing.assert_allclose(x, images[:4] / 255.0, atol=1e-6)
+    np.testing.assert_array_equal(y, [0, 1, 2, 0])
+    small = kd.load("kerasgan_test_tiny", data_dir=str(tmp_path), source="tfds",
+                    image_shape=(4, 4, 1), batch_size=4, limit=8)
+    assert [b.shape for b in batches(small)] == [(4, 4, 4, 1)] * 2
+
+
+# --- feeding keras ------------------------------------------------------------------------------
+
+
+def test_numpy_iteration_static_float32_specs(tmp_path):
+    make_idx_dir(tmp_path, n_train=32)
+    ds = kd.load(str(tmp_path), image_shape=(8, 8, 3), value_range=(-1, 1), batch_size=8)
+    assert ds.element_spec.shape.is_fully_defined() and ds.element_spec.dtype == tf.float32
+    out = list(ds.as_numpy_iterator())
+    assert len(out) == 4
+    assert all(isinstance(b, np.ndarray) and b.shape == (8, 8, 8, 3) for b in out)
+    assert all(b.dtype == np.float32 for b in out)
