@@ -11,6 +11,8 @@ import jax
 import keras
 from keras import ops
 
+from kerasgan.trainers import jax_conv_transpose
+
 
 def _layout(gan):
     cached = getattr(gan, "_kerasgan_jax_layout", None)
@@ -50,6 +52,7 @@ def _put(values, indices, new):
     return values
 
 
+@jax_conv_transpose.within_fast_conv_transpose_grad
 def train_step(gan, state, data):
     trainable, non_trainable, optimizer_values, metric_values = state
     tv, ntv, ov = list(trainable), list(non_trainable), list(optimizer_values)
