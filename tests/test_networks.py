@@ -1,0 +1,170 @@
+"""Network builders and layers: shapes, tied kernels, pixel shuffle, mirror, families."""
+
+import keras
+import numpy as np
+import pytest
+
+from kerasgan import networks
+
+
+def to_numpy(x):
+    return np.asarray(keras.ops.convert_to_numpy(x))
+
+
+def torch_pixel_shuffle_nhwc(x, r):
+    """numpy of torch.nn.functional.pixel_shuffle, on NHWC arrays."""
+    b, h, w, c = x.shape
+    oc = c // (r * r)
+    nchw = x.transpose(0, 3, 1, 2).reshape(b, oc, r, r, h, w)
+    out = nchw.transpose(0, 1, 4, 2, 5, 3).reshape(b, oc, h * r, w * r)
+    return out.transpose(0, 2, 3, 1)
+
+
+def test_pixel_shuffle_matches_pytorch_and_tensorflow_orders():
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 8)).astype("float32")
+    out = to_numpy(networks.PixelShuffle(2)(x))
+    np.testing.assert_allclose(out, torch_pixel_shuffle_nhwc(x, 2), rtol=1e-6)
+    tf_order = to_numpy(networks.PixelShuffle(2, channel_order="tensorflow")(x))
+    b, h, w, _ = x.shape
+    ref = x.reshape(b, h, w, 2, 2, 2).transpose(0, 1, 3, 2, 4, 5).reshape(b, h * 2, w * 2, 2)
+    np.testing.assert_allclose(tf_order, ref, rtol=1e-6)
+    layer = networks.PixelShuffle(2)
+    assert layer.compute_output_shape((None, 7, 7, 128)) == (None, 14, 14, 32)
+    clone = networks.PixelShuffle.from_config(layer.get_config())
+    assert clone.block_size == 2 and clone.channel_order == "pytorch"
+
+
+def _pair():
+    d_in = keras.Input((8, 8, 4))
+    d_out = keras.layers.Conv2D(4, 3, strides=2, padding="same", name="src")(d_in)
+    d = keras.Model(d_in, d_out)
+    g_in = keras.Input((8, 8, 4))
+    g_out = networks.TiedConv2D(4, 3, strides=1, padding="same", name="tied")(g_in)
+    g = keras.Model(g_in, g_out)
+    return g, d
+
+
+def test_tied_conv_uses_the_source_variable_and_is_idempotent():
+    g, d = _pair()
+    tied, src = g.get_layer("tied"), d.get_layer("src")
+    assert not tied.is_tied and tied.kernel is not src.kernel  # placeholder: callable before tie
+    n_before = len(g.trainable_variables)
+    tied.tie(src)
+    tied.tie(src)
+    assert tied.kernel is src.kernel and tied.is_tied
+    assert len(g.trainable_variables) == n_before
+    assert any(v is src.kernel for v in g.trainable_variables)
+    assert tied.bias is not src.bias
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 4)).astype("float32")
+    src.kernel.assign(np.ones(src.kernel.shape, "float32"))
+    expected = to_numpy(keras.ops.conv(x, src.kernel, strides=1, padding="same")) + to_numpy(tied.bias)
+    np.testing.assert_allclose(to_numpy(g(x)), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_tied_conv_rejects_a_different_shape():
+    g, _ = _pair()
+    d_in = keras.Input((8, 8, 4))
+    other = keras.layers.Conv2D(8, 3, name="other")
+    keras.Model(d_in, other(d_in))
+    with pytest.raises(ValueError, match="shapes must be equal"):
+        g.get_layer("tied").tie(other)
+
+
+def test_tied_layer_standalone_save_load(tmp_path):
+    g, d = _pair()
+    g.get_layer("tied").tie(d.get_layer("src"))
+    path = tmp_path / "g.keras"
+    g.save(path)
+    loaded = keras.saving.load_model(path)
+    x = np.ones((1, 8, 8, 4), "float32")
+    np.testing.assert_allclose(to_numpy(loaded(x)), to_numpy(g(x)), rtol=1e-6)
+
+
+def test_tied_dense():
+    d = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, name="src")])
+    g = keras.Sequential([keras.Input((3,)), networks.TiedDense(3, name="tied")])
+    g.get_layer("tied").tie(d.get_layer("src"))
+    assert g.get_layer("tied").kernel is d.get_layer("src").kernel
+
+
+@pytest.mark.parametrize(
+    "shape,start,stages", [((64, 64, 3), 4, 4), ((32, 32, 3), 4, 3), ((28, 28, 1), 7, 2)]
+)
+def test_dcgan_stages_and_shapes(shape, start, stages):
+    assert networks.dcgan_stages(shape) == (start, stages)
+    g = networks.dcgan_generator(100, shape)
+    d = networks.dcgan_discriminator(shape)
+    assert g.output_shape == (None,) + shape
+    assert d.output_shape == (None, 1)
+    assert g.get_layer("project").output.shape[1:3] == (start, start)
+    assert any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in g.layers)
+
+
+def test_dcgan_rejects_odd_sizes():
+    with pytest.raises(ValueError, match="square"):
+        networks.dcgan_stages((28, 32, 1))
+    with pytest.raises(ValueError, match="halves"):
+        networks.dcgan_stages((7, 7, 1))
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)])
+def test_mirror_of_a_conv_spec(shape):
+    spec = networks.discriminator_spec("dcgan", shape)
+    g = networks.mirror_generator(spec, 16, shape)
+    assert g.output_shape == (None,) + shape
+    convs = [layer for layer in g.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    assert [layer.filters for layer in convs] == list(reversed(spec["filters"][:-1])) + [shape[-1]]
+
+
+def test_mirror_of_a_dense_spec_reverses_widths():
+    g = networks.mirror_generator({"type": "dense", "widths": [512, 256, 128]}, 8, (28, 28, 1))
+    widths = [layer.units for layer in g.layers if isinstance(layer, keras.layers.Dense)]
+    assert widths == [128, 256, 512, 784]
+
+
+def test_mirror_crops_odd_sizes():
+    spec = {"type": "conv", "filters": [8, 16, 16], "kernel_sizes": [5, 5, 5], "strides": [2, 2, 2]}
+    g = networks.mirror_generator(spec, 4, (28, 28, 1))  # 28 -> 14 -> 7 -> 4 and back
+    assert g.output_shape == (None, 28, 28, 1)
+
+
+def test_mirror_rejects_a_bad_spec():
+    with pytest.raises(ValueError, match="discriminator spec"):
+        networks.mirror_generator({"type": "rnn"}, 4, (28, 28, 1))
+
+
+def test_families_build_and_reject_unknown_names():
+    g = networks.build_generator("mlp", 10, (32, 32, 3), "tanh")
+    d = networks.build_discriminator("dcgan", (32, 32, 3))
+    assert g.output_shape == (None, 32, 32, 3) and d.output_shape == (None, 1)
+    with pytest.raises(ValueError, match="Unknown generator family"):
+        networks.build_generator("gpt", 10, (28, 28, 1))
+    with pytest.raises(ValueError, match="needs the discriminator's spec"):
+        networks.build_generator("mirror", 10, (28, 28, 1))
+
+
+def test_shared_wgan_networks_follow_the_spec():
+    g = networks.shared_wgan_generator(100, (28, 28, 1), 64, shared=True)
+    d = networks.shared_wgan_critic((28, 28, 1), 64)
+    assert isinstance(g.get_layer("gshared"), networks.TiedConv2D)
+    assert g.get_layer("gshared").kernel.shape == d.get_layer("dshared").kernel.shape == (5, 5, 64, 64)
+    assert g.get_layer("gshared").strides == (1, 1) and d.get_layer("dshared").strides == (2, 2)
+    sizes = [d.get_layer(n).output.shape[1] for n in ("d0", "dshared", "d2", "d3")]
+    assert sizes == [14, 7, 4, 2]
+    assert g.output_shape == (None, 28, 28, 1)
+
+
+def test_l1_networks_follow_the_spec():
+    g = networks.l1_generator(100, (28, 28, 1))
+    assert g.get_layer("pixel_shuffle_1").output.shape[1:] == (14, 14, 32)
+    assert g.get_layer("pixel_shuffle_2").output.shape[1:] == (28, 28, 16)
+    d = networks.l1_discriminator((28, 28, 1), None)
+    assert d.get_layer("flatten").output.shape[-1] == 14 * 14 * 128
+
+
+def test_wgan_gp_networks_pad_and_crop():
+    g = networks.wgan_gp_generator(128, (28, 28, 1))
+    d = networks.wgan_gp_critic((28, 28, 1))
+    assert g.output_shape == (None, 28, 28, 1)
+    assert d.get_layer("pad").output.shape[1:3] == (32, 32)
+    assert d.output_shape == (None, 1)

@@ -1,0 +1,356 @@
+"""One harness over every preset (build, fit, schedule, save/load, generate) plus preset checks.
+
+Run once per backend: KERAS_BACKEND=tensorflow / KERAS_BACKEND=jax, separate processes.
+"""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+import kerasgan
+from kerasgan import zoo
+
+STEPS = 2
+
+
+# Fewer critic steps and thinner critics keep the compiled step small; the schedule check
+# below reads d_steps from the GAN, and test_preset_defaults checks the reference values.
+_SHRINK = {
+    "wgan": {"hidden": 16, "d_steps": 2},
+    "shared_wgan": {"hidden": 16, "d_steps": 2},
+    "wgan_gp": {"d_steps": 1},
+}
+
+
+def tiny_overrides(name):
+    """Keeps every preset's image size, shrinks its batch so a step takes milliseconds."""
+    return {"seed": 0, "batch_size": 2 if name == "dcgan_celeba" else 4, **_SHRINK.get(name, {})}
+
+
+def real_data(name, gan, steps=STEPS, seed=0):
+    """Random real samples of the preset's shape and value range for `steps` fit steps."""
+    preset = zoo.spec(name)
+    config = {**preset.config, **tiny_overrides(name)}
+    per_step = int(config["batch_size"])
+    if config.get("real_batches", "reuse") == "split":
+        per_step *= int(config.get("d_steps", 1))
+    low, high = (float(v) for v in config["value_range"])
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(low, high, size=(steps * per_step,) + gan.image_shape).astype("float32")
+    return x, per_step
+
+
+def snapshot(variables):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def changed(before, variables):
+    return any(not np.array_equal(b, a) for b, a in zip(before, snapshot(variables)))
+
+
+_CACHE = {}
+
+
+def trained(name):
+    """Builds `name` with tiny overrides and fits it STEPS steps (cached per preset)."""
+    if name not in _CACHE:
+        gan = zoo.get(name, **tiny_overrides(name))
+        x, per_step = real_data(name, gan)
+        d_before, g_before = snapshot(gan.d_variables), snapshot(gan.g_variables)
+        history = gan.fit(x, batch_size=per_step, epochs=1, steps_per_epoch=STEPS, shuffle=False,
+                          verbose=0)
+        _CACHE[name] = (gan, history, d_before, g_before)
+    return _CACHE[name]
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_fit_finite_losses_and_updates(name):
+    gan, history, d_before, g_before = trained(name)
+    for key in ("d_loss", "g_loss"):
+        assert all(math.isfinite(v) for v in history.history[key]), (key, history.history)
+    assert changed(d_before, gan.d_variables), "the discriminator did not change"
+    assert changed(g_before, gan.g_variables), "the generator did not change"
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_optimizer_iterations_follow_schedule(name):
+    gan, _, _, _ = trained(name)
+    per_step = gan.d_steps * (2 if gan.d_update == "split" else 1)
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == STEPS
+    assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == STEPS * per_step
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_save_load_round_trip(name, tmp_path):
+    gan, _, _, _ = trained(name)
+    path = tmp_path / f"{name}.keras"
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.generate(4, seed=3), gan.generate(4, seed=3), atol=1e-5)
+    for a, b in zip(loaded.d_variables, gan.d_variables):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_generate_shape_and_range(name):
+    gan, _, _, _ = trained(name)
+    images = gan.generate(5, seed=1)
+    assert images.shape == (5,) + tuple(zoo.spec(name).image_shape)
+    assert images.dtype == np.float32
+    assert images.min() >= 0.0 and images.max() <= 1.0
+    np.testing.assert_array_equal(images, gan.generate(5, seed=1))
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_preset_config_is_data(name):
+    preset = zoo.spec(name)
+    assert preset.dataset and preset.paper and preset.description
+    for key in ("seed", "jit_compile", "steps_per_execution", "loss", "batch_size", "image_shape"):
+        assert key in preset.config, key
+
+
+# ------------------------------------------------------------------ preset-specific
+
+
+def test_shared_kernel_is_one_variable_updated_by_the_critic_only(tmp_path):
+    gan = zoo.get("shared_wgan", seed=0, batch_size=2, hidden=16, d_steps=1)
+    g_layer, d_layer = gan.generator.get_layer("gshared"), gan.discriminator.get_layer("dshared")
+    kernel = d_layer.kernel
+    assert g_layer.kernel is kernel and g_layer.is_tied
+    assert all(v is not kernel for v in gan.g_variables)
+    assert any(v is kernel for v in gan.d_variables)
+    assert all(v is not kernel for v in gan.g_optimizer._trainable_variables)
+    # G keeps its own bias.
+    assert g_layer.bias is not d_layer.bias
+    # Freeze the critic (lr 0): only a generator update could now move the shared kernel.
+    gan.d_optimizer.learning_rate.assign(0.0)
+    before = snapshot([kernel])[0]
+    g_before = snapshot(gan.g_variables)
+    x, per_step = real_data("shared_wgan", gan)
+    gan.fit(x, batch_size=per_step, epochs=1, steps_per_epoch=STEPS, verbose=0)
+    np.testing.assert_array_equal(snapshot([kernel])[0], before)
+    assert changed(g_before, gan.g_variables)
+    # The tie survives .keras saving.
+    path = tmp_path / "shared.keras"
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.generator.get_layer("gshared").kernel is loaded.discriminator.get_layer("dshared").kernel
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(loaded.generator.get_layer("gshared").kernel), before
+    )
+
+
+def test_shared_wgan_trains_its_shared_kernel_through_the_critic():
+    gan, _, d_before, _ = trained("shared_wgan")
+    kernel = gan.discriminator.get_layer("dshared").kernel
+    i = next(i for i, v in enumerate(gan.d_variables) if v is kernel)
+    assert not np.array_equal(d_before[i], snapshot([kernel])[0])
+
+
+@pytest.mark.parametrize("name", ["wgan", "shared_wgan"])
+def test_critic_weights_are_clipped(name):
+    gan, _, _, _ = trained(name)
+    for v in gan.discriminator.trainable_variables:
+        assert np.abs(keras.ops.convert_to_numpy(v)).max() <= 0.01 + 1e-7, v.path
+
+
+def test_shared_wgan_reference_code_objective():
+    gan = zoo.get("shared_wgan", seed=0, batch_size=2, hidden=8, d_steps=1,
+                  loss="wgan_cross_entropy", critic_output="tanh")
+    assert gan.discriminator.layers[-1].get_config()["activation"] == "tanh"
+    x = np.random.default_rng(0).uniform(0, 1, (2, 28, 28, 1)).astype("float32")
+    out = gan.discriminator(x, training=True)
+    assert np.abs(keras.ops.convert_to_numpy(out)).max() < 1.0  # tanh critic
+    d_loss = float(keras.ops.convert_to_numpy(gan.d_loss_fn(out, out)))
+    expected = np.mean(np.logaddexp(0, -keras.ops.convert_to_numpy(out)))  # label +1 term
+    expected += np.mean(np.maximum(keras.ops.convert_to_numpy(out), 0)
+                        + keras.ops.convert_to_numpy(out)
+                        + np.log1p(np.exp(-np.abs(keras.ops.convert_to_numpy(out)))))
+    assert d_loss == pytest.approx(expected, rel=1e-5)
+
+
+def test_wgan_step_batch_size_counts_every_critic_batch():
+    assert zoo.spec("wgan").step_batch_size == 64 * 5
+    assert zoo.spec("shared_wgan").step_batch_size == 64 * 5
+    assert zoo.spec("wgan_gp").step_batch_size == 512
+
+
+def test_l1_unbounded_has_no_sigmoid_and_leaves_0_1():
+    x = np.random.default_rng(0).uniform(-1, 1, size=(8, 28, 28, 1)).astype("float32")
+    for name, bounded in (("l1", True), ("l1_unbounded", False)):
+        d = zoo.get(name, seed=0, batch_size=4).discriminator
+        activations = [layer.get_config().get("activation") for layer in d.layers]
+        assert ("sigmoid" in activations) is bounded
+        fc = d.get_layer("fc_3")
+        fc.bias.assign(np.full((1,), 3.0, "float32"))  # pushes outputs above 1 unless squashed
+        out = keras.ops.convert_to_numpy(d(x))
+        if bounded:
+            assert out.min() > 0.0 and out.max() < 1.0
+        else:
+            assert out.max() > 1.0
+
+
+def test_l1_uses_two_discriminator_updates_and_pytorch_rmsprop():
+    gan = zoo.get("l1", seed=0, batch_size=4)
+    assert gan.d_update == "split" and gan.loss_family == "l1"
+    assert [p.terms for p in gan.phase_plan()[:2]] == [("real",), ("fake",)]
+    opt = gan.d_optimizer
+    assert isinstance(opt, keras.optimizers.RMSprop)
+    assert opt.rho == pytest.approx(0.99) and opt.epsilon == pytest.approx(1e-16)
+
+
+def torch_dcgan_parameter_counts(nz=100, ngf=64, ndf=64, nc=3):
+    """Parameters of the PyTorch DCGAN example's networks (bias-free convs, BN gamma+beta)."""
+    g_convs = [(nz, ngf * 8), (ngf * 8, ngf * 4), (ngf * 4, ngf * 2), (ngf * 2, ngf), (ngf, nc)]
+    g = sum(i * o * 4 * 4 for i, o in g_convs) + 2 * (ngf * 8 + ngf * 4 + ngf * 2 + ngf)
+    d_convs = [(nc, ndf), (ndf, ndf * 2), (ndf * 2, ndf * 4), (ndf * 4, ndf * 8), (ndf * 8, 1)]
+    d = sum(i * o * 4 * 4 for i, o in d_convs) + 2 * (ndf * 2 + ndf * 4 + ndf * 8)
+    return g, d
+
+
+def test_dcgan_celeba_parameter_counts_match_pytorch():
+    g_ref, d_ref = torch_dcgan_parameter_counts()
+    assert (g_ref, d_ref) == (3_576_704, 2_765_568)
+    gan = zoo.get("dcgan_celeba", seed=0)
+    count = lambda m: sum(math.prod(v.shape) for v in m.trainable_variables)
+    assert count(gan.generator) == g_ref
+    assert count(gan.discriminator) == d_ref
+    assert gan.image_shape == (64, 64, 3)
+    assert zoo.spec("dcgan_celeba").batch_size == 128
+    assert zoo.spec("dcgan_celeba").dataset == "celeb_a"
+
+
+def test_dcgan_init_and_no_conv_biases():
+    gan = zoo.get("dcgan_celeba", seed=0)
+    for net in (gan.generator, gan.discriminator):
+        for layer in net.layers:
+            if isinstance(layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose):
+                assert layer.bias is None
+                assert abs(float(np.std(keras.ops.convert_to_numpy(layer.kernel))) - 0.02) < 0.004
+            if isinstance(layer, keras.layers.BatchNormalization):
+                assert layer.epsilon == pytest.approx(1e-5) and layer.momentum == pytest.approx(0.9)
+                np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.beta), 0.0)
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (32, 32, 1)])
+def test_dcgan_serves_small_images(shape):
+    gan = zoo.get("dcgan", image_shape=shape, seed=0, batch_size=4)
+    assert gan.image_shape == shape
+    assert gan.discriminator.output_shape == (None, 1)
+
+
+@pytest.mark.parametrize("generator,discriminator", [("mirror", "dcgan"), ("mirror", "mlp"),
+                                                      ("dcgan", "mlp"), ("mlp", "dcgan")])
+def test_any_generator_family_with_any_discriminator_family(generator, discriminator):
+    gan = zoo.get("dcgan", generator=generator, discriminator=discriminator, seed=0, batch_size=4)
+    assert gan.image_shape == (28, 28, 1)
+    assert gan.discriminator.output_shape == (None, 1)
+
+
+def test_mlp_generator_against_cnn_discriminator_trains():
+    """Seed 000's asymmetric pair in one call."""
+    gan = zoo.get("dcgan", generator="mlp", seed=0, batch_size=4)
+    assert any(isinstance(layer, keras.layers.Conv2D) for layer in gan.discriminator.layers)
+    assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in gan.generator.layers)
+    x, per_step = real_data("dcgan", gan, steps=1)
+    history = gan.fit(x, batch_size=per_step, epochs=1, verbose=0)
+    assert math.isfinite(history.history["g_loss"][0])
+
+
+@pytest.mark.parametrize("name", ["wgan", "l1_unbounded", "wgan_gp"])
+def test_family_overrides_on_other_presets(name):
+    gan = zoo.get(name, generator="mirror", discriminator="dcgan", seed=0, batch_size=4)
+    assert gan.image_shape == (28, 28, 1)
+
+
+def test_shared_presets_reject_other_families():
+    with pytest.raises(ValueError, match="shares a kernel"):
+        zoo.get("shared_wgan", generator="mlp")
+
+
+@pytest.mark.parametrize("loss", kerasgan.losses.names())
+def test_loss_override(loss):
+    gan = zoo.get("dcgan", loss=loss, seed=0, batch_size=4)
+    assert gan.loss_family == loss
+
+
+def test_annealed_noise_override():
+    gan = zoo.get("dcgan", fake_source="annealed_noise", anneal_steps=10, seed=0, batch_size=4)
+    assert gan.fake_source == "annealed_noise" and gan.anneal_steps == 10
+    toy = zoo.get("gaussian_1d", fake_source="annealed_noise", anneal_steps=10, seed=0)
+    history = toy.fit(zoo.toy.gaussian_samples(16, seed=0), batch_size=8, epochs=1, verbose=0)
+    assert math.isfinite(history.history["d_loss"][0])
+
+
+def test_preset_defaults_follow_the_spec():
+    wgan = zoo.spec("shared_wgan").config
+    assert (wgan["d_steps"], wgan["clip_value"], wgan["learning_rate"], wgan["batch_size"]) == (
+        5, 0.01, 5e-5, 64)
+    assert wgan["real_batches"] == "split" and wgan["loss"] == "wasserstein"
+    gp = zoo.spec("wgan_gp").config
+    assert (gp["d_steps"], gp["gradient_penalty_weight"], gp["batch_size"]) == (3, 10.0, 512)
+    assert (gp["beta_1"], gp["beta_2"], gp["learning_rate"]) == (0.5, 0.9, 2e-4)
+    for name in ("l1", "l1_unbounded"):
+        config = zoo.spec(name).config
+        assert (config["batch_size"], config["rho"], config["loss"]) == (50, 0.99, "l1")
+
+
+def test_unknown_family_lists_choices():
+    with pytest.raises(ValueError, match="Known: dcgan, mlp, mirror"):
+        zoo.get("dcgan", generator="resnet")
+
+
+def test_gradient_penalty_of_a_linear_critic():
+    """D(x) = w.x + b has input gradient w everywhere, so GP = (||w|| - 1)^2."""
+    image_shape = (2, 2, 1)
+    g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Reshape(image_shape)])
+    d = keras.Sequential([keras.Input(image_shape), keras.layers.Flatten(), keras.layers.Dense(1)])
+    w = np.array([[0.5], [-1.0], [2.0], [0.25]], "float32")
+    d.layers[-1].kernel.assign(w)
+    d.layers[-1].bias.assign(np.array([0.7], "float32"))
+    gan = kerasgan.GAN(g, d, gradient_penalty_weight=10.0)
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(3,) + image_shape).astype("float32")
+    fake = rng.normal(size=(3,) + image_shape).astype("float32")
+    alpha = rng.uniform(size=(3, 1, 1, 1)).astype("float32")
+    gp = float(keras.ops.convert_to_numpy(gan.gradient_penalty(real, fake, alpha)))
+    assert gp == pytest.approx((np.linalg.norm(w) - 1.0) ** 2, rel=1e-5)
+
+
+def test_gradient_penalty_of_a_quadratic_critic():
+    """D(x) = sum(x^2) has gradient 2 x_hat: the interpolation factor matters."""
+
+    class Square(keras.layers.Layer):
+        def call(self, x):
+            return keras.ops.sum(keras.ops.square(x), axis=(1, 2, 3))[:, None]
+
+    image_shape = (2, 1, 1)
+    g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Reshape(image_shape)])
+    d = keras.Sequential([keras.Input(image_shape), Square()])
+    gan = kerasgan.GAN(g, d)
+    real = np.array([[[[1.0]], [[0.0]]], [[[0.0]], [[2.0]]]], "float32")
+    fake = np.array([[[[0.0]], [[1.0]]], [[[1.0]], [[0.0]]]], "float32")
+    alpha = np.array([0.25, 0.5], "float32").reshape(2, 1, 1, 1)
+    x_hat = real + alpha * (fake - real)
+    norms = np.linalg.norm((2 * x_hat).reshape(2, -1), axis=1)
+    expected = np.mean((norms - 1.0) ** 2)
+    gp = float(keras.ops.convert_to_numpy(gan.gradient_penalty(real, fake, alpha)))
+    assert gp == pytest.approx(expected, rel=1e-5)
+
+
+def test_gaussian_1d_data_and_sample_stats():
+    x = zoo.toy.gaussian_samples(20_000, seed=0)
+    assert x.shape == (20_000, 1) and x.dtype == np.float32
+    assert abs(x.mean() - 4.0) < 0.02 and abs(x.std() - 0.5) < 0.02
+    gan = zoo.get("gaussian_1d_shared", seed=0)
+    stats = zoo.toy.sample_stats(gan, 256, seed=0)
+    assert set(stats) == {"mean", "std"}
+    assert gan.generator.get_layer("g_shared").kernel is gan.discriminator.get_layer("d_shared").kernel
+
+
+def test_gan_rejects_wrong_sample_rank():
+    gan = zoo.get("gaussian_1d", seed=0)
+    with pytest.raises(ValueError, match=r"Received: shape=\(4, 1, 1\)"):
+        gan.fit(np.zeros((8, 1, 1), "float32"), batch_size=4, epochs=1, verbose=0)
