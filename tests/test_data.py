@@ -696,3 +696,15 @@ def test_numpy_iteration_static_float32_specs(tmp_path):
     assert len(out) == 4
     assert all(isinstance(b, np.ndarray) and b.shape == (8, 8, 8, 3) for b in out)
     assert all(b.dtype == np.float32 for b in out)
+
+
+def test_gaussian_1d_samples_feed_the_toy_preset():
+    import kerasgan.data as kd
+
+    ds = kd.load("gaussian_1d", preset="gaussian_1d", limit=640, seed=1)
+    batches = list(ds.as_numpy_iterator())
+    assert len(batches) == 10 and batches[0].shape == (64, 1) and batches[0].dtype == np.float32
+    values = np.concatenate(batches)
+    assert abs(values.mean() - 4.0) < 0.1 and abs(values.std() - 0.5) < 0.1
+    with pytest.raises(ValueError, match="smaller than batch_size"):
+        kd.load("gaussian_1d", batch_size=64, limit=10)

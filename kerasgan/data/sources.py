@@ -434,6 +434,13 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
     >>> next(iter(ds)).shape
     TensorShape([128, 28, 28, 1])
     """
+    if name_or_path == "gaussian_1d" or (name_or_path is None and preset in ("gaussian_1d", "gaussian_1d_shared")):
+        # Synthetic 1-D samples: no image settings apply.
+        if batch_size is None:
+            from kerasgan import zoo
+
+            batch_size = zoo.spec(preset).step_batch_size if preset else 64
+        return _gaussian_1d(int(batch_size), seed, limit, shuffle, repeat)
     image_shape, value_range, batch_size, spec = pipeline.resolve_settings(
         preset, image_shape, value_range, batch_size
     )
@@ -459,6 +466,24 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
         found, image_shape=target, value_range=value_range, batch_size=batch_size,
         shuffle=shuffle, seed=seed, cache=cache, repeat=repeat, with_labels=with_labels,
     )
+
+
+def _gaussian_1d(batch_size, seed, limit, shuffle, repeat):
+    """Samples of the 1-D Gaussian target (Shared-WGAN, section 5): N(4, 0.5), shape (batch, 1)."""
+    import tensorflow as tf
+
+    from kerasgan.zoo.toy import gaussian_samples
+
+    n = limit or 60_000
+    if n < batch_size:
+        raise ValueError(f"gaussian_1d: limit={n} is smaller than batch_size={batch_size}.")
+    ds = tf.data.Dataset.from_tensor_slices(gaussian_samples(n, seed=seed))
+    if shuffle:
+        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=True)
+    if repeat:
+        ds = ds.repeat()
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batch_size=None,
