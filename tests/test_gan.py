@@ -192,3 +192,22 @@ def test_discriminator_output_shape_checked():
     d = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match=r"outputs of shape \(batch, 1\)"):
         kerasgan.GAN(g, d)
+
+
+def test_atomic_writes_keep_old_file_on_failure_and_use_normal_permissions(tmp_path):
+    import os
+
+    from kerasgan.utils.io import atomic_path, atomic_write_text
+
+    target = tmp_path / "log.csv"
+    atomic_write_text(target, "good\n")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            with open(tmp, "w") as f:
+                f.write("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "good\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["log.csv"]  # no temporary left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~umask)
