@@ -22,7 +22,7 @@ bash tools/setup_env.sh
 # 3. The main job: a fixed step budget, so every machine gets the same model (only the
 #    wall-clock time differs).
 STEPS_PER_EPOCH=${STEPS_PER_EPOCH:-100}
-EPOCHS=${EPOCHS:-12}
+EPOCHS=${EPOCHS:-15}
 OUT=${OUT:-runs/quickstart}
 echo "== training dcgan on Fashion-MNIST: $EPOCHS x $STEPS_PER_EPOCH steps -> $OUT"
 start=$(date +%s)
