@@ -38,7 +38,7 @@ class SampleGrid(keras.callbacks.Callback):
             return
         images = self.model.generate(self.num_samples, seed=self.seed)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
-        step = int(self.model.optimizer.iterations)
+        step = training_step(self.model)
         self.last_path = save_image_grid(images, path, title=f"epoch {epoch + 1}, step {step}")
 
 
@@ -123,7 +123,7 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
         for key, phase in (("d_loss", "discriminator"), ("g_loss", "generator")):
             value = (logs or {}).get(key)
             if value is not None and not math.isfinite(_to_float(value)):
-                step = int(self.model.optimizer.iterations)
+                step = training_step(self.model)
                 self.message = (
                     f"Non-finite {key} ({_to_float(value)}) in the {phase} phase at training "
                     f"step {step} (epoch {self._epoch + 1}, batch {batch + 1}). Training stopped; "
@@ -136,6 +136,11 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.message and self.raise_error:
             raise FloatingPointError(self.message)
+
+
+def training_step(model):
+    """The model's optimizer step count as an int (also for tf.distribute mirrored variables)."""
+    return int(np.asarray(keras.ops.convert_to_numpy(model.optimizer.iterations)))
 
 
 def _to_float(value):

@@ -435,6 +435,10 @@ class GAN(keras.Model):
             batch = validation.first_batch(x, batch_size)
             if batch is not None:
                 validation.check_images(batch, self.image_shape, self.output_range)
+        if not isinstance(x, np.ndarray):
+            # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
+            # shuffle=True for them.
+            kwargs.setdefault("shuffle", False)
         return super().fit(x, batch_size=batch_size, **kwargs)
 
     # --------------------------------------------------- backend-neutral step
@@ -550,6 +554,20 @@ class GAN(keras.Model):
         return ops.mean(ops.square(norms - 1.0))
 
     # ---------------------------------------------------------- serialization
+
+    _SEED_STATE_KEY = "seed_generator_state"
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        # Keras' saving skips SeedGenerator states; a resumed run must continue the noise stream.
+        store[self._SEED_STATE_KEY] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        if self._SEED_STATE_KEY in keys:
+            self.seed_generator.state.assign(store[self._SEED_STATE_KEY])
+            store = {k: store[k] for k in keys if k != self._SEED_STATE_KEY}
+        super().load_own_variables(store)
 
     def get_config(self):
         return {

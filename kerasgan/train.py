@@ -203,26 +203,22 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
             f"{dist.num_replicas} replicas of --distribution={dist.name}. Pass e.g. "
             f"--batch_size={max(1, step_batch // dist.num_replicas) * dist.num_replicas}."
         )
-    # Data order depends only on the seed: reset the global seeds the shuffle derives from (a
-    # resumed run skips zoo.get, which sets them), then train on one repeated stream, of which a
-    # resumed run skips the batches already trained on.
-    keras.utils.set_random_seed(seed)
     ds = kerasgan.data.load(
         dataset or spec.dataset,
         image_shape=gan.image_shape,
         value_range=tuple(config["value_range"]),
         batch_size=step_batch,
         split=split,
-        seed=seed,
+        shuffle=False,  # shuffled below, per pass, so that a resumed run sees the same order
         data_dir=data_dir,
         limit=limit,
     )
-    if steps_per_epoch is None:
-        steps_per_epoch = int(ds.cardinality())
-        if steps_per_epoch < 1:
-            raise ValueError(f"Cannot tell the number of batches per epoch of {dataset or spec.dataset}; "
-                             "pass --steps_per_epoch.")
-    ds = ds.repeat().skip(initial_epoch * steps_per_epoch)
+    batches_per_pass = int(ds.cardinality())
+    if batches_per_pass < 1:
+        raise ValueError(f"Cannot count the batches of {dataset or spec.dataset}; it may be "
+                         "infinite or of unknown size.")
+    steps_per_epoch = steps_per_epoch or batches_per_pass
+    ds = training_stream(ds, seed, step_batch, start_batch=initial_epoch * steps_per_epoch)
     os.makedirs(writes, exist_ok=True)
     atomic_write_text(
         os.path.join(writes, "config.json"),
@@ -253,6 +249,50 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
         print(f"Samples: {os.path.abspath(final)}")
         print(f"Checkpoint: {os.path.abspath(checkpoint)}")
     return gan
+
+
+def training_stream(batches, seed, batch_size, start_batch=0, max_buffer_bytes=1 << 30):
+    """Repeats `batches` forever, reshuffled per pass; pass k's order depends only on (seed, k).
+
+    A seeded `shuffle(reshuffle_each_iteration=True)` draws each pass's order
+    from a generator shared by every iterator of the dataset, so the order a
+    run sees depends on how many iterators Keras (or a peek at the first
+    batch) created before; a resumed run would not see the uninterrupted
+    run's order. Here each pass is its own deterministic shuffle, and a
+    resumed run starts at `start_batch` without replaying earlier passes.
+    tf.data combines op seeds with TensorFlow's global seed, so this sets the
+    global seed from `seed` (never to 0: with a global seed of 0, TF cannot
+    take a tensor op seed inside a graph-mode dataset function).
+
+    Args:
+        batches: An unshuffled, finite dataset of equal batches (`kerasgan.data.load(...,
+            shuffle=False)`); the examples each pass drops are the same (< batch_size).
+        seed: Integer seed.
+        batch_size: Examples per batch.
+        start_batch: Index of the first batch to yield (steps already trained).
+        max_buffer_bytes: Shuffle-buffer budget; a smaller buffer shuffles less thoroughly.
+
+    Example:
+    >>> ds = kerasgan.data.load("mnist", preset="mnist_mlp", shuffle=False)
+    >>> stream = kerasgan.train.training_stream(ds, seed=0, batch_size=128, start_batch=938)
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    per_pass = int(batches.cardinality())
+    examples = batches.unbatch()
+    example_bytes = int(np.prod(examples.element_spec.shape)) * examples.element_spec.dtype.size
+    buffer = max(1, min(per_pass * batch_size, max_buffer_bytes // max(1, example_bytes)))
+    first_pass, offset = divmod(int(start_batch), per_pass)
+    tf.random.set_seed(int(seed) % (2**31 - 1) + 1)
+
+    def one_pass(k):
+        pass_seed = tf.constant(int(seed) * 1_000_003, tf.int64) + k
+        return examples.shuffle(buffer, seed=pass_seed, reshuffle_each_iteration=False).batch(
+            batch_size, drop_remainder=True)
+
+    stream = tf.data.Dataset.counter(first_pass).flat_map(one_pass)
+    return stream.skip(offset).prefetch(tf.data.AUTOTUNE)
 
 
 def load_checkpoint(path):

@@ -6,7 +6,11 @@ from keras import ops
 
 def train_step(gan, data):
     chunks = gan.real_chunks(data)
-    randomness = gan.draw_randomness(int(chunks[0].shape[0]))
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    # MultiWorkerMirroredStrategy's rebatched datasets lose the static batch size.
+    batch = chunks[0].shape[0]
+    batch = tf.shape(chunks[0])[0] if batch is None else int(batch)
+    randomness = _replica_randomness(gan, batch, replicas)
     d_losses, g_loss = [], None
     for phase in gan.phase_plan():
         is_d = phase.network == "discriminator"
@@ -14,7 +18,9 @@ def train_step(gan, data):
         optimizer = gan.d_optimizer if is_d else gan.g_optimizer
         with tf.GradientTape() as tape:
             loss = gan.phase_loss(phase, chunks, randomness)
-            scaled = optimizer.scale_loss(loss)
+            # Keras' TF optimizer SUMS gradients over replicas (and Keras' own compute_loss
+            # divides by the replica count): divide too, so the update is the global-batch mean.
+            scaled = optimizer.scale_loss(loss / replicas if replicas > 1 else loss)
         grads = tape.gradient(scaled, variables)
         # Variable constraints (WGAN clipping) are applied by the optimizer after the update.
         optimizer.apply(grads, variables)
@@ -24,7 +30,25 @@ def train_step(gan, data):
             g_loss = loss
     gan.d_loss_tracker.update_state(ops.sum(ops.stack(d_losses)) / gan.d_steps)
     gan.g_loss_tracker.update_state(g_loss)
-    return {m.name: m.result() for m in gan.metrics}
+    logs = {m.name: m.result() for m in gan.metrics}
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+        # Keras reduces multi-worker logs with strategy.reduce(MEAN, axis=0), which needs an axis.
+        logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
+    return logs
+
+
+def _replica_randomness(gan, batch, replicas):
+    """The step's noise for the global batch, cut to this replica's rows.
+
+    Every replica's seed generator holds the same state, so each draws the same
+    global-batch noise and keeps its own slice: N replicas then see exactly the
+    noise one device would see for the global batch.
+    """
+    if replicas == 1:
+        return gan.draw_randomness(batch)
+    full = gan.draw_randomness(batch * replicas)
+    start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch
+    return {k: v[start : start + batch] for k, v in full.items()}
 
 
 def input_gradient(fn, x):

@@ -1,0 +1,234 @@
+"""Data-parallel training on two virtual CPU devices, multi-worker training, mixed precision.
+
+Device configuration and dtype policies are global and must be set before the
+backend initialises, so each check runs in a fresh subprocess: this file is
+also the script those subprocesses run (`python tests/test_distribution.py MODE`).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TIMEOUT = 150
+
+
+def _env(**extra):
+    import keras
+
+    env = dict(os.environ)
+    env.update(KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
+               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=os.pathsep.join([ROOT, HERE]))
+    env.pop("TF_CONFIG", None)
+    env.update(extra)
+    return env
+
+
+def _run_mode(mode):
+    """Runs this file as `python test_distribution.py MODE`; returns its JSON report."""
+    proc = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), mode], env=_env(), capture_output=True,
+        text=True, timeout=TIMEOUT,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+@pytest.fixture(scope="module")
+def two_devices():
+    return _run_mode("two_devices")
+
+
+def test_two_devices_match_one_device_on_the_global_batch(two_devices):
+    assert two_devices["num_replicas"] == 2
+    assert two_devices["max_weight_diff"] <= 1e-5, two_devices
+    # Training moved the weights by far more than the tolerance.
+    assert two_devices["max_weight_change"] > 1e-3, two_devices
+    assert two_devices["iterations"] == [3, 3]
+
+
+def test_weight_clipping_under_data_parallel(two_devices):
+    assert two_devices["clip_max_abs"] <= 0.01 + 1e-7, two_devices
+    assert two_devices["clip_changed"], two_devices
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_trains_with_float32_variables(two_devices, policy):
+    report = two_devices["mixed"][policy]
+    assert all(np.isfinite(report["losses"])), report
+    assert report["variable_dtypes"] == ["float32"], report
+    assert report["compute_dtype"] == policy.split("_")[1], report
+    assert report["generate_dtype"] == "float32", report
+    assert report["loss_scaled"] == (policy == "mixed_float16"), report
+    assert report["iterations"] == [3, 3], report
+
+
+def _free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _run_workers(envs, args_for, timeout=TIMEOUT):
+    """Starts one process per env; waits with a bound; always kills what is left."""
+    procs = []
+    try:
+        for i, env in enumerate(envs):
+            log = tempfile.TemporaryFile(mode="w+")
+            procs.append((subprocess.Popen(args_for(i), env=env, stdout=log,
+                                           stderr=subprocess.STDOUT, text=True), log))
+        outputs = []
+        for proc, log in procs:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+            log.seek(0)
+            outputs.append((proc.returncode, log.read()))
+        return outputs
+    finally:
+        for proc, log in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+
+
+def _write_idx(directory, n=64, seed=0):
+    from test_resume import write_idx_images
+
+    write_idx_images(directory, n=n, seed=seed)
+
+
+def test_multi_worker_trainer_on_localhost(tmp_path):
+    import keras
+
+    data = tmp_path / "data"
+    _write_idx(data)
+    num_workers = 2
+    ports = _free_ports(num_workers)
+    if keras.backend.backend() == "tensorflow":
+        cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+        envs = [_env(TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}))
+                for i in range(num_workers)]
+    else:
+        envs = [_env(KERAS_DISTRIBUTION_JOB_ADDRESSES=",".join(f"127.0.0.1:{p}" for p in ports),
+                     KERAS_DISTRIBUTION_NUM_PROCESSES=str(num_workers),
+                     KERAS_DISTRIBUTION_PROCESS_ID=str(i)) for i in range(num_workers)]
+    out = tmp_path / "run"
+
+    def args(i):
+        return [sys.executable, "-m", "kerasgan.train", "--preset=mnist_mlp", f"--dataset={data}",
+                f"--output_dir={out}", "--distribution=multi_worker", "--epochs=1",
+                "--steps_per_epoch=2", "--batch_size=8", "--num_samples=4", "--verbose=0",
+                "--override=g_widths=(16,)", "--override=d_widths=(16,)"]
+
+    results = _run_workers(envs, args)
+    for i, (rc, log) in enumerate(results):
+        assert rc == 0, f"worker {i} exit {rc}:\n{log[-5000:]}"
+    assert (out / "checkpoint.keras").exists()
+    assert (out / "checkpoint.keras.epoch").read_text().strip() == "1"
+    config = json.loads((out / "config.json").read_text())
+    assert config["distribution"] == "multi_worker" and config["num_replicas"] == 2, config
+    # Only the chief writes outputs.
+    assert not any(p.name.startswith("worker") for p in out.iterdir())
+
+
+# --------------------------------------------------------------- subprocess side
+
+
+def _values(variables):
+    import keras
+
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def _tiny_gan(seed=0, **gan_kwargs):
+    import keras
+
+    import kerasgan
+    from kerasgan.networks import mlp_discriminator, mlp_generator
+
+    keras.utils.set_random_seed(seed)
+    g = mlp_generator(8, (16,), (4, 4, 1), "sigmoid", batch_norm=False)
+    d = mlp_discriminator((4, 4, 1), (16,))
+    return kerasgan.GAN(g, d, seed=seed, **gan_kwargs)
+
+
+def _dataset(global_batch=8, steps=3):
+    import tensorflow as tf
+
+    images = np.random.default_rng(0).uniform(0, 1, (global_batch * steps, 4, 4, 1)).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(images).batch(global_batch, drop_remainder=True)
+
+
+def _train(dist, **gan_kwargs):
+    import keras
+
+    with dist.scope():
+        gan = _tiny_gan(**gan_kwargs)
+        loss = "wasserstein" if gan_kwargs.get("clip_value") else "non_saturating"
+        # SGD is linear in the gradients, so a wrong cross-replica reduction (sum instead of
+        # mean) shows; Adam would hide it (it is invariant to the gradients' scale).
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.5, momentum=0.9),
+                    g_optimizer=keras.optimizers.SGD(0.5, momentum=0.9), loss=loss)
+        before = {"all": _values(gan.trainable_variables), "d": _values(gan.d_variables)}
+        history = gan.fit(_dataset(), epochs=1, verbose=0)
+    return gan, before, history
+
+
+def _two_devices_main():
+    import kerasgan.distribution as kd
+
+    kd.simulate_cpu_devices(2)
+    import keras
+
+    report = {}
+    single, before, _ = _train(kd.setup("none"))
+    dist = kd.setup("mirrored")
+    report["num_replicas"] = dist.num_replicas
+    multi, _, _ = _train(dist)
+    a, b = _values(single.trainable_variables), _values(multi.trainable_variables)
+    report["max_weight_diff"] = max(float(np.abs(x - y).max()) for x, y in zip(a, b))
+    report["max_weight_change"] = max(float(np.abs(x - y).max()) for x, y in zip(a, before["all"]))
+    report["iterations"] = [int(v) for v in _values([multi.d_optimizer.iterations, multi.g_optimizer.iterations])]
+
+    clipped, clip_before, _ = _train(dist, clip_value=0.01)
+    d_after = _values(clipped.d_variables)
+    report["clip_max_abs"] = max(float(np.abs(v).max()) for v in d_after)
+    report["clip_changed"] = any(not np.array_equal(x, y) for x, y in zip(d_after, clip_before["d"]))
+
+    report["mixed"] = {}
+    for policy in ("mixed_bfloat16", "mixed_float16"):
+        kd.set_mixed_precision(policy)
+        try:
+            gan, _, history = _train(dist)
+            report["mixed"][policy] = {
+                "losses": history.history["d_loss"] + history.history["g_loss"],
+                "variable_dtypes": sorted({v.dtype for v in gan.trainable_variables}),
+                "compute_dtype": str(gan.generator.layers[-2].compute_dtype),
+                "generate_dtype": str(gan.generate(4, seed=0).dtype),
+                "loss_scaled": isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer),
+                "iterations": [int(v) for v in _values([gan.d_optimizer.iterations, gan.g_optimizer.iterations])],
+            }
+        finally:
+            kd.set_mixed_precision("float32")
+    print("RESULT " + json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [ROOT, HERE]
+    {"two_devices": _two_devices_main}[sys.argv[1]]()

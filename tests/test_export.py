@@ -1,0 +1,117 @@
+"""Generator export: SavedModel signatures, reload in a fresh process, atomic replacement."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from conftest import tiny_mlp_gan
+
+import kerasgan
+from kerasgan import export
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAVED_MODEL_CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+
+# Runs in a fresh process with TensorFlow only (no keras, no kerasgan): what a server does.
+RELOAD = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+served = tf.saved_model.load(sys.argv[1])
+noise = tf.constant(np.load(sys.argv[2]))
+images = served.signatures["serving_default"](noise=noise)["images"]
+out = served.signatures["generate"](num_samples=tf.constant(3), seed=tf.constant(7, tf.int64))
+np.savez(sys.argv[3], images=images.numpy(), generated=out["images"].numpy(),
+         generated_noise=out["noise"].numpy())
+print(json.dumps(sorted(served.signatures)))
+"""
+
+
+def _env():
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=ROOT)
+    return env
+
+
+@pytest.fixture(scope="module")
+def gan():
+    gan = tiny_mlp_gan(seed=1, output_range=(-1.0, 1.0), noise="uniform")
+    gan.compile()
+    return gan
+
+
+def _raw_images(gan, noise):
+    images = keras.ops.convert_to_numpy(gan.generator(noise, training=False)).astype("float32")
+    low, high = gan.output_range
+    return np.clip((images - low) / (high - low), 0.0, 1.0)
+
+
+def test_cli_export_reloads_in_fresh_process_and_matches_keras(gan, tmp_path):
+    checkpoint = tmp_path / "checkpoint.keras"
+    kerasgan.callbacks.save_model(gan, str(checkpoint))
+    path = str(tmp_path / "generator")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kerasgan.export", f"--checkpoint={checkpoint}",
+         f"--output_dir={path}"],
+        env=dict(_env(), KERAS_BACKEND=keras.backend.backend()), capture_output=True, text=True,
+        timeout=150,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    noise = np.random.default_rng(0).uniform(-1, 1, (5, gan.latent_dim)).astype("float32")
+    np.save(tmp_path / "noise.npy", noise)
+    # The reload and saved_model_cli run side by side (each is a fresh TensorFlow process).
+    reload_proc = subprocess.Popen(
+        [sys.executable, "-c", RELOAD, path, str(tmp_path / "noise.npy"), str(tmp_path / "out.npz")],
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    cli_proc = subprocess.Popen([SAVED_MODEL_CLI, "show", "--dir", path, "--all"], env=_env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        reload_out, reload_err = reload_proc.communicate(timeout=120)
+        cli_out, cli_err = cli_proc.communicate(timeout=120)
+    finally:
+        for p in (reload_proc, cli_proc):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    assert reload_proc.returncode == 0, reload_err[-4000:]
+    assert set(json.loads(reload_out.strip().splitlines()[-1])) >= {"serving_default", "generate"}
+    out = np.load(tmp_path / "out.npz")
+    assert out["images"].dtype == np.float32 and out["images"].shape == (5,) + gan.image_shape
+    np.testing.assert_allclose(out["images"], _raw_images(gan, noise), rtol=0, atol=1e-5)
+    # generate(): uniform noise in [-1, 1) from the seed, then the same mapping.
+    z = out["generated_noise"]
+    assert z.shape == (3, gan.latent_dim) and z.min() >= -1.0 and z.max() < 1.0
+    np.testing.assert_allclose(out["generated"], _raw_images(gan, z), rtol=0, atol=1e-5)
+
+    assert cli_proc.returncode == 0, cli_err[-4000:]
+    for expected in ("signature_def['serving_default']", "signature_def['generate']",
+                     "inputs['noise']", "inputs['num_samples']", "inputs['seed']",
+                     "outputs['images']", f"shape: (-1, {gan.latent_dim})"):
+        assert expected in cli_out, cli_out
+
+
+def test_failed_export_keeps_the_earlier_export(gan, tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    path = export.export_generator(gan, tmp_path / "generator")
+    before = sorted(os.listdir(path))
+
+    def broken_write_out(self, filepath, **kwargs):
+        os.makedirs(os.path.join(filepath, "variables"), exist_ok=True)
+        with open(os.path.join(filepath, "saved_model.pb"), "wb") as f:
+            f.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", broken_write_out)
+    with pytest.raises(OSError, match="disk full"):
+        export.export_generator(gan, path)
+    assert sorted(os.listdir(path)) == before
+    assert os.listdir(tmp_path) == ["generator"], "temporary directories were left behind"
+    served = tf.saved_model.load(path)
+    noise = np.zeros((2, gan.latent_dim), "float32")
+    images = served.signatures["serving_default"](noise=tf.constant(noise))["images"].numpy()
+    np.testing.assert_allclose(images, _raw_images(gan, noise), rtol=0, atol=1e-5)
