@@ -13,14 +13,14 @@ import importlib
 # Importing these registers kerasgan's serializable classes (GAN, its optimizer pair, the
 # networks' custom layers), so `keras.saving.load_model("run.keras")` works after `import kerasgan`.
 from kerasgan import callbacks, losses, networks, zoo
-from kerasgan.gan import GAN, GANOptimizer
+from kerasgan.gan import GAN, GANOptimizer, load_gan
 
 __version__ = "0.1.0"
 
 # Heavier or optional parts load on first use (tensorflow-datasets, SavedModel export).
 _LAZY = ("data", "distribution", "export", "metrics", "trainers")
 
-__all__ = ["GAN", "GANOptimizer", "callbacks", "losses", "networks", "zoo", *_LAZY]
+__all__ = ["GAN", "GANOptimizer", "load_gan", "callbacks", "losses", "networks", "zoo", *_LAZY]
 
 
 def __getattr__(name):

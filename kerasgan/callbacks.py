@@ -80,15 +80,19 @@ class CSVLog(keras.callbacks.Callback):
         path: Destination `.csv`. Rows already in it (from an earlier run that
             is being resumed) are kept.
         append: Keep the rows already in `path`.
+        upto_epoch: With `append`, keep only rows of epochs <= this (a resumed
+            run drops rows logged after its checkpoint).
     """
 
-    def __init__(self, path, append=False):
+    def __init__(self, path, append=False, upto_epoch=None):
         super().__init__()
         self.path = path
         self.rows = []
         if append and os.path.exists(path):
             with open(path, newline="", encoding="utf-8") as f:
                 self.rows = list(csv.DictReader(f))
+            if upto_epoch is not None:
+                self.rows = [r for r in self.rows if int(float(r["epoch"])) <= upto_epoch]
 
     def on_epoch_end(self, epoch, logs=None):
         row = {"epoch": epoch + 1}

@@ -106,16 +106,11 @@ def _replace_dir(new, path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_gan(checkpoint):
-    """Loads a `.keras` GAN checkpoint (registering kerasgan's serializable classes first)."""
-    import keras
+def load_gan(path):
+    """Loads a `.keras` GAN checkpoint (`kerasgan.load_gan`: clear errors for missing or corrupt files)."""
+    from kerasgan.gan import load_gan as _load_gan
 
-    import kerasgan.gan  # noqa: F401
-    import kerasgan.zoo  # noqa: F401  (registers the networks' custom layers)
-
-    if not os.path.exists(checkpoint):
-        raise FileNotFoundError(f"No checkpoint at {checkpoint}.")
-    return keras.saving.load_model(checkpoint)
+    return _load_gan(path)
 
 
 def _define_flags():

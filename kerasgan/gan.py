@@ -1,6 +1,7 @@
 """`GAN`: an adversarial `keras.Model` that trains with `fit()` under TensorFlow and JAX."""
 
 import dataclasses
+import os
 
 import keras
 import numpy as np
@@ -213,11 +214,16 @@ class GAN(keras.Model):
                 "gradient_penalty_weight must be >= 0. "
                 f"Received: gradient_penalty_weight={gradient_penalty_weight}"
             )
+        if not np.isfinite(float(d_loss_weight)) or not float(d_loss_weight) > 0:
+            raise ValueError(
+                f"d_loss_weight must be a positive finite number. Received: d_loss_weight={d_loss_weight!r}"
+            )
         if output_range is not None:
             low, high = (float(v) for v in output_range)
-            if not high > low:
+            if not (np.isfinite(low) and np.isfinite(high) and high > low):
                 raise ValueError(
-                    f"output_range must be (low, high) with high > low, or None. Received: {output_range}"
+                    "output_range must be (low, high) of finite numbers with high > low, or None. "
+                    f"Received: {output_range}"
                 )
             output_range = (low, high)
         self.generator = generator
@@ -435,6 +441,7 @@ class GAN(keras.Model):
             batch = validation.first_batch(x, batch_size)
             if batch is not None:
                 validation.check_images(batch, self.image_shape, self.output_range)
+                validation.check_replicas(batch, validation.num_replicas(self))
         if not isinstance(x, np.ndarray):
             # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
             # shuffle=True for them.
@@ -608,3 +615,34 @@ def _check_choice(name, value, choices):
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+
+
+def load_gan(path):
+    """Loads a `.keras` GAN checkpoint; a missing or corrupt file raises an error naming it.
+
+    Example:
+    >>> gan = kerasgan.load_gan("runs/dcgan/checkpoint.keras")
+    """
+    import kerasgan.zoo  # noqa: F401  (registers the networks' custom layers)
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No checkpoint at {path}.")
+    if not path.endswith(".keras") or not os.path.isfile(path):
+        raise ValueError(
+            f"Expected a .keras checkpoint file (written by python -m kerasgan.train or "
+            f"kerasgan.callbacks.AtomicCheckpoint). Received: {path}"
+        )
+    try:
+        gan = keras.saving.load_model(path)
+    except Exception as e:  # keras raises many types for a damaged zip/h5
+        raise ValueError(
+            f"Cannot load checkpoint {path}: the file is corrupt or truncated ({type(e).__name__}: "
+            f"{e}). Delete it to start over, or restore it from a backup."
+        ) from e
+    if not isinstance(gan, GAN):
+        raise ValueError(
+            f"Checkpoint {path} holds a {type(gan).__name__}, not a kerasgan.GAN. Pass a "
+            "checkpoint written by python -m kerasgan.train (output_dir/checkpoint.keras)."
+        )
+    return gan

@@ -188,9 +188,6 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
     initial_epoch = 0
     if resume and os.path.exists(checkpoint):
         gan = load_checkpoint(checkpoint)
-        with open(checkpoint + ".epoch", encoding="utf-8") as f:
-            initial_epoch = int(f.read().strip())
-        logging.info("Resuming %s from epoch %d", checkpoint, initial_epoch)
     else:
         gan = kerasgan.zoo.get(preset, **overrides)
     config = {**spec.config, **overrides}
@@ -218,6 +215,18 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
         raise ValueError(f"Cannot count the batches of {dataset or spec.dataset}; it may be "
                          "infinite or of unknown size.")
     steps_per_epoch = steps_per_epoch or batches_per_pass
+    if resume and os.path.exists(checkpoint):
+        # The checkpoint's own step count says where it stands (the `.epoch` file beside it is
+        # written after it and could lag if the process died in between).
+        steps_done = cb.training_step(gan)
+        initial_epoch, partial = divmod(steps_done, steps_per_epoch)
+        if partial:
+            raise ValueError(
+                f"{checkpoint} holds {steps_done} training steps, not a whole number of epochs of "
+                f"--steps_per_epoch={steps_per_epoch}. Resume with the run's own --steps_per_epoch "
+                f"(see {os.path.join(output_dir, 'config.json')})."
+            )
+        logging.info("Resuming %s from epoch %d (step %d)", checkpoint, initial_epoch, steps_done)
     ds = training_stream(ds, seed, step_batch, start_batch=initial_epoch * steps_per_epoch)
     os.makedirs(writes, exist_ok=True)
     atomic_write_text(
@@ -237,7 +246,7 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
     callbacks = [
         cb.StopOnNonFiniteLoss(),
         cb.SampleGrid(os.path.join(writes, "samples"), num_samples, seed=seed, every=sample_every),
-        cb.CSVLog(os.path.join(writes, "log.csv"), append=initial_epoch > 0),
+        cb.CSVLog(os.path.join(writes, "log.csv"), append=initial_epoch > 0, upto_epoch=initial_epoch),
         cb.AtomicCheckpoint(writer_checkpoint),
     ]
     gan.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
@@ -296,21 +305,10 @@ def training_stream(batches, seed, batch_size, start_batch=0, max_buffer_bytes=1
 
 
 def load_checkpoint(path):
-    """Loads a `.keras` GAN checkpoint; a missing or corrupt file raises a clear error."""
-    import keras
+    """Loads a `.keras` GAN checkpoint with a clear error if it is missing or corrupt (`kerasgan.load_gan`)."""
+    from kerasgan.gan import load_gan
 
-    import kerasgan.gan  # noqa: F401  (registers the serializable classes)
-    import kerasgan.zoo  # noqa: F401  (registers the networks' custom layers)
-
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No checkpoint at {path}.")
-    try:
-        return keras.saving.load_model(path)
-    except Exception as e:  # keras raises many types for a damaged zip/h5
-        raise ValueError(
-            f"Cannot load checkpoint {path}: the file is corrupt or truncated ({type(e).__name__}: "
-            f"{e}). Delete it to start over, or restore it from a backup."
-        ) from e
+    return load_gan(path)
 
 
 if __name__ == "__main__":

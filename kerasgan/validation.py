@@ -14,6 +14,13 @@ def first_batch(x, batch_size=None):
             or a tuple/dict as Keras `fit()` accepts.
         batch_size: Batch size `fit()` will use for array inputs.
     """
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be a positive int or None. Received: batch_size={batch_size!r}. "
+            "Pass e.g. batch_size=32 (or None for Keras' default)."
+        )
     try:
         import tensorflow as tf
     except ImportError:  # pragma: no cover - tensorflow is a dependency
@@ -78,18 +85,23 @@ def check_images(batch, image_shape, value_range, name="fit()"):
         raise ValueError(f"{name} received an empty batch (0 images).")
     low, high = (float(v) for v in (value_range or (-np.inf, np.inf)))
     if not np.issubdtype(batch.dtype, np.floating):
+        values = ""
+        if batch.dtype.kind in "biu":
+            values = f" (values {batch.min()}..{batch.max()})"
         raise ValueError(
-            f"Expected float images in [{low:g}, {high:g}]. Received dtype {batch.dtype} "
-            f"(values {batch.min()}..{batch.max()}). Scale them first, e.g. "
+            f"Expected float images in [{low:g}, {high:g}]. Received dtype {batch.dtype}"
+            f"{values}. Scale them first, e.g. "
             f"kerasgan.data.from_arrays(images, value_range=({low:g}, {high:g})), or "
             f"x.astype('float32') / 255 * {high - low:g} + {low:g}."
         )
     finite = np.isfinite(batch)
     if not finite.all():
         bad = int((~finite).sum())
+        first = int(np.flatnonzero(~finite.reshape(len(batch), -1).all(axis=1))[0])
         raise ValueError(
-            f"The first batch contains {bad} NaN or Inf pixel value(s). Clean the data "
-            "(e.g. np.nan_to_num) or drop the broken images before training."
+            f"Expected finite pixel values in [{low:g}, {high:g}]. Received: the first batch "
+            f"contains {bad} NaN or Inf pixel value(s) (first in image {first} of the batch). "
+            "Clean the data (e.g. np.nan_to_num) or drop the broken images before training."
         )
     if value_range is None:
         return
@@ -108,3 +120,52 @@ def check_images(batch, image_shape, value_range, name="fit()"):
             f"range). Received values in [{lo:g}, {hi:g}].{hint} kerasgan.data.load(..., "
             f"value_range=({low:g}, {high:g})) scales for you."
         )
+
+
+def batch_length(batch):
+    """Number of examples in a first batch (array, or tuple whose first element is the images)."""
+    if isinstance(batch, dict):
+        batch = next(iter(batch.values()), None)
+    if isinstance(batch, tuple):
+        batch = batch[0] if batch else None
+    shape = np.shape(batch) if batch is not None else ()
+    return int(shape[0]) if shape else None
+
+
+def num_replicas(model=None):
+    """Replicas that share each global batch under the active distribution (1 without one).
+
+    TensorFlow: the model's `tf.distribute` strategy (the one it was built under),
+    else the strategy in scope. JAX: the batch axis of Keras' global distribution.
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        strategy = getattr(model, "distribute_strategy", None) or tf.distribute.get_strategy()
+        return int(strategy.num_replicas_in_sync)
+    if backend == "jax":
+        dist = keras.distribution.distribution()
+        mesh = getattr(dist, "device_mesh", None)
+        if mesh is None:
+            return 1
+        axis = getattr(dist, "batch_dim_name", None)
+        names = list(getattr(mesh, "axis_names", []) or [])
+        if axis in names:
+            return int(mesh.shape[names.index(axis)])
+        return int(np.asarray(mesh.devices).size)
+    return 1
+
+
+def check_replicas(batch, replicas, name="fit()"):
+    """Raises a ValueError if the first batch holds fewer examples than there are replicas."""
+    n = batch_length(batch)
+    if n is None or replicas <= 1 or n >= replicas:
+        return
+    raise ValueError(
+        f"{name} received a batch of {n} image(s), fewer than the {replicas} replicas of the "
+        f"active distribution: each replica needs at least one image per step. Use a global "
+        f"batch_size of at least {replicas} and a multiple of it, e.g. batch_size={replicas}."
+    )

@@ -144,21 +144,7 @@ def evaluate_gan(gan, classifier, reference=None, num_samples=1000, seed=0,
 
 
 def load_gan(path):
-    """Loads a `.keras` GAN checkpoint (as written by `kerasgan.train` or `GAN.save`).
+    """Loads a `.keras` GAN checkpoint (`kerasgan.load_gan`: clear errors for missing or corrupt files)."""
+    from kerasgan.gan import load_gan as _load_gan
 
-    Unlike `kerasgan.train.load_checkpoint`, importing this defines no absl flags, so
-    absl scripts with their own flags (tools/evaluate.py) can use it.
-
-    Example:
-    >>> gan = kerasgan.metrics.load_gan("runs/dcgan/checkpoint.keras")
-    """
-    import os
-
-    import keras
-
-    import kerasgan.gan  # noqa: F401  (registers the serializable classes)
-    import kerasgan.zoo  # noqa: F401  (registers the networks' custom layers)
-
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No checkpoint at {path}.")
-    return keras.saving.load_model(path)
+    return _load_gan(path)

@@ -4,6 +4,8 @@ import dataclasses
 import difflib
 from typing import Any, Callable
 
+from kerasgan.zoo import checks
+
 
 @dataclasses.dataclass(frozen=True)
 class Preset:
@@ -102,5 +104,6 @@ def get(name, **overrides):
             f"Unknown override(s) for preset '{name}': {', '.join(suggestions)}. "
             f"Valid overrides: {', '.join(sorted(preset.config))}."
         )
+    checks.check_overrides(name, preset.config, overrides)
     config = {**preset.config, **overrides}
     return preset.builder(**config)

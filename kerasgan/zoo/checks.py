@@ -1,0 +1,99 @@
+"""Type and range checks of preset overrides, run by `kerasgan.zoo.get` before anything is built.
+
+Every failure is a `ValueError` naming the preset, the key, what was expected,
+what was received and the preset's default (the fix). Choices among names
+(`loss`, `generator`, ...) are checked by the builders, which list the known names.
+"""
+
+import math
+import numbers
+
+_POSITIVE_INTS = {
+    "batch_size", "latent_dim", "anneal_steps", "steps_per_execution", "hidden", "base_filters",
+    "d_steps",
+}
+_NON_NEGATIVE_NUMBERS = {"gradient_penalty_weight", "epsilon"}
+# Decay rates: 1.0 would divide by zero (Adam's bias correction) or freeze the average (RMSprop).
+_DECAY_RATES = {"beta_1", "beta_2", "rho"}
+_MAX_SEED = 2**32 - 1
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_sequence(value):
+    return isinstance(value, (tuple, list))
+
+
+def _problem(key, value, default):
+    """What is wrong with `value` for `key` (None when it is fine)."""
+    if key in _POSITIVE_INTS:
+        if not _is_int(value) or value < 1:
+            return "a positive integer"
+    elif key.endswith("learning_rate"):
+        if not _is_number(value) or not math.isfinite(value) or not value > 0:
+            return "a positive number (finite)"
+    elif key == "clip_value":  # None: no weight clipping
+        if value is not None and (not _is_number(value) or not math.isfinite(value) or not value > 0):
+            return "None or a positive number (finite)"
+    elif key in _NON_NEGATIVE_NUMBERS:
+        if not _is_number(value) or not math.isfinite(value) or not value >= 0:
+            return "a finite number >= 0"
+    elif key in _DECAY_RATES:
+        if not _is_number(value) or not 0 <= value < 1:
+            return "a number in [0, 1)"
+    elif key == "seed":
+        if value is not None and (not _is_int(value) or not 0 <= value <= _MAX_SEED):
+            return f"None or an integer in [0, {_MAX_SEED}]"
+    elif key == "jit_compile":
+        if not (isinstance(value, bool) or value == "auto"):
+            return "True, False or 'auto'"
+    elif key == "image_shape":
+        n = len(default)
+        if (not _is_sequence(value) or len(value) != n
+                or not all(_is_int(v) and v > 0 for v in value)):
+            return f"a tuple of {n} positive integer(s)" + (" (H, W, C)" if n == 3 else "")
+    elif key == "value_range":
+        if (not _is_sequence(value) or len(value) != 2
+                or not all(_is_number(v) and math.isfinite(v) for v in value)
+                or not value[0] < value[1]):
+            return "a pair (low, high) of finite numbers with low < high"
+    elif key.endswith("widths"):
+        if not _is_sequence(value) or not all(_is_int(v) and v > 0 for v in value):
+            return "a tuple of positive integers (hidden layer widths)"
+    elif isinstance(default, bool):
+        if not isinstance(value, bool):
+            return "True or False"
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            return "a string"
+    elif _is_number(default):
+        if not _is_number(value) or not math.isfinite(value):
+            return "a finite number"
+    elif _is_sequence(default) and not _is_sequence(value):
+        return "a tuple"
+    return None
+
+
+def check_overrides(name, config, overrides):
+    """Raises a ValueError for the first override of the wrong type or out of range.
+
+    Args:
+        name: The preset's name (for the message).
+        config: The preset's default config.
+        overrides: The overrides given to `kerasgan.zoo.get`.
+    """
+    for key, value in overrides.items():
+        default = config[key]
+        expected = _problem(key, value, default)
+        if expected is not None:
+            raise ValueError(
+                f"{key} must be {expected}. Received: {key}={value!r} "
+                f"({type(value).__name__}). Preset '{name}' defaults to {key}={default!r}; "
+                "pass a value like it, or leave the override out."
+            )

@@ -1,0 +1,644 @@
+"""Hardening: bad inputs and configuration get clear errors; faults leave good files on disk;
+the same seed gives the same run.
+
+Documented error types: ValueError (bad values, types, shapes and data; kerasgan.data's
+DataFormatError is one), FileNotFoundError (missing files; kerasgan.data's
+DataNotFoundError is one) and FloatingPointError (a non-finite loss during training).
+BUILD_NOTES.md's table of bad inputs points at these tests and at the older ones.
+"""
+
+import gzip
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import random_images, tiny_mlp_gan
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import kerasgan
+import kerasgan.data as kd
+from kerasgan import callbacks as cb
+from kerasgan import train, validation
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DOCUMENTED_ERRORS = (ValueError, FileNotFoundError, FloatingPointError)
+EXAMPLES = int(os.environ.get("KERASGAN_HYPOTHESIS_EXAMPLES", "25"))
+PROPERTY_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=os.environ.get("KERASGAN_HYPOTHESIS_RANDOM") is None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+# Tiny networks for presets whose defaults are large.
+SMALL_MLP = {"image_shape": (4, 4, 1), "g_widths": (8,), "d_widths": (8,), "latent_dim": 4}
+
+
+def _values(variables):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def _subprocess_env():
+    env = dict(os.environ, KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
+               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=os.pathsep.join([ROOT, HERE]))
+    env.pop("TF_CONFIG", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def gan():
+    g = tiny_mlp_gan()
+    g.compile()
+    return g
+
+
+# ------------------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize(
+    "preset, overrides, match",
+    [
+        ("mnist_mlp", {"batch_size": 0}, r"batch_size must be a positive integer\. Received: batch_size=0"),
+        ("mnist_mlp", {"batch_size": 2.5}, r"batch_size must be a positive integer\. Received: batch_size=2\.5 \(float\)"),
+        ("mnist_mlp", {"latent_dim": "64"}, r"latent_dim must be a positive integer\. Received: latent_dim='64' \(str\)"),
+        ("mnist_mlp", {"learning_rate": "1e-3"}, r"learning_rate must be a positive number.*Received: learning_rate='1e-3'"),
+        ("mnist_mlp", {"learning_rate": float("inf")}, r"learning_rate must be a positive number \(finite\)\. Received: learning_rate=inf"),
+        ("mnist_mlp", {"image_shape": "28x28"}, r"image_shape must be a tuple of 3 positive integer\(s\) \(H, W, C\)\. Received: image_shape='28x28'"),
+        ("mnist_mlp", {"image_shape": (28, 28)}, r"image_shape must be a tuple of 3.*Received: image_shape=\(28, 28\).*defaults to image_shape=\(28, 28, 1\)"),
+        ("mnist_mlp", {"g_widths": 128}, r"g_widths must be a tuple of positive integers.*Received: g_widths=128 \(int\)"),
+        ("mnist_mlp", {"loss": 3}, r"loss must be a string\. Received: loss=3 \(int\).*defaults to loss='non_saturating'"),
+        ("mnist_mlp", {"seed": -1}, r"seed must be None or an integer in \[0, 4294967295\]\. Received: seed=-1"),
+        ("mnist_mlp", {"beta_1": 1.5}, r"beta_1 must be a number in \[0, 1\)\. Received: beta_1=1\.5"),
+        ("mnist_mlp", {"jit_compile": "yes"}, r"jit_compile must be True, False or 'auto'\. Received: jit_compile='yes'"),
+        ("mnist_mlp", {"steps_per_execution": 0}, r"steps_per_execution must be a positive integer"),
+        ("mnist_mlp", {"value_range": (0, 255)}, r"Preset 'mnist_mlp' draws images in \(0\.0, 1\.0\).*Received: value_range=\(0, 255\)"),
+        ("mnist_mlp", {"value_range": (1.0, 0.0)}, r"value_range must be a pair \(low, high\) of finite numbers with low < high"),
+        ("mnist_mlp", {"loss": "hinj"}, r"Unknown loss family 'hinj'\. Did you mean 'hinge'\?"),
+        ("dcgan", {"base_filters": 0}, r"base_filters must be a positive integer\. Received: base_filters=0"),
+        ("dcgan", {"image_shape": (5, 5, 1)}, r"DCGAN family needs an image side.*Received: image_shape=\(5, 5, 1\)"),
+        ("l1_unbounded", {"image_shape": (6, 6, 1)}, r"divisible by 4\. Received: image_shape=\(6, 6, 1\)"),
+        ("l1", {"sigmoid_output": "no"}, r"sigmoid_output must be True or False\. Received: sigmoid_output='no'"),
+        ("l1", {"epsilon": -1.0}, r"epsilon must be a finite number >= 0\. Received: epsilon=-1\.0"),
+        ("wgan", {"clip_value": 0.0}, r"clip_value must be None or a positive number"),
+        ("wgan", {"d_steps": 0}, r"d_steps must be a positive integer"),
+        ("wgan_gp", {"gradient_penalty_weight": -1.0}, r"gradient_penalty_weight must be a finite number >= 0"),
+        ("gaussian_1d", {"hidden": 0}, r"hidden must be a positive integer"),
+        ("gaussian_1d", {"image_shape": (2, 2)}, r"image_shape must be a tuple of 1 positive integer"),
+        ("gaussian_1d", {"d_learning_rate": -1e-3}, r"d_learning_rate must be a positive number"),
+    ],
+    ids=[
+        "batch_size-0", "batch_size-float", "latent_dim-str", "learning_rate-str",
+        "learning_rate-inf", "image_shape-str", "image_shape-rank2", "g_widths-int", "loss-int",
+        "seed-negative", "beta_1-above-1", "jit_compile-str", "steps_per_execution-0",
+        "value_range-0-255", "value_range-reversed", "loss-unknown", "dcgan-base_filters-0",
+        "dcgan-image_shape-5", "l1-image_shape-6", "l1-sigmoid_output-str", "l1-epsilon-negative",
+        "wgan-clip_value-0", "wgan-d_steps-0", "wgan_gp-penalty-negative", "gaussian-hidden-0",
+        "gaussian-image_shape-2d", "gaussian-d_learning_rate-negative",
+    ],
+)
+def test_bad_override_value_or_type(preset, overrides, match):
+    with pytest.raises(ValueError, match=match):
+        kerasgan.zoo.get(preset, **overrides)
+
+
+def test_unknown_preset_and_override_on_data_load():
+    with pytest.raises(ValueError, match=r"Unknown preset 'dcgann'\. Did you mean 'dcgan'\?"):
+        kd.from_arrays(np.zeros((4, 4, 4, 1), np.uint8), preset="dcgann")
+    with pytest.raises(ValueError, match=r"Unknown override\(s\) for preset 'dcgan': 'z_dim'"):
+        kerasgan.zoo.get("dcgan", z_dim=100)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"d_loss_weight": 0.0}, r"d_loss_weight must be a positive finite number\. Received: d_loss_weight=0\.0"),
+        ({"output_range": (0.0, float("inf"))}, r"output_range must be \(low, high\) of finite numbers"),
+        ({"latent_dim": 0}, r"latent_dim must be a positive integer\. Received: latent_dim=0"),
+        ({"anneal_steps": -5}, r"anneal_steps must be a positive integer"),
+    ],
+    ids=["d_loss_weight-0", "output_range-inf", "latent_dim-0", "anneal_steps-negative"],
+)
+def test_bad_gan_constructor_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_mlp_gan(**kwargs)
+
+
+# ------------------------------------------------------------------------ data at fit()
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (random_images(8).astype(bool), r"Expected float images in \[0, 1\]\. Received dtype bool"),
+        (random_images(8).astype("int32"), r"Expected float images in \[0, 1\]\. Received dtype int32 \(values 0\.\.0\)"),
+        (random_images(8).astype("complex64"), r"Expected float images in \[0, 1\]\. Received dtype complex64\. Scale"),
+        (np.full((8, 4, 4, 1), "x"), r"Expected float images in \[0, 1\]\. Received dtype <U1\. Scale"),
+        (np.zeros((8, 4, 4, 1, 1), "float32"), r"Expected images of shape \(batch,\) \+ \(4, 4, 1\)\. Received: shape=\(4, 4, 4, 1, 1\)"),
+        (np.float32(0.5), r"no images: shape=\(\)"),
+    ],
+    ids=["bool", "int32", "complex64", "strings", "rank-5", "scalar"],
+)
+def test_bad_dtypes_and_ranks_at_fit(gan, data, match):
+    before = _values(gan.trainable_variables)
+    with pytest.raises(ValueError, match=match):
+        gan.fit(data, batch_size=4, verbose=0)
+    for a, b in zip(before, _values(gan.trainable_variables)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("batch_size", [0, -2, 2.5, True])
+def test_bad_batch_size_at_fit(gan, batch_size):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int or None\. Received: batch_size="):
+        gan.fit(random_images(8), batch_size=batch_size, verbose=0)
+
+
+def test_wrong_image_size_in_a_dataset(gan):
+    ds = tf.data.Dataset.from_tensor_slices(random_images(8, shape=(5, 5, 1))).batch(4)
+    with pytest.raises(ValueError, match=r"Expected images of shape \(batch,\) \+ \(4, 4, 1\)\. Received: shape=\(4, 5, 5, 1\).*image_shape=\(4, 4, 1\)"):
+        gan.fit(ds, verbose=0)
+
+
+def test_nan_in_a_dataset_batch(gan):
+    x = random_images(8)
+    x[1, 2, 3, 0] = np.inf
+    ds = tf.data.Dataset.from_tensor_slices(x).batch(4)
+    with pytest.raises(ValueError, match=r"first batch contains 1 NaN or Inf"):
+        gan.fit(ds, verbose=0)
+
+
+def test_batch_smaller_than_replicas_is_rejected_before_training(gan, monkeypatch):
+    monkeypatch.setattr(validation, "num_replicas", lambda model=None: 4)
+    before = _values(gan.trainable_variables)
+    with pytest.raises(ValueError, match=r"batch of 2 image\(s\), fewer than the 4 replicas.*batch_size of at least 4"):
+        gan.fit(random_images(2), batch_size=2, verbose=0)
+    for a, b in zip(before, _values(gan.trainable_variables)):
+        np.testing.assert_array_equal(a, b)
+    ds = tf.data.Dataset.from_tensor_slices(random_images(6)).batch(3)
+    with pytest.raises(ValueError, match=r"batch of 3 image\(s\), fewer than the 4 replicas"):
+        gan.fit(ds, verbose=0)
+
+
+_REPLICAS_SCRIPT = """
+import json, sys
+import kerasgan.distribution as kd
+kd.simulate_cpu_devices(2)
+import keras, numpy as np
+from conftest import random_images, tiny_mlp_gan
+from kerasgan import validation
+dist = kd.setup("mirrored")
+report = {"num_replicas": dist.num_replicas}
+with dist.scope():
+    gan = tiny_mlp_gan()
+    gan.compile()
+    report["seen"] = validation.num_replicas(gan)
+    try:
+        gan.fit(random_images(1), batch_size=1, verbose=0)
+    except ValueError as e:
+        report["error"] = str(e)
+    report["iterations_after_error"] = int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
+    gan.fit(random_images(4), batch_size=2, verbose=0)
+    report["iterations"] = int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
+print("RESULT " + json.dumps(report), flush=True)
+"""
+
+
+def test_batch_smaller_than_replicas_on_two_devices():
+    proc = subprocess.run([sys.executable, "-c", _REPLICAS_SCRIPT], env=_subprocess_env(),
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stderr[-4000:]
+    report = json.loads(lines[-1][len("RESULT "):])
+    assert report["num_replicas"] == 2 and report["seen"] == 2, report
+    assert "batch of 1 image(s), fewer than the 2 replicas" in report.get("error", ""), report
+    assert report["iterations_after_error"] == 0, report  # rejected before any step
+    assert report["iterations"] == 2, report  # a batch of 2 trains on 2 replicas
+
+
+# ----------------------------------------------------------------- data in kerasgan.data
+
+
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.zeros((4, 4, 4, 1), bool), r"Expected uint8 or float images; received dtype bool"),
+        (np.zeros((4, 4, 4, 1), np.complex64), r"Expected uint8 or float images; received dtype complex64"),
+        (np.full((4, 4, 4, 1), np.inf, np.float32), r"contain NaN or Inf values \(in 4 images, first at index 0\)"),
+        (np.zeros((4, 4, 4, 5), np.uint8), r"with 1, 3 or 4 channels on the last axis \(NHWC\); received shape \(4, 4, 4, 5\)"),
+        (np.zeros((4, 0, 4, 1), np.uint8), r"Expected non-empty images; received shape \(4, 0, 4, 1\)"),
+        (np.zeros((2, 4, 4, 4, 1), np.uint8), r"rank 3 or 4\); received shape \(2, 4, 4, 4, 1\) \(rank 5\)"),
+    ],
+    ids=["bool", "complex", "inf", "five-channels", "zero-height", "rank-5"],
+)
+def test_from_arrays_rejects(images, match):
+    with pytest.raises(ValueError, match=match):
+        kd.from_arrays(images, batch_size=2)
+
+
+def test_uint8_data_for_a_preset_is_scaled_not_rejected():
+    # uint8 0..255 through kerasgan.data is the documented path: it comes out in the preset's range.
+    x = np.random.default_rng(0).integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
+    x[0, 0, 0, 0], x[1, 0, 0, 0] = 0, 255
+    batch = next(iter(kd.from_arrays(x, preset="dcgan", batch_size=8, shuffle=False)))
+    assert batch.dtype == tf.float32 and batch.shape == (8, 28, 28, 1)
+    assert float(tf.reduce_min(batch)) == -1.0 and float(tf.reduce_max(batch)) == 1.0
+
+
+def _write_idx(path, payload):
+    with gzip.open(path, "wb") as f:
+        f.write(payload)
+
+
+def test_idx_too_short_for_its_magic_or_header(tmp_path):
+    short = tmp_path / "train-images-idx3-ubyte.gz"
+    _write_idx(short, b"\x00\x00")
+    with pytest.raises(kd.DataFormatError, match=r"IDX file '.*train-images-idx3-ubyte\.gz' is too short \(2 bytes\)"):
+        kd.read_idx(short)
+    _write_idx(short, struct.pack(">I", 0x00000803) + struct.pack(">I", 10))
+    with pytest.raises(kd.DataFormatError, match=r"'.*train-images-idx3-ubyte\.gz' is truncated: its header declares 3 dimensions \(16 header bytes\)"):
+        kd.load(str(tmp_path), batch_size=2)
+
+
+def test_idx_labels_file_where_images_are_expected(tmp_path):
+    _write_idx(tmp_path / "train-images-idx3-ubyte.gz", struct.pack(">II", 0x00000801, 4) + bytes(4))
+    with pytest.raises(kd.DataFormatError, match=r"IDX image file '.*train-images-idx3-ubyte\.gz' must hold a 3-D array \(N, H, W\).*found shape \(4,\)"):
+        kd.load(str(tmp_path), batch_size=2)
+
+
+def test_with_labels_on_a_source_without_labels(tmp_path):
+    # The reverse of images-only: labels asked of a source that has none.
+    from PIL import Image
+
+    for i in range(4):
+        Image.fromarray(np.full((6, 6), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    with pytest.raises(ValueError, match=r"with_labels=True, but .* has no labels \(image folders"):
+        kd.load(str(tmp_path), batch_size=2, with_labels=True)
+    _write_idx(tmp_path / "train-images-idx3-ubyte.gz",
+               struct.pack(">IIII", 0x00000803, 4, 6, 6) + bytes(4 * 36))
+    with pytest.raises(kd.DataNotFoundError, match=r"with_labels=True but '.*' holds no label file"):
+        kd.load(str(tmp_path), batch_size=2, with_labels=True, source="idx")
+
+
+# ------------------------------------------------------------------- checkpoints on disk
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    gan = tiny_mlp_gan(seed=1)
+    gan.compile()
+    gan.fit(random_images(8), batch_size=4, verbose=0)
+    path = str(tmp_path_factory.mktemp("ckpt") / "checkpoint.keras")
+    cb.save_model(gan, path)
+    return path
+
+
+def test_load_checkpoint_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"No checkpoint at .*nothing\.keras"):
+        train.load_checkpoint(str(tmp_path / "nothing.keras"))
+
+
+def test_load_checkpoint_garbage(tmp_path):
+    path = tmp_path / "checkpoint.keras"
+    path.write_bytes(b"this is not a zip archive" * 10)
+    with pytest.raises(ValueError, match=r"Cannot load checkpoint " + re.escape(str(path)) + r": the file is corrupt or truncated"):
+        train.load_checkpoint(str(path))
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.95])
+def test_load_checkpoint_truncated(checkpoint, tmp_path, fraction):
+    data = Path(checkpoint).read_bytes()
+    path = tmp_path / "checkpoint.keras"
+    path.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(ValueError, match=r"Cannot load checkpoint " + re.escape(str(path)) + r": the file is corrupt or truncated.*Delete it"):
+        train.load_checkpoint(str(path))
+
+
+def test_load_checkpoint_wrong_kind_of_file(checkpoint, tmp_path):
+    with pytest.raises(ValueError, match=r"Expected a \.keras checkpoint file.*Received: .*ckpt\.h5"):
+        (tmp_path / "ckpt.h5").write_bytes(Path(checkpoint).read_bytes())
+        train.load_checkpoint(str(tmp_path / "ckpt.h5"))
+    plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    plain.save(tmp_path / "plain.keras")
+    with pytest.raises(ValueError, match=r"Checkpoint .*plain\.keras holds a Sequential, not a kerasgan\.GAN"):
+        train.load_checkpoint(str(tmp_path / "plain.keras"))
+    assert isinstance(train.load_checkpoint(checkpoint), kerasgan.GAN)
+
+
+def _temporaries(target):
+    """Non-empty temporary files beside `target` (what an interrupted writer has written)."""
+    directory = os.path.dirname(target)
+    return [p for p in os.listdir(directory)
+            if ".tmp" in p and os.path.getsize(os.path.join(directory, p)) > 0]
+
+
+def _interrupt_checkpoint(monkeypatch, target, seen):
+    gan = train.load_checkpoint(target)
+    gan.fit(random_images(8, seed=3), batch_size=4, verbose=0)  # new weights to save
+    real = zipfile.ZipFile.writestr
+
+    def writestr(self, *args, **kwargs):
+        # Keras has written metadata and config into the temporary archive; stop before the weights.
+        seen["partial"] = _temporaries(target)
+        raise KeyboardInterrupt("interrupted mid-save")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    try:
+        callback = cb.AtomicCheckpoint(target)
+        callback.set_model(gan)
+        callback.on_epoch_end(0, {"d_loss": 0.5, "g_loss": 0.5})
+    finally:
+        monkeypatch.setattr(zipfile.ZipFile, "writestr", real)
+
+
+def _interrupt_grid(monkeypatch, target, seen):
+    import matplotlib.figure
+
+    real = matplotlib.figure.Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        with open(fname, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n half")
+        seen["partial"] = _temporaries(target)
+        raise KeyboardInterrupt("interrupted mid-save")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    try:
+        kerasgan.plotting.save_image_grid(random_images(4), target, title="new")
+    finally:
+        monkeypatch.setattr(matplotlib.figure.Figure, "savefig", real)
+
+
+def _interrupt_log(monkeypatch, target, seen):
+    from kerasgan.utils import io
+
+    def fsync(path):
+        # The new CSV is complete in the temporary file; stop before the rename.
+        seen["partial"] = _temporaries(target)
+        raise KeyboardInterrupt("interrupted mid-save")
+
+    monkeypatch.setattr(io, "_fsync", fsync)
+    log = cb.CSVLog(target, append=True)
+    log.on_epoch_end(1, {"d_loss": 0.1, "g_loss": 0.2})
+
+
+@pytest.mark.parametrize(
+    "name, interrupt",
+    [("checkpoint.keras", _interrupt_checkpoint), ("samples.png", _interrupt_grid), ("log.csv", _interrupt_log)],
+    ids=["checkpoint", "sample-grid", "csv-log"],
+)
+def test_interrupted_save_keeps_the_old_file(checkpoint, tmp_path, monkeypatch, name, interrupt):
+    target = str(tmp_path / name)
+    if name.endswith(".keras"):
+        Path(target).write_bytes(Path(checkpoint).read_bytes())
+    elif name.endswith(".png"):
+        kerasgan.plotting.save_image_grid(random_images(4, seed=1), target, title="old")
+    else:
+        log = cb.CSVLog(target)
+        log.on_epoch_end(0, {"d_loss": 1.0, "g_loss": 2.0})
+    before = Path(target).read_bytes()
+    seen = {}
+    with pytest.raises(KeyboardInterrupt, match="interrupted mid-save"):
+        interrupt(monkeypatch, target, seen)
+    assert len(seen["partial"]) == 1, "the interruption did not hit a partly written temporary"
+    assert Path(target).read_bytes() == before, "the old file was changed"
+    assert os.listdir(tmp_path) == [name], "a temporary file was left behind"
+    if name.endswith(".keras"):
+        np.testing.assert_array_equal(train.load_checkpoint(target).generate(2, seed=0),
+                                      train.load_checkpoint(checkpoint).generate(2, seed=0))
+
+
+# ------------------------------------------------------------------- non-finite loss
+
+
+def _write_idx_images(path, n=32, size=(28, 28)):
+    images = np.random.default_rng(0).integers(0, 256, (n,) + size, dtype=np.uint8)
+    _write_idx(path, struct.pack(">IIII", 0x00000803, n, *size) + images.tobytes())
+
+
+def test_non_finite_loss_stops_the_trainer_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    """Through `kerasgan.train.run`: its default callbacks stop at the first NaN loss."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _write_idx_images(data / "train-images-idx3-ubyte.gz")
+    out = tmp_path / "run"
+    checkpoint = out / "checkpoint.keras"
+    snapshot = {}
+    real_fit = kerasgan.GAN.fit
+
+    class Snapshot(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:  # after epoch 1's checkpoint, before the poisoned step
+                snapshot["bytes"] = checkpoint.read_bytes()
+                snapshot["epoch"] = (out / "checkpoint.keras.epoch").read_text()
+
+    def poisoned_fit(self, x=None, callbacks=(), **kwargs):
+        snapshot["callbacks"] = [type(c).__name__ for c in callbacks]
+        # Real images for the first step, NaN images from the second on.
+        x = x.enumerate().map(lambda i, b: tf.where(i >= 1, b + np.float32("nan"), b))
+        return real_fit(self, x, callbacks=list(callbacks) + [Snapshot()], **kwargs)
+
+    monkeypatch.setattr(kerasgan.GAN, "fit", poisoned_fit)
+    with pytest.raises(FloatingPointError) as err:
+        train.run("mnist_mlp", str(out), dataset=str(data), limit=16, epochs=3, steps_per_epoch=1,
+                  batch_size=8, seed=0, num_samples=4, verbose=0,
+                  overrides={"g_widths": (16,), "d_widths": (16,), "latent_dim": 8})
+    message = str(err.value)
+    assert re.search(r"Non-finite d_loss \(nan\) in the discriminator phase at training step 2 "
+                     r"\(epoch 2, batch 1\)\. Training stopped", message), message
+    assert {"StopOnNonFiniteLoss", "AtomicCheckpoint"} <= set(snapshot["callbacks"])
+    assert checkpoint.read_bytes() == snapshot["bytes"], "the last good checkpoint was replaced"
+    assert (out / "checkpoint.keras.epoch").read_text() == snapshot["epoch"] == "1\n"
+    assert not [p for p in os.listdir(out) if ".tmp" in p]
+    good = train.load_checkpoint(str(checkpoint))
+    assert int(keras.ops.convert_to_numpy(good.g_optimizer.iterations)) == 1
+    assert all(np.isfinite(v).all() for v in _values(good.trainable_variables))
+    assert not (out / "samples_final.png").exists()
+
+
+def test_non_finite_generator_loss_names_the_generator_phase(gan):
+    callback = cb.StopOnNonFiniteLoss(raise_error=True)
+    callback.set_model(gan)
+    callback.on_epoch_begin(4)
+    callback.on_train_batch_end(6, {"d_loss": 0.3, "g_loss": float("inf")})
+    assert gan.stop_training
+    gan.stop_training = False
+    with pytest.raises(FloatingPointError, match=r"Non-finite g_loss \(inf\) in the generator phase at training step \d+ \(epoch 5, batch 7\)"):
+        callback.on_train_end()
+
+
+# ------------------------------------------------------------------- reproducibility
+
+_REPRO_SCRIPT = """
+import sys
+import numpy as np
+import kerasgan
+
+out = {}
+for preset, overrides in [
+    ("mnist_mlp", dict(image_shape=(8, 8, 1), g_widths=(16,), d_widths=(16,), latent_dim=8,
+                       learning_rate=1e-3)),
+    ("l1_unbounded", dict(image_shape=(8, 8, 1), latent_dim=8, learning_rate=1e-3)),
+]:
+    gan = kerasgan.zoo.get(preset, seed=int(sys.argv[2]), batch_size=8, **overrides)
+    low, high = gan.output_range
+    x = np.random.default_rng(0).uniform(low, high, (32,) + gan.image_shape).astype("float32")
+    history = gan.fit(x, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    out[preset + "/losses"] = np.array(history.history["d_loss"] + history.history["g_loss"])
+    out[preset + "/images"] = gan.generate(6, seed=1)
+np.savez(sys.argv[1], **out)
+"""
+
+
+def test_same_seed_same_losses_and_images_across_runs(tmp_path):
+    """Two separate processes, same seed and backend: bit-identical losses and images."""
+    paths = [str(tmp_path / f"run{i}.npz") for i in range(2)]
+    procs = [subprocess.Popen([sys.executable, "-c", _REPRO_SCRIPT, p, "5"], env=_subprocess_env(),
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for p in paths]
+    for proc in procs:
+        _, err = proc.communicate(timeout=400)
+        assert proc.returncode == 0, err[-4000:]
+    a, b = (np.load(p) for p in paths)
+    assert sorted(a.files) == ["l1_unbounded/images", "l1_unbounded/losses", "mnist_mlp/images", "mnist_mlp/losses"]
+    for key in a.files:
+        assert np.isfinite(a[key]).all(), key
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    for preset in ("mnist_mlp", "l1_unbounded"):
+        images = a[preset + "/images"]
+        assert images.shape == (6, 8, 8, 1) and images.std() > 0, preset  # not a constant output
+        assert not np.array_equal(images[0], images[1]), preset
+
+
+# ------------------------------------------------------------------- property-based
+
+
+_DTYPES = ["float32", "float32", "float32", "float32", "float16", "float64", "uint8", "int32", "bool", "complex64"]
+_RANGES = [(0.0, 1.0), (0.25, 0.75), (0.0, 1.0005), (0.0, 1.0), (0.0, 1.0), (-1.0, 1.0), (0.0, 255.0),
+           (0.5, 2.0)]
+
+
+@st.composite
+def fit_inputs(draw):
+    """Arrays of random shapes, dtypes and value ranges; about a third are valid training data."""
+    n = draw(st.sampled_from([4, 2, 1, 0]))
+    if draw(st.integers(0, 3)):
+        tail = (4, 4, 1)
+    else:
+        tail = tuple(draw(st.lists(st.integers(0, 5), min_size=0, max_size=3)))
+    shape = (n,) + tail
+    dtype = draw(st.sampled_from(_DTYPES))
+    low, high = draw(st.sampled_from(_RANGES))
+    poison = draw(st.sampled_from([None] * 8 + [np.nan, np.inf, -np.inf]))
+    batch_size = draw(st.sampled_from([None, 2, None, 1, 2, 4, 0, -1]))
+    size = int(np.prod(shape))
+    values = np.linspace(low, high, size) if size > 1 else np.full(size, low)
+    x = values.reshape(shape)
+    if poison is not None and size:
+        x = x.copy()
+        x.flat[draw(st.integers(0, size - 1))] = poison
+    with np.errstate(invalid="ignore", over="ignore"):
+        x = x.astype(dtype)
+    return x, batch_size
+
+
+def _valid_for_tiny_gan(x, batch_size):
+    """The oracle: what `fit` must accept (the GAN takes (4, 4, 1) images in [0, 1])."""
+    if batch_size is not None and batch_size < 1:
+        return False
+    if x.ndim != 4 or x.shape[0] == 0 or x.shape[1:] != (4, 4, 1):
+        return False
+    if not np.issubdtype(x.dtype, np.floating):
+        return False
+    # fit() checks the first batch (later NaN is StopOnNonFiniteLoss's job); the test trains one step.
+    first = x[: batch_size or 32].astype("float64")
+    return bool(np.isfinite(first).all() and first.min() >= -1e-3 and first.max() <= 1.0 + 1e-3)
+
+
+@PROPERTY_SETTINGS
+@given(fit_inputs())
+def test_property_fit_raises_only_documented_errors(gan, inputs):
+    x, batch_size = inputs
+    expected_valid = _valid_for_tiny_gan(x, batch_size)
+    before = _values(gan.trainable_variables)
+    try:
+        gan.fit(x, batch_size=batch_size, epochs=1, steps_per_epoch=1, verbose=0)
+    except ValueError as e:
+        event("fit: rejected")
+        assert not expected_valid, f"fit rejected valid data {x.shape} {x.dtype}: {e}"
+        assert re.search(r"[Ee]xpected|[Rr]eceived", str(e)), str(e)
+        for a, b in zip(before, _values(gan.trainable_variables)):
+            np.testing.assert_array_equal(a, b)  # rejected before any training step
+    else:
+        event("fit: trained")
+        assert expected_valid, f"fit accepted bad data: shape {x.shape}, dtype {x.dtype}, batch_size={batch_size}"
+
+
+_WORDS = ["hinge", "least_squares", "mlp", "dcgan", "mirror", "toy", "annealed_noise", "auto", "", "x"]
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 12),
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+    st.sampled_from(_WORDS),
+    st.tuples(st.integers(-1, 9), st.integers(-1, 9)),
+    st.lists(st.integers(0, 9), min_size=0, max_size=3).map(tuple),
+    st.lists(st.floats(-2, 2, width=32), min_size=1, max_size=3),
+)
+
+
+def _like(default):
+    """Values of the default's type, mostly in range: about half the overrides are valid."""
+    if isinstance(default, bool):
+        return st.booleans()
+    if isinstance(default, int):
+        return st.integers(1, 9)
+    if isinstance(default, float):
+        return st.floats(1e-4, 0.9)
+    if isinstance(default, str):
+        return st.sampled_from([default, default, "hinge", "mlp", "x"])
+    if isinstance(default, tuple) and all(isinstance(v, int) for v in default):
+        return st.lists(st.integers(1, 9), min_size=len(default), max_size=len(default)).map(tuple)
+    if isinstance(default, tuple):
+        return st.sampled_from([default, (0.0, 1.0), (-1.0, 1.0), (1.0, -1.0)])
+    return st.one_of(st.none(), st.integers(0, 100))
+
+
+@st.composite
+def zoo_calls(draw):
+    preset = draw(st.sampled_from(["mnist_mlp", "gaussian_1d"]))
+    config = kerasgan.zoo.spec(preset).config
+    keys = draw(st.lists(st.sampled_from(sorted(config) + ["z_dim", "lr"]), min_size=1, max_size=2,
+                         unique=True))
+    overrides = {}
+    for key in keys:
+        like = _like(config[key]) if key in config else _ANY_VALUE
+        overrides[key] = draw(st.one_of(like, like, _ANY_VALUE))
+    return preset, overrides
+
+
+@PROPERTY_SETTINGS
+@given(zoo_calls())
+def test_property_zoo_get_raises_only_documented_errors(call):
+    preset, overrides = call
+    base = {**SMALL_MLP, "jit_compile": False} if preset == "mnist_mlp" else {"hidden": 4}
+    try:
+        gan = kerasgan.zoo.get(preset, **{**base, **overrides})
+    except DOCUMENTED_ERRORS as e:
+        event("zoo.get: rejected")
+        assert isinstance(e, ValueError), repr(e)
+        message = str(e)
+        assert any(key in message for key in overrides) or "Received" in message, message
+    else:
+        event("zoo.get: built")
+        assert isinstance(gan, kerasgan.GAN)
+        assert gan.latent_dim == int(overrides.get("latent_dim", base.get("latent_dim", gan.latent_dim)))
