@@ -182,12 +182,21 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
     spec = kerasgan.zoo.spec(preset)
     overrides = dict(overrides or {})
     overrides.setdefault("seed", seed)
+    if (keras.backend.backend() == "tensorflow" and dist.name == "none"
+            and spec.config.get("jit_compile") == "auto"):
+        # Keras' "auto" turns XLA off on CPU-only TensorFlow; tools/bench.py measured XLA 0-41%
+        # faster per step for every preset on CPU (BUILD_NOTES.md, Benchmarks), for 3-5 s more
+        # compile time, which long trainer runs repay. --override=jit_compile="'auto'" undoes it.
+        overrides.setdefault("jit_compile", True)
     if batch_size is not None:
         overrides["batch_size"] = batch_size
     checkpoint = os.path.join(output_dir, "checkpoint.keras")
     initial_epoch = 0
     if resume and os.path.exists(checkpoint):
         gan = load_checkpoint(checkpoint)
+        if isinstance(overrides.get("jit_compile"), bool):
+            # A .keras file does not keep compile(jit_compile=...); resume as the run started.
+            gan.jit_compile = overrides["jit_compile"]
     else:
         gan = kerasgan.zoo.get(preset, **overrides)
     config = {**spec.config, **overrides}
