@@ -14,6 +14,9 @@ Writes to --output_dir (in multi-worker runs, only the chief writes it):
     samples_final.png       the final grid
     log.csv                 d_loss and g_loss per epoch
     config.json             the flags and the preset config used
+
+Under TensorFlow on one device the trainer compiles the step with XLA (`jit_compile=True`; Keras'
+"auto" would leave it off on CPU); --override=jit_compile=False turns it off.
 """
 
 import ast
@@ -186,7 +189,7 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
             and spec.config.get("jit_compile") == "auto"):
         # Keras' "auto" turns XLA off on CPU-only TensorFlow; tools/bench.py measured XLA 0-41%
         # faster per step for every preset on CPU (BUILD_NOTES.md, Benchmarks), for 3-5 s more
-        # compile time, which long trainer runs repay. --override=jit_compile="'auto'" undoes it.
+        # compile time, which long trainer runs repay. --override=jit_compile=False undoes it.
         overrides.setdefault("jit_compile", True)
     if batch_size is not None:
         overrides["batch_size"] = batch_size
