@@ -27,7 +27,8 @@ def save_image_grid(images, path, title=None, columns=None):
     """Writes a grid of images in [0, 1] to a PNG with matplotlib, atomically.
 
     Args:
-        images: `(N, H, W, C)` floats in [0, 1], C in {1, 3}.
+        images: `(N, H, W, C)` floats in [0, 1], C in {1, 3}; vector samples `(N, D)`
+            are drawn as histograms instead.
         path: Destination `.png`.
         title: Optional title above the grid.
     """
@@ -36,6 +37,8 @@ def save_image_grid(images, path, title=None, columns=None):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    if np.ndim(images) == 2:
+        return _save_histogram(np.asarray(images, "float32"), path, title, plt)
     grid = image_grid(images, columns)
     h, w = grid.shape[:2]
     scale = max(1.0, 512 / max(h, w))
@@ -50,6 +53,21 @@ def save_image_grid(images, path, title=None, columns=None):
         ax.imshow(np.clip(grid, 0, 1), interpolation="nearest")
     if title:
         fig.text(0.5, 1 - 0.5 * title_px / (height_px + title_px), title, ha="center", va="center", fontsize=10)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    return path
+
+
+def _save_histogram(samples, path, title, plt):
+    """Vector samples `(N, D)` (the 1-D toy presets): one histogram per dimension."""
+    dims = samples.shape[1]
+    fig, axes = plt.subplots(1, dims, figsize=(4 * dims, 3), dpi=100, squeeze=False)
+    for d, ax in enumerate(axes[0]):
+        ax.hist(samples[:, d], bins=min(50, max(5, len(samples) // 4)))
+        ax.set_xlabel(f"dimension {d}" if dims > 1 else "value")
+    fig.suptitle(f"{title} (N={len(samples)})" if title else f"N={len(samples)}", fontsize=10)
+    fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
