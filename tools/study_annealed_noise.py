@@ -5,7 +5,7 @@ and `fake_source="annealed_noise"` (D's fake batch is `real * t + noise * (1 - t
 `t` going from 0 to 1 over `anneal_steps`, set to the training budget unless
 `--anneal_steps` says otherwise). Same metrics as the other studies.
 
-Full budget: KERAS_BACKEND=tensorflow .venv/bin/python tools/study_annealed_noise.py --steps=1500
+Full budget: KERAS_BACKEND=tensorflow .venv/bin/python tools/study_annealed_noise.py --steps=450
 Quick:       KERAS_BACKEND=tensorflow .venv/bin/python tools/study_annealed_noise.py --quick
 """
 
@@ -19,7 +19,7 @@ from absl import app, flags  # noqa: E402
 import study_common as sc  # noqa: E402
 
 FLAGS = flags.FLAGS
-sc.define_common_flags(flags, default_steps=1500)
+sc.define_common_flags(flags, default_steps=450)
 flags.DEFINE_string("dataset", "fashion_mnist", "Dataset.")
 flags.DEFINE_integer("anneal_steps", None, "Annealing length (default: --steps).")
 

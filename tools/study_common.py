@@ -190,12 +190,31 @@ def write_card_section(preset, key, markdown):
     return path
 
 
-def budget_note(steps, seeds, seconds, extra=""):
+def images_per_step(preset, overrides=None):
+    """Real images one training step (generator update) consumes with `preset`'s config."""
+    import kerasgan
+
+    config = {**kerasgan.zoo.spec(preset).config, **(overrides or {})}
+    n = int(config["batch_size"])
+    if config.get("real_batches", "reuse") == "split":
+        n *= int(config.get("d_steps", 1))
+    return n
+
+
+def budget_note(steps, seeds, seconds, images_per_step=None, train_size=60000, wall_seconds=None,
+                extra=""):
+    """One sentence stating the training budget: steps, epochs, seeds and measured times."""
     per_run = np.mean(seconds) if seconds else 0.0
+    epochs = ""
+    if images_per_step:
+        epochs = (f" = {steps * images_per_step:,} real images = "
+                  f"{steps * images_per_step / train_size:.2f} epochs of the {train_size:,}-image "
+                  f"training split")
+    wall = f"; the whole study took {wall_seconds / 60:.1f} min" if wall_seconds else ""
     return (
-        f"Budget: **reduced** — {steps} training steps (generator updates) per run, seeds "
-        f"{', '.join(map(str, seeds))}; mean training time {per_run:.0f} s per run on 2 CPU cores "
-        f"shared with other jobs (TensorFlow backend). {extra}".strip()
+        f"Budget: {steps} training steps (generator updates) per run{epochs}; seeds "
+        f"{', '.join(map(str, seeds))}; mean training time {per_run:.0f} s per run{wall} "
+        f"(TensorFlow backend, 2 CPU cores). {extra}".strip()
     )
 
 
@@ -209,6 +228,7 @@ def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dat
     """
     import kerasgan
 
+    study_start = time.time()
     # Train everything first, then load the classifier (it may still be training elsewhere).
     trained = {}
     for label, preset, overrides in variants:
@@ -243,8 +263,11 @@ def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dat
               "num_samples": num_samples, "classifier": clf.info, "fid_real_floor": ref.fid_floor,
               "command": command, "variants": [[v[0], v[1], v[2]] for v in variants],
               "rows": rows, "table_markdown": md}
+    per_step = {images_per_step(preset, overrides) for _, preset, overrides in variants}
+    note = budget_note(steps, seeds, seconds, per_step.pop() if len(per_step) == 1 else None,
+                       wall_seconds=time.time() - study_start)
+    result["budget_note"] = note
     save_json(result, os.path.join(output_dir, "results.json"))
-    note = budget_note(steps, seeds, seconds)
     rel = os.path.relpath(os.path.join(output_dir, "samples.png"), REPO)
     text = (
         f"### {title}\n\nCommand: `{command}`\n\n{note} {num_samples} generated samples per run; "

@@ -5,7 +5,7 @@ MLP/MLP, CNN/CNN (DCGAN), MLP generator with CNN discriminator (the asker's
 collapsing setup), CNN generator with MLP discriminator. Reports mode coverage
 (classes covered, KL of the predicted-class histogram from uniform) and FID.
 
-Full budget: KERAS_BACKEND=tensorflow .venv/bin/python tools/study_symmetry.py --steps=1500
+Full budget: KERAS_BACKEND=tensorflow .venv/bin/python tools/study_symmetry.py --steps=400
 Quick:       KERAS_BACKEND=tensorflow .venv/bin/python tools/study_symmetry.py --quick
 """
 
@@ -19,7 +19,7 @@ from absl import app, flags  # noqa: E402
 import study_common as sc  # noqa: E402
 
 FLAGS = flags.FLAGS
-sc.define_common_flags(flags, default_steps=1500)
+sc.define_common_flags(flags, default_steps=400)
 flags.DEFINE_string("dataset", "fashion_mnist", "Dataset.")
 
 VARIANTS = [
