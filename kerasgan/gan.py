@@ -437,6 +437,8 @@ class GAN(keras.Model):
                 "GAN.fit() takes images only (x); it received labels (y) too. This GAN is "
                 "unconditional: call fit(images)."
             )
+        validation.check_steps_per_execution(
+            kwargs.get("steps_per_epoch"), getattr(self, "steps_per_execution", 1))
         if validate_data:
             batch = validation.first_batch(x, batch_size)
             if batch is not None:

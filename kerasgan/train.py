@@ -21,6 +21,7 @@ Under TensorFlow on one device the trainer compiles the step with XLA (`jit_comp
 
 import ast
 import json
+import math
 import os
 import shutil
 import sys
@@ -193,6 +194,14 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
         overrides.setdefault("jit_compile", True)
     if batch_size is not None:
         overrides["batch_size"] = batch_size
+    default_spe = int(spec.config.get("steps_per_execution", 1) or 1)
+    if steps_per_epoch and "steps_per_execution" not in overrides and steps_per_epoch % default_spe:
+        # The preset fuses several steps per call for speed; an epoch length that is not a
+        # multiple gets the largest fused count that divides it, so each epoch is exact.
+        overrides["steps_per_execution"] = math.gcd(default_spe, int(steps_per_epoch))
+        logging.info("steps_per_execution=%d (preset default %d does not divide "
+                     "--steps_per_epoch=%d)", overrides["steps_per_execution"], default_spe,
+                     steps_per_epoch)
     checkpoint = os.path.join(output_dir, "checkpoint.keras")
     initial_epoch = 0
     if resume and os.path.exists(checkpoint):
@@ -226,7 +235,11 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
     if batches_per_pass < 1:
         raise ValueError(f"Cannot count the batches of {dataset or spec.dataset}; it may be "
                          "infinite or of unknown size.")
-    steps_per_epoch = steps_per_epoch or batches_per_pass
+    if not steps_per_epoch:
+        # One pass over the data, cut to whole compiled executions (Keras would otherwise run
+        # up to steps_per_execution - 1 extra steps; GAN.fit rejects such a count).
+        spe = int(config.get("steps_per_execution", 1) or 1)
+        steps_per_epoch = max(spe, batches_per_pass // spe * spe)
     if resume and os.path.exists(checkpoint):
         # The checkpoint's own step count says where it stands (the `.epoch` file beside it is
         # written after it and could lag if the process died in between).

@@ -169,3 +169,22 @@ def check_replicas(batch, replicas, name="fit()"):
         f"active distribution: each replica needs at least one image per step. Use a global "
         f"batch_size of at least {replicas} and a multiple of it, e.g. batch_size={replicas}."
     )
+
+
+def check_steps_per_execution(steps_per_epoch, steps_per_execution):
+    """Raises when `steps_per_epoch` is not a multiple of `steps_per_execution`.
+
+    Keras runs whole executions, so it would silently train the next multiple
+    (10 steps per epoch at 4 per execution trains 12).
+    """
+    spe = int(steps_per_execution or 1)
+    if steps_per_epoch is None or spe <= 1 or int(steps_per_epoch) % spe == 0:
+        return
+    steps = int(steps_per_epoch)
+    raise ValueError(
+        f"steps_per_epoch={steps} is not a multiple of this GAN's steps_per_execution={spe}: "
+        f"Keras would train {-(-steps // spe) * spe} steps per epoch instead of {steps}. Use "
+        f"steps_per_epoch={max(spe, steps // spe * spe)} (a multiple of {spe}), or "
+        f"steps_per_execution=1 (kerasgan.zoo.get(name, steps_per_execution=1) or "
+        f"gan.compile(..., steps_per_execution=1))."
+    )

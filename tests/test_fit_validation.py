@@ -74,3 +74,21 @@ def test_minus_one_one_gan_rejects_pixels():
 def test_valid_data_passes_and_validation_can_be_disabled(gan):
     gan.fit(random_images(8), batch_size=4, verbose=0)
     gan.fit(random_images(8) * 1.0005, batch_size=4, verbose=0, validate_data=False)
+
+
+def test_steps_per_epoch_must_be_a_multiple_of_steps_per_execution():
+    gan4 = tiny_mlp_gan()
+    gan4.compile(steps_per_execution=4)
+    ds = tf.data.Dataset.from_tensor_slices(random_images(40)).batch(4, drop_remainder=True)
+    before = _unchanged(gan4)
+    with pytest.raises(ValueError, match=r"steps_per_epoch=10 is not a multiple of this GAN's "
+                                         r"steps_per_execution=4: Keras would train 12.*"
+                                         r"Use steps_per_epoch=8"):
+        gan4.fit(ds.repeat(), epochs=1, steps_per_epoch=10, verbose=0)
+    for a, b in zip(before, _unchanged(gan4)):
+        np.testing.assert_array_equal(a, b)
+    # A multiple trains exactly that many steps; a finite dataset of 10 batches trains 10.
+    gan4.fit(ds.repeat(), epochs=1, steps_per_epoch=8, verbose=0)
+    assert int(keras.ops.convert_to_numpy(gan4.g_optimizer.iterations)) == 8
+    gan4.fit(ds, epochs=1, verbose=0)
+    assert int(keras.ops.convert_to_numpy(gan4.g_optimizer.iterations)) == 18

@@ -99,7 +99,9 @@ register(
         beta_2=0.999,
         loss="non_saturating",
         **ADVERSARIAL_DEFAULTS,
-        **RUN_DEFAULTS,
+        # Four steps per compiled call: this network's step is short enough that per-call
+        # overhead shows (BUILD_NOTES.md, "steps_per_execution"). Keep steps_per_epoch a multiple.
+        **{**RUN_DEFAULTS, "steps_per_execution": 4},
     ),
     description="MLP GAN of Coursera's 'Your First GAN': BN-ReLU generator, LeakyReLU discriminator.",
     paper="Coursera, Build Basic Generative Adversarial Networks, week 1 (seed 001)",
