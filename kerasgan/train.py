@@ -195,7 +195,13 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
     if batch_size is not None:
         overrides["batch_size"] = batch_size
     default_spe = int(spec.config.get("steps_per_execution", 1) or 1)
-    if steps_per_epoch and "steps_per_execution" not in overrides and steps_per_epoch % default_spe:
+    if dist.name != "none" and default_spe > 1 and "steps_per_execution" not in overrides:
+        # Keras' fused multi-step loop failed under MultiWorkerMirroredStrategy (InvalidArgumentError
+        # in the while loop, tests/test_distribution.py); fusing is a CPU overhead fix anyway.
+        overrides["steps_per_execution"] = 1
+        logging.info("steps_per_execution=1 under --distribution=%s (preset default %d)",
+                     dist.name, default_spe)
+    elif steps_per_epoch and "steps_per_execution" not in overrides and steps_per_epoch % default_spe:
         # The preset fuses several steps per call for speed; an epoch length that is not a
         # multiple gets the largest fused count that divides it, so each epoch is exact.
         overrides["steps_per_execution"] = math.gcd(default_spe, int(steps_per_epoch))

@@ -63,6 +63,22 @@ def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
     assert '"backend": "%s"' % keras.backend.backend() in (out / "config.json").read_text()
 
 
+def test_trainer_fuses_mnist_mlp_steps_and_resumes_exactly(idx_dir, tmp_path):
+    """mnist_mlp's default of 4 steps per call: epochs stay exact, resume continues the count."""
+    out = tmp_path / "fused"
+    common = dict(dataset=str(idx_dir), steps_per_epoch=4, batch_size=8, seed=0, num_samples=4,
+                  overrides={"g_widths": (16,), "d_widths": (16,)}, verbose=0)
+    gan = train.run("mnist_mlp", str(out), epochs=2, **common)
+    assert gan.steps_per_execution == 4
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 8
+    gan = train.run("mnist_mlp", str(out), epochs=3, resume=True, **common)
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 12
+    # An epoch length that 4 does not divide gets a dividing count (here 2), not extra steps.
+    gan = train.run("mnist_mlp", str(tmp_path / "odd"), epochs=1, **{**common, "steps_per_epoch": 6})
+    assert gan.steps_per_execution == 2
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6
+
+
 def test_help_documents_every_flag():
     result = subprocess.run([sys.executable, "-m", "kerasgan.train", "--helpfull"], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
