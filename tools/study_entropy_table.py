@@ -76,7 +76,8 @@ def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, cl
     fig = sc.save_side_by_side(
         {k: grids[k] for k in ("the dataset", "untrained G (wgan init)", "baseline wgan", "shared_wgan")},
         os.path.join(output_dir, "samples.png"), title=f"{dataset}, {steps} steps, seed {seeds[0]}")
-    for label in ("baseline wgan", "shared_wgan"):
+    for label in ("baseline wgan", "shared_wgan") if write_card else ():
+        # The cards' own grids; quick runs (write_card=False) leave them alone.
         preset = "wgan" if label == "baseline wgan" else "shared_wgan"
         save_image_grid(grids[label], os.path.join(sc.REPO, "zoo", preset, f"samples_{KEY}.png"),
                         title=f"{preset} on {dataset}, {steps} steps, seed {seeds[0]}")
