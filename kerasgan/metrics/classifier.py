@@ -41,8 +41,9 @@ _HOLDOUT = 5000
 # of the training set, trained towards the uniform class distribution (Hendrycks et al., Deep
 # Anomaly Detection with Outlier Exposure, 2019). Without it the Fashion-MNIST classifier calls
 # uniform noise "bag" with confidence (mean entropy 0.43 instead of seed 003's ~2.1) and
-# near-constant images (an untrained generator's output) one class with entropy 0.04, so the
-# entropy metric would rank garbage above real data. MNIST keeps the paper's plain recipe.
+# constant gray images one class (0.24; an untrained generator's near-constant output 0.04),
+# below real data's 0.16, so the entropy metric would rank garbage above real data
+# (tools/classifier_entropy_check.py). MNIST keeps the paper's plain recipe.
 RECIPES = {
     "mnist": dict(kernel_size=5, filters=(32, 64), feature_units=1024, learning_rate=1e-4,
                   batch_size=50, epochs=60, target_accuracy=0.992, stop_at_val_accuracy=0.996,
