@@ -4,7 +4,7 @@ Reports FID (classifier features, with the real-vs-real floor), entropy, classif
 score and mode coverage per variant, over several seeds, and the two sample grids
 side by side. The seed's claim: with the sigmoid the L1 GAN fails; without it, it works.
 
-Full budget: KERAS_BACKEND=tensorflow .venv/bin/python tools/study_l1_unbounded.py --steps=450
+Full budget: KERAS_BACKEND=tensorflow .venv/bin/python tools/study_l1_unbounded.py --steps=400
 Quick:       KERAS_BACKEND=tensorflow .venv/bin/python tools/study_l1_unbounded.py --quick
 """
 
@@ -18,7 +18,7 @@ from absl import app, flags  # noqa: E402
 import study_common as sc  # noqa: E402
 
 FLAGS = flags.FLAGS
-sc.define_common_flags(flags, default_steps=450)
+sc.define_common_flags(flags, default_steps=400)
 flags.DEFINE_string("dataset", "fashion_mnist", "Dataset.")
 
 VARIANTS = [("l1 (sigmoid D)", "l1", {}), ("l1_unbounded", "l1_unbounded", {})]
