@@ -708,3 +708,131 @@ def test_gaussian_1d_samples_feed_the_toy_preset():
     assert abs(values.mean() - 4.0) < 0.1 and abs(values.std() - 0.5) < 0.1
     with pytest.raises(ValueError, match="smaller than batch_size"):
         kd.load("gaussian_1d", batch_size=64, limit=10)
+
+
+# --- labels ---------------------------------------------------------------------------------------
+
+
+def test_labels_keyword_idx_and_num_classes(tmp_path):
+    make_idx_dir(tmp_path, n_train=40)  # labels i % 10
+    ds = kd.load(str(tmp_path), batch_size=8, labels=True, seed=3)
+    assert ds.element_spec[1] == tf.TensorSpec((8,), tf.int32)
+    for images, labels in batches(ds):
+        np.testing.assert_array_equal(labels, np.round(images[:, 0, 0, 0] * 255).astype(int) % 10)
+    assert ds.class_names is None and ds.num_classes is None  # a bare directory names no classes
+    assert kd.load(str(tmp_path), batch_size=8, labels=True, num_classes=10).num_classes == 10
+    with pytest.raises(ValueError, match=r"labels in \[0, 5\) .* label 5 at index 5 .* num_classes=10"):
+        kd.load(str(tmp_path), batch_size=8, labels=True, num_classes=5)
+    # labels=False (the default) still yields bare image batches.
+    assert kd.load(str(tmp_path), batch_size=8).element_spec.shape == (8, 8, 6, 1)
+
+
+def test_labels_and_with_labels_must_agree(tmp_path):
+    make_idx_dir(tmp_path, n_train=16)
+    with pytest.raises(ValueError, match="one of labels= and with_labels="):
+        kd.load(str(tmp_path), batch_size=8, labels=True, with_labels=False)
+
+
+def test_known_dataset_names_its_classes(tmp_path, monkeypatch):
+    make_idx_dir(tmp_path, n_train=20)
+    monkeypatch.setenv("KERASGAN_FASHION_MNIST_DIR", str(tmp_path))
+    ds = kd.load("fashion_mnist", batch_size=10, labels=True)
+    assert ds.num_classes == 10 and ds.class_names[7] == "Sneaker"
+
+
+def test_class_folders_give_labels_by_sorted_name(tmp_path):
+    names = ["zebra", "cat", "dog"]  # sorted: cat=0, dog=1, zebra=2
+    for k, name in enumerate(names):
+        for i in range(4):
+            save_image(tmp_path / name / f"{i}.png", np.full((5, 5), 10 * k + i))
+    ds = kd.load(str(tmp_path), batch_size=4, labels=True, seed=0)
+    assert ds.class_names == ["cat", "dog", "zebra"] and ds.num_classes == 3
+    seen = 0
+    for images, labels in batches(ds):
+        values = np.round(images[:, 0, 0, 0] * 255).astype(int)
+        expected = [sorted(names).index(names[v // 10]) for v in values]
+        np.testing.assert_array_equal(labels, expected)
+        seen += len(labels)
+    assert seen == 12
+    # limit keeps images and labels aligned; no cache shuffles by name, label included.
+    ds = kd.load(str(tmp_path), batch_size=2, labels=True, limit=6, shuffle=False)
+    np.testing.assert_array_equal(np.concatenate([y for _, y in batches(ds)]), [0, 0, 0, 0, 1, 1])
+    ds = kd.load(str(tmp_path), batch_size=3, labels=True, cache=False, seed=1)
+    for images, labels in batches(ds):
+        values = np.round(images[:, 0, 0, 0] * 255).astype(int)
+        np.testing.assert_array_equal(labels, [sorted(names).index(names[v // 10]) for v in values])
+    with pytest.raises(ValueError, match=r"at most num_classes=2 .* 3 class folders \(cat, dog, zebra\)"):
+        kd.load(str(tmp_path), batch_size=2, labels=True, num_classes=2)
+    # Without labels the same folder still reads as plain images.
+    assert batches(kd.load(str(tmp_path), batch_size=12))[0].shape == (12, 5, 5, 1)
+
+
+def test_class_folders_reject_loose_images(tmp_path):
+    save_image(tmp_path / "a" / "0.png", np.zeros((4, 4)))
+    save_image(tmp_path / "stray.png", np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=r"inside a class folder .* 1 image files directly .*'stray.png'"):
+        kd.load(str(tmp_path), batch_size=1, labels=True)
+
+
+def test_folder_without_class_folders_has_no_labels(tmp_path):
+    save_image(tmp_path / "a.png", np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=r"labels=True, but image folder .* has no labels"):
+        kd.load(str(tmp_path), batch_size=1, labels=True)
+
+
+def test_from_arrays_label_errors_and_names():
+    x = np.zeros((6, 4, 4), np.uint8)
+    ds = kd.from_arrays(x, labels=[0, 1, 2, 0, 1, 2], batch_size=3, class_names=["a", "b", "c"])
+    assert ds.class_names == ["a", "b", "c"] and ds.num_classes == 3
+    with pytest.raises(ValueError, match=r"labels in \[0, 3\).*label 3 at index 5"):
+        kd.from_arrays(x, labels=[0, 1, 2, 0, 1, 3], batch_size=3, num_classes=3)
+    with pytest.raises(ValueError, match=r"labels >= 0 .* label -1 at index 2"):
+        kd.from_arrays(x, labels=[0, 1, -1, 0, 1, 2], batch_size=3)
+    with pytest.raises(ValueError, match=r"labels of shape \(6,\).*\(6, 3\).*argmax"):
+        kd.from_arrays(x, labels=np.eye(3)[[0, 1, 2, 0, 1, 2]], batch_size=3)
+    with pytest.raises(ValueError, match=r"labels of shape \(6,\).*\(5,\)"):
+        kd.from_arrays(x, labels=np.zeros(5, int), batch_size=3)
+    with pytest.raises(ValueError, match="integer labels"):
+        kd.from_arrays(x, labels=np.zeros(6, np.float32), batch_size=3)
+    with pytest.raises(ValueError, match="positive int or None"):
+        kd.from_arrays(x, labels=np.zeros(6, int), batch_size=3, num_classes=0)
+    with pytest.raises(ValueError, match="Expected 2 class_names"):
+        kd.from_arrays(x, labels=np.zeros(6, int), batch_size=3, num_classes=2, class_names="abc")
+
+
+def test_tfds_labels_names_and_range(tmp_path):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    images = np.zeros((6, 4, 4, 1), np.uint8)
+    split = tf.data.Dataset.from_tensor_slices({"image": images, "label": np.arange(6) % 3})
+    features = tfds.features.FeaturesDict({
+        "image": tfds.features.Image(shape=(4, 4, 1)),
+        "label": tfds.features.ClassLabel(names=["ant", "bee", "cow"]),
+    })
+    tfds.dataset_builders.store_as_tfds_dataset(
+        name="kerasgan_test_labels", version="1.0.0", features=features,
+        split_datasets={"train": split}, data_dir=str(tmp_path), disable_shuffling=True,
+    )
+    ds = kd.load("kerasgan_test_labels", data_dir=str(tmp_path), batch_size=3, shuffle=False,
+                 labels=True, download=False)
+    assert ds.class_names == ["ant", "bee", "cow"] and ds.num_classes == 3
+    np.testing.assert_array_equal(np.concatenate([y for _, y in batches(ds)]), [0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match=r"at most num_classes=2 .* 3 classes \(ant, bee, cow\)"):
+        kd.load("kerasgan_test_labels", data_dir=str(tmp_path), batch_size=3, labels=True,
+                num_classes=2, download=False)
+
+
+def test_conditional_preset_turns_labels_on(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from kerasgan.data import pipeline
+
+    make_idx_dir(tmp_path, n_train=20)
+    spec = SimpleNamespace(config={"num_classes": 4}, image_shape=(8, 6, 1), value_range=(-1, 1),
+                           step_batch_size=5, dataset=str(tmp_path))
+    monkeypatch.setattr(pipeline, "preset_spec", lambda name: spec)
+    with pytest.raises(ValueError, match=r"labels in \[0, 4\)"):  # labels run to 9
+        kd.load(None, preset="a_conditional_preset")
+    spec.config["num_classes"] = 10
+    ds = kd.load(None, preset="a_conditional_preset")
+    assert ds.num_classes == 10 and ds.element_spec[1].shape == (5,)
+    assert kd.load(None, preset="a_conditional_preset", labels=False).element_spec.shape == (5, 8, 6, 1)

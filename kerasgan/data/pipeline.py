@@ -37,6 +37,10 @@ class Source:
     native_channels: int = 3
     has_labels: bool = False
     uint8: bool = True
+    # Names of the classes, by class id, when the source knows them (folders, TFDS, known sets).
+    class_names: list | None = None
+    # Number of classes when the source declares it (TFDS ClassLabel, class folders).
+    num_classes: int | None = None
 
 
 def native_channels(c):
@@ -206,9 +210,61 @@ def _in_memory(source, target_shape, batch_size, shuffle, seed, cache, keep_labe
     return ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
 
 
+def check_num_classes(num_classes):
+    """`num_classes` as an int >= 1 (or None); raises ValueError otherwise."""
+    if num_classes is None:
+        return None
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or (
+        num_classes < 1
+    ):
+        raise ValueError(
+            f"Expected num_classes to be a positive int or None. Received: num_classes="
+            f"{num_classes!r}"
+        )
+    return int(num_classes)
+
+
+def check_labels(labels, num_classes, description):
+    """Raises ValueError when in-memory `labels` leave [0, num_classes) (or are negative)."""
+    if labels is None or labels.size == 0:
+        return
+    lo, hi = int(labels.min()), int(labels.max())
+    if lo < 0:
+        first = int(np.flatnonzero(labels < 0)[0])
+        raise ValueError(
+            f"Expected class labels >= 0 in {description}. Received: label {int(labels[first])} "
+            f"at index {first}. Class ids run from 0 to num_classes - 1."
+        )
+    if num_classes is not None and hi >= num_classes:
+        first = int(np.flatnonzero(labels >= num_classes)[0])
+        raise ValueError(
+            f"Expected class labels in [0, {num_classes}) (num_classes={num_classes}) in "
+            f"{description}. Received: label {int(labels[first])} at index {first} (largest "
+            f"label {hi}). Pass num_classes={hi + 1} or more, or fix the labels."
+        )
+
+
+def _assert_labels_in_range(labels, num_classes, description):
+    """Graph-side range check for labels of streamed sources (checked as batches are read)."""
+    checks = [tf.debugging.assert_non_negative(
+        labels, message=f"Expected class labels >= 0 in {description}.")]
+    if num_classes is not None:
+        checks.append(tf.debugging.assert_less(
+            labels, tf.constant(num_classes, labels.dtype),
+            message=f"Expected class labels in [0, {num_classes}) in {description}; pass a "
+                    "larger num_classes or fix the labels."))
+    with tf.control_dependencies(checks):
+        return tf.identity(labels)
+
+
 def build(source, *, image_shape, value_range, batch_size, shuffle, seed, cache, repeat,
-          with_labels):
-    """The batched float32 dataset of `source` (a `Source`), per `kerasgan.data.load`'s contract."""
+          with_labels, num_classes=None, labels_arg="with_labels"):
+    """The batched float32 dataset of `source` (a `Source`), per `kerasgan.data.load`'s contract.
+
+    With labels the dataset gets the attributes `class_names` (list or None)
+    and `num_classes` (int or None), as `keras.utils.image_dataset_from_directory`
+    sets `class_names`.
+    """
     target_shape = tuple(int(v) for v in image_shape)
     value_range = tuple(float(v) for v in value_range)
     n = int(source.num_examples)
@@ -222,28 +278,58 @@ def build(source, *, image_shape, value_range, batch_size, shuffle, seed, cache,
         )
     if with_labels and not source.has_labels:
         raise ValueError(
-            f"with_labels=True, but {source.description} has no labels "
-            "(image folders and unlabelled arrays have none)."
+            f"{labels_arg}=True, but {source.description} has no labels "
+            "(image folders without class subfolders and unlabelled arrays have none). "
+            "Put the images in class folders (<folder>/<class_name>/*.png), pass labels= to "
+            "from_arrays, or load without labels."
         )
     keep_labels = with_labels and source.has_labels
+    num_classes = check_num_classes(num_classes)
+    if keep_labels:
+        declared = source.num_classes
+        if num_classes is not None and declared is not None and declared > num_classes:
+            what = (f"{declared} class folders" if source.paths is not None
+                    else f"{declared} classes")
+            raise ValueError(
+                f"Expected at most num_classes={num_classes} classes. Received: "
+                f"{source.description} has {what}"
+                + (f" ({', '.join(map(str, source.class_names))})" if source.class_names else "")
+                + f". Pass num_classes={declared}."
+            )
+        if num_classes is None:
+            num_classes = declared
+        check_labels(source.labels, num_classes, source.description)
     scale = _scale_fn(source.uint8, value_range)
 
-    if source.images is not None:
-        ds = _in_memory(source, target_shape, batch_size, shuffle, seed, cache, keep_labels, scale)
+    def finish(ds):
         if repeat:
             ds = ds.repeat()
-        return ds.prefetch(tf.data.AUTOTUNE)
+        ds = ds.prefetch(tf.data.AUTOTUNE)
+        if keep_labels:
+            ds.class_names = list(source.class_names) if source.class_names else None
+            ds.num_classes = num_classes
+        return ds
+
+    if source.images is not None:
+        return finish(
+            _in_memory(source, target_shape, batch_size, shuffle, seed, cache, keep_labels, scale)
+        )
 
     def convert(*element):
         return (convert_images(element[0], target_shape, source.uint8),) + element[1:]
 
     if source.paths is not None:
-        ds = tf.data.Dataset.from_tensor_slices(np.asarray(source.paths, dtype=object))
+        paths = np.asarray(source.paths, dtype=object)
+        if keep_labels:
+            ds = tf.data.Dataset.from_tensor_slices((paths, source.labels))
+        else:
+            ds = tf.data.Dataset.from_tensor_slices((paths,))
         if shuffle and not cache:
             # Shuffling names is free; decoded images then need no big buffer.
             ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
         ds = ds.map(
-            lambda p: (_decode_file(p, target_shape),), num_parallel_calls=tf.data.AUTOTUNE
+            lambda p, *labels: (_decode_file(p, target_shape),) + labels,
+            num_parallel_calls=tf.data.AUTOTUNE,
         )
         if cache:
             ds = ds.cache()
@@ -264,9 +350,10 @@ def build(source, *, image_shape, value_range, batch_size, shuffle, seed, cache,
         )
     ds = ds.batch(batch_size, drop_remainder=True)
     ds = ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
-    if repeat:
-        ds = ds.repeat()
-    return ds.prefetch(tf.data.AUTOTUNE)
+    if keep_labels and source.labels is None:
+        # Streamed labels (TFDS) are checked as they are read.
+        ds = ds.map(lambda x, y: (x, _assert_labels_in_range(y, num_classes, source.description)))
+    return finish(ds)
 
 
 def _finite_range_check(images, value_range, what):
@@ -332,9 +419,11 @@ def validate_arrays(images, labels, value_range, what="images"):
     if labels is not None:
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
+            hint = (" One-hot labels: pass labels.argmax(axis=-1)."
+                    if labels.ndim == 2 and labels.shape[0] == images.shape[0] else "")
             raise ValueError(
                 f"Expected labels of shape ({images.shape[0]},) to match the {what}; received "
-                f"shape {labels.shape}."
+                f"shape {labels.shape}.{hint}"
             )
         if not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"Expected integer labels; received dtype {labels.dtype}.")

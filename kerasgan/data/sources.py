@@ -30,18 +30,30 @@ SOURCES = ("auto", "idx", "images", "tfds", "keras")
 NO_DOWNLOAD_ENV = "KERASGAN_NO_DOWNLOAD"
 
 
+FASHION_MNIST_CLASS_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+MNIST_CLASS_NAMES = tuple(str(i) for i in range(10))
+CIFAR10_CLASS_NAMES = (
+    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class _Known:
     idx: bool  # local copies are IDX directories (else image folders)
     dirs: tuple = ()
     keras: str = ""  # keras.datasets module that can download it
+    class_names: tuple = ()  # class names by label id, when the dataset has labels
 
 
 _KNOWN = {
-    "fashion_mnist": _Known(idx=True, dirs=FASHION_MNIST_DIRS, keras="fashion_mnist"),
-    "mnist": _Known(idx=True, dirs=MNIST_DIRS, keras="mnist"),
+    "fashion_mnist": _Known(idx=True, dirs=FASHION_MNIST_DIRS, keras="fashion_mnist",
+                            class_names=FASHION_MNIST_CLASS_NAMES),
+    "mnist": _Known(idx=True, dirs=MNIST_DIRS, keras="mnist", class_names=MNIST_CLASS_NAMES),
     "celeb_a": _Known(idx=False),
-    "cifar10": _Known(idx=False, keras="cifar10"),
+    "cifar10": _Known(idx=False, keras="cifar10", class_names=CIFAR10_CLASS_NAMES),
 }
 _ALIASES = {
     "fashion-mnist": "fashion_mnist",
@@ -81,6 +93,8 @@ def _apply_limit(source, limit):
             source.labels = source.labels[:limit]
     elif source.paths is not None:
         source.paths = source.paths[:limit]
+        if source.labels is not None:
+            source.labels = source.labels[:limit]
     else:
         source.dataset = source.dataset.take(limit)
     source.num_examples = limit
@@ -109,8 +123,34 @@ def _idx_source(directory, split, with_labels):
     )
 
 
-def _folder_source(directory, split):
-    """Source over the image files of `directory` (or of its subfolder `split`), not yet checked."""
+def _class_folders(directory, paths):
+    """(class_names, labels) of images stored as `directory/<class_name>/...`, or None.
+
+    Class ids follow the sorted folder names; only folders holding images count.
+    None when every image lies directly in `directory` (no class folders).
+    """
+    rel = [os.path.relpath(p, directory) for p in paths]
+    top = [r.split(os.sep)[0] for r in rel]
+    loose = [p for p, r in zip(paths, rel) if os.sep not in r]
+    if len(loose) == len(paths):
+        return None
+    if loose:
+        raise ValueError(
+            f"Expected every image of '{directory}' inside a class folder "
+            f"('{directory}/<class_name>/*.png') to read labels. Received: {len(loose)} image "
+            f"files directly in the folder (e.g. '{os.path.basename(loose[0])}'). Move them into "
+            "a class folder, or load without labels."
+        )
+    names = sorted(set(top))
+    index = {name: i for i, name in enumerate(names)}
+    return names, np.array([index[t] for t in top], np.int32)
+
+
+def _folder_source(directory, split, with_labels=False):
+    """Source over the image files of `directory` (or of its subfolder `split`), not yet checked.
+
+    With labels, the first folder level below `directory` names the classes.
+    """
     if split != "train":
         sub = os.path.join(directory, split)
         if not os.path.isdir(sub):
@@ -120,8 +160,15 @@ def _folder_source(directory, split):
             )
         directory = sub
     paths = images_lib.require_images(directory)
+    classes = _class_folders(directory, paths) if with_labels else None
+    if classes is None:
+        return pipeline.Source(
+            description=f"image folder '{directory}'", num_examples=len(paths), paths=paths
+        )
+    names, labels = classes
     return pipeline.Source(
-        description=f"image folder '{directory}'", num_examples=len(paths), paths=paths
+        description=f"image folder '{directory}'", num_examples=len(paths), paths=paths,
+        labels=labels, has_labels=True, class_names=names, num_classes=len(names),
     )
 
 
@@ -145,7 +192,7 @@ def _directory_source(directory, split, source, with_labels):
             f"No IDX files in '{directory}' (expected train-images-idx3-ubyte[.gz] or "
             "t10k-images-idx3-ubyte[.gz])."
         )
-    return _folder_source(directory, split)
+    return _folder_source(directory, split, with_labels)
 
 
 # --- TFDS and keras.datasets -------------------------------------------------------------------
@@ -200,6 +247,8 @@ def _tfds_to_source(ds, info, name, split, where):
             f"TFDS dataset {name!r} has no split {split!r} ({e}); splits: {list(info.splits)}."
         ) from None
     static = all(v is not None for v in shape)
+    label = features["label"] if has_labels else None
+    class_names = list(getattr(label, "names", None) or []) or None
     return pipeline.Source(
         description=f"TFDS dataset {name!r} split {split!r} ({where})",
         num_examples=n,
@@ -207,6 +256,8 @@ def _tfds_to_source(ds, info, name, split, where):
         element_shape=shape if static else None,
         native_channels=pipeline.native_channels(shape[-1]) if shape[-1] else 3,
         has_labels=has_labels,
+        class_names=class_names,
+        num_classes=getattr(label, "num_classes", None),
     )
 
 
@@ -282,9 +333,22 @@ def find_source(name_or_path, *, split, source, data_dir, download, with_labels)
 
     Also used by `kerasgan.metrics` to get in-memory labelled arrays: IDX and
     keras sources set `.images` (N, H, W, C) uint8 and `.labels`; image folders
-    set `.paths`; TFDS sources set `.dataset`. Raises DataNotFoundError listing
-    every place tried.
+    set `.paths` (and `.labels`, `.class_names` from class folders when
+    `with_labels`); TFDS sources set `.dataset`. Raises DataNotFoundError
+    listing every place tried.
     """
+    found = _find_source(name_or_path, split=split, source=source, data_dir=data_dir,
+                         download=download, with_labels=with_labels)
+    known = None
+    if isinstance(name_or_path, str) and not os.path.isdir(os.path.expanduser(name_or_path)):
+        known = _KNOWN.get(_canonical(name_or_path))
+    if found.has_labels and found.class_names is None and known and known.class_names:
+        found.class_names = list(known.class_names)
+        found.num_classes = len(known.class_names)
+    return found
+
+
+def _find_source(name_or_path, *, split, source, data_dir, download, with_labels):
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}; received {source!r}.")
     text = os.path.expanduser(os.fspath(name_or_path))
@@ -343,7 +407,7 @@ def find_source(name_or_path, *, split, source, data_dir, download, with_labels)
                 os.path.join(directory, "downloads"))
             if (known is None or not known.idx) and source != "idx" and not tfds_layout:
                 if images_lib.list_image_files(directory):
-                    return _folder_source(directory, split)
+                    return _folder_source(directory, split, with_labels)
                 tried.append(f"{label}: holds no image files")
             else:
                 tried.append(f"{label}: holds no IDX files for split {split!r}")
@@ -385,9 +449,34 @@ def find_source(name_or_path, *, split, source, data_dir, download, with_labels)
     raise _not_found(key, split, tried, notes, known)
 
 
+def _preset_num_classes(spec):
+    """The class count of a conditional preset (from its GAN config), else None."""
+    if spec is None:
+        return None
+    value = getattr(spec, "num_classes", None)
+    config = getattr(spec, "config", None)
+    if value is None and isinstance(config, dict):
+        value = config.get("num_classes")
+    return int(value) if value else None
+
+
+def _labels_flag(labels, with_labels, spec):
+    """(want labels, the argument's name for messages) from `labels`/`with_labels`/the preset."""
+    if labels is not None and with_labels is not None and bool(labels) != bool(with_labels):
+        raise ValueError(
+            "Expected one of labels= and with_labels= (the same switch; with_labels is the older "
+            f"name). Received: labels={labels!r}, with_labels={with_labels!r}"
+        )
+    if labels is not None:
+        return bool(labels), "labels"
+    if with_labels is not None:
+        return bool(with_labels), "with_labels"
+    return _preset_num_classes(spec) is not None, "labels"
+
+
 def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch_size=None,
          split="train", shuffle=True, seed=0, source="auto", data_dir=None, download=True,
-         cache=True, repeat=False, limit=None, with_labels=False):
+         cache=True, repeat=False, limit=None, labels=None, num_classes=None, with_labels=None):
     """Loads an image dataset as batched float32 NHWC tensors for `fit()`.
 
     Sources, in order (source="auto"): an existing directory (IDX files, else an
@@ -418,21 +507,30 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
         cache: Cache decoded, resized uint8 images in memory after the first epoch.
         repeat: Repeat forever (then pass `steps_per_epoch` to `fit`).
         limit: Keep only the first `limit` examples.
-        with_labels: Yield (images, int32 labels) for sources that have labels.
+        labels: Yield (images, int32 labels) batches: from IDX label files,
+            TFDS "label" features, keras.datasets, or class folders
+            (`<folder>/<class_name>/*.png`, ids by sorted folder name).
+            None: True for a conditional preset, else False.
+        num_classes: Labels must lie in [0, num_classes); default: the
+            preset's, else the source's class count when it declares one.
+        with_labels: The older name of `labels`.
 
     Returns:
         A `tf.data.Dataset` of float32 batches (batch_size, H, W, C), or of
-        (images, labels) pairs when `with_labels`.
+        (images, labels) pairs with labels; then its `class_names` (list or
+        None) and `num_classes` (int or None) attributes describe the classes.
 
     Raises:
         DataNotFoundError: nothing provides the data; lists the places tried.
         DataFormatError: corrupt IDX or image files (the message names the file).
-        ValueError: bad arguments, empty data or fewer examples than batch_size.
+        ValueError: bad arguments, empty data or fewer examples than batch_size,
+            labels asked of a source without labels, labels out of range.
 
     Example:
     >>> ds = kerasgan.data.load("fashion_mnist", image_shape=(28, 28, 1), value_range=(-1, 1))
     >>> next(iter(ds)).shape
     TensorShape([128, 28, 28, 1])
+    >>> images, labels = next(iter(kerasgan.data.load("fashion_mnist", labels=True)))
     """
     if name_or_path == "gaussian_1d" or (name_or_path is None and preset in ("gaussian_1d", "gaussian_1d_shared")):
         # Synthetic 1-D samples: no image settings apply.
@@ -448,6 +546,9 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
         if spec is None or not spec.dataset:
             raise ValueError("name_or_path is None and no preset with a dataset was given.")
         name_or_path = spec.dataset
+    with_labels, labels_arg = _labels_flag(labels, with_labels, spec)
+    if num_classes is None and with_labels:
+        num_classes = _preset_num_classes(spec)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer))
                               or limit < 0):
         raise ValueError(f"limit must be a non-negative int or None; received {limit!r}.")
@@ -465,6 +566,7 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
     return pipeline.build(
         found, image_shape=target, value_range=value_range, batch_size=batch_size,
         shuffle=shuffle, seed=seed, cache=cache, repeat=repeat, with_labels=with_labels,
+        num_classes=num_classes, labels_arg=labels_arg,
     )
 
 
@@ -487,7 +589,8 @@ def _gaussian_1d(batch_size, seed, limit, shuffle, repeat):
 
 
 def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batch_size=None,
-                shuffle=True, seed=0, cache=True, repeat=False, labels=None):
+                shuffle=True, seed=0, cache=True, repeat=False, labels=None, num_classes=None,
+                class_names=None):
     """Builds the same batched float32 pipeline as `load` from in-memory arrays.
 
     uint8 (or integer 0..255) images are scaled to `value_range`; float images
@@ -497,23 +600,39 @@ def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batc
         images: (N, H, W) or (N, H, W, C) array, C in 1, 3, 4 (channels last).
         preset, image_shape, value_range, batch_size, shuffle, seed, cache,
             repeat: As in `kerasgan.data.load`.
-        labels: Optional (N,) integer labels; then batches are (images, labels).
+        labels: Optional (N,) integer class ids; then batches are (images, labels).
+        num_classes: Labels must lie in [0, num_classes); default: the
+            preset's, else the length of `class_names`.
+        class_names: Optional names of the classes, by id.
 
     Returns:
-        A `tf.data.Dataset` of float32 batches (batch_size, H, W, C).
+        A `tf.data.Dataset` of float32 batches (batch_size, H, W, C), or of
+        (images, int32 labels) pairs; with labels its `class_names` and
+        `num_classes` attributes are set.
 
     Raises:
         ValueError: wrong rank or channel count, N == 0, NaN/Inf, float data
-            outside value_range, or batch_size > N (zero batches).
+            outside value_range, or batch_size > N (zero batches); labels of
+            another length, not integers, negative or >= num_classes.
 
     Example:
     >>> x = np.random.randint(0, 256, (1000, 28, 28), np.uint8)
     >>> ds = kerasgan.data.from_arrays(x, value_range=(-1, 1), batch_size=100)
     """
-    image_shape, value_range, batch_size, _ = pipeline.resolve_settings(
+    image_shape, value_range, batch_size, spec = pipeline.resolve_settings(
         preset, image_shape, value_range, batch_size
     )
     images, labels = pipeline.validate_arrays(images, labels, value_range)
+    if class_names is not None:
+        class_names = [str(c) for c in class_names]
+        if num_classes is not None and num_classes != len(class_names):
+            raise ValueError(
+                f"Expected {num_classes} class_names for num_classes={num_classes}. Received: "
+                f"{len(class_names)} names."
+            )
+        num_classes = len(class_names) if num_classes is None else num_classes
+    if num_classes is None and labels is not None:
+        num_classes = _preset_num_classes(spec)
     source = pipeline.Source(
         description=f"the array of shape {images.shape}",
         num_examples=images.shape[0],
@@ -523,6 +642,7 @@ def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batc
         native_channels=pipeline.native_channels(images.shape[-1]),
         has_labels=labels is not None,
         uint8=images.dtype == np.uint8,
+        class_names=class_names,
     )
     target = pipeline.target_shape_for(
         image_shape, images.shape[1:3], source.native_channels, source.description
@@ -530,4 +650,5 @@ def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batc
     return pipeline.build(
         source, image_shape=target, value_range=value_range, batch_size=batch_size,
         shuffle=shuffle, seed=seed, cache=cache, repeat=repeat, with_labels=labels is not None,
+        num_classes=num_classes, labels_arg="labels",
     )
