@@ -181,15 +181,17 @@ def tiny_classifier(tiny_data, tmp_path_factory):
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(x, y, batch_size=50, epochs=2, verbose=0)
     clf = metrics.DomainClassifier(model, {"dataset": "tiny"})
-    path = str(tmp_path_factory.mktemp("clf") / "tiny.keras")
+    path = str(tmp_path_factory.mktemp("clf") / "tiny_classifier.weights.h5")
     metrics.classifier.save_classifier(clf, path)
     return path
 
 
 def test_classifier_save_load_predict(tiny_classifier, tiny_data):
     _, x, _ = tiny_data
-    clf = metrics.load_classifier("tiny", path=tiny_classifier, train_if_missing=False)
-    assert clf.info["dataset"] == "tiny"
+    clf = metrics.load_classifier("tiny", path=tiny_classifier)
+    assert clf.info["dataset"] == "tiny" and clf.sha256 == metrics.file_sha256(tiny_classifier)
+    assert clf.info["architecture"] == {"kernel_size": 3, "filters": [4, 4], "feature_units": 8,
+                                        "dropout": 0.5}
     probs, feats = clf.predict(x[:7])
     assert probs.shape == (7, 10) and feats.shape == (7, 8)
     np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-5)
@@ -209,7 +211,7 @@ def test_outlier_exposure_raises_entropy_on_noise(tiny_data, tmp_path):
     constant = np.broadcast_to(np.linspace(0.05, 0.95, 50)[:, None, None, None], (50, 28, 28, 1))
     for fraction in (0.0, 0.5):
         clf = metrics.train_classifier(
-            "fashion_mnist", data_dir=directory, path=str(tmp_path / f"oe{fraction}.keras"),
+            "fashion_mnist", data_dir=directory, path=str(tmp_path / f"oe{fraction}.weights.h5"),
             epochs=15, learning_rate=1e-2, batch_size=20, verbose=0, outlier_exposure=fraction,
             kernel_size=3, filters=(4, 4), feature_units=8)
         infos[fraction] = clf.info
@@ -234,14 +236,48 @@ def test_prepare_images():
         metrics.prepare_images(np.zeros((2, 5)))
 
 
-def test_missing_classifier_message(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m kerasgan.metrics.classifier"):
-        metrics.load_classifier("fashion_mnist", cache_dir=str(tmp_path), train_if_missing=False)
+def test_missing_classifier_names_the_file(tmp_path):
+    expected = os.path.join(str(tmp_path), "fashion_mnist_classifier.weights.h5")
+    with pytest.raises(FileNotFoundError, match="fashion_mnist_classifier.weights.h5 is missing"):
+        metrics.load_classifier("fashion_mnist", directory=str(tmp_path))
+    assert metrics.classifier_path("fashion-mnist", str(tmp_path)) == expected
 
 
-def test_cache_dir_env(monkeypatch, tmp_path):
-    monkeypatch.setenv(metrics.CLASSIFIER_DIR_ENV, str(tmp_path))
-    assert metrics.classifier_path("fashion-mnist") == os.path.join(str(tmp_path), "fashion_mnist.keras")
+@pytest.mark.parametrize("dataset", ["fashion_mnist"])
+def test_shipped_judge_matches_its_sha256(dataset):
+    path = metrics.classifier_path(dataset)
+    with open(metrics.classifier.metadata_path(path)) as f:
+        info = json.load(f)
+    assert metrics.file_sha256(path) == info["sha256"]
+    assert info["size_bytes"] == os.path.getsize(path) < 5_000_000
+    assert info["test_accuracy"] >= info["target_accuracy"]
+    for key in ("training_command", "protocol", "backend", "versions", "test_examples"):
+        assert info[key], key
+    clf = metrics.load_classifier(dataset)
+    assert clf.sha256 == info["sha256"] and clf.info["feature_dim"] == 256
+    x, y = metrics.real_arrays(dataset, "test", limit=500)
+    assert clf.accuracy(x, y) > 0.85
+
+
+def test_corrupt_or_incomplete_classifier_is_rejected(tiny_classifier, tmp_path):
+    import shutil
+
+    path = str(tmp_path / "copy_classifier.weights.h5")
+    shutil.copy(tiny_classifier, path)
+    shutil.copy(metrics.classifier.metadata_path(tiny_classifier), metrics.classifier.metadata_path(path))
+    assert metrics.load_classifier(path=path).sha256 == metrics.file_sha256(path)
+    with open(path, "r+b") as f:  # flip one byte
+        f.seek(os.path.getsize(path) // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ValueError, match="copy_classifier.weights.h5 are corrupt"):
+        metrics.load_classifier(path=path)
+    os.remove(metrics.classifier.metadata_path(path))
+    with pytest.raises(FileNotFoundError, match="copy_classifier.json is missing"):
+        metrics.load_classifier(path=path)
+    with pytest.raises(ValueError, match="ending in .weights.h5"):
+        metrics.load_classifier(path=str(tmp_path / "model.keras"))
 
 
 def test_real_reference_and_evaluate_images(tiny_classifier, tiny_data):

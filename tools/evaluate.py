@@ -23,9 +23,7 @@ def _define_flags():
     flags.DEFINE_string("checkpoint", None, "A .keras GAN checkpoint (kerasgan.train writes one).")
     flags.DEFINE_string("dataset", "fashion_mnist", "Dataset name or IDX directory of the real data.")
     flags.DEFINE_string("classifier_dataset", None, "Classifier to use (default: --dataset).")
-    flags.DEFINE_string("classifier", None, "Explicit classifier .keras file.")
-    flags.DEFINE_string("classifier_dir", None, "Classifier cache dir (default $KERASGAN_CLASSIFIER_DIR).")
-    flags.DEFINE_bool("train_classifier", True, "Train the classifier if it is not cached.")
+    flags.DEFINE_string("classifier", None, "Explicit classifier .weights.h5 file (default: the shipped judge).")
     flags.DEFINE_string("split", "test", "Real split for the FID reference and floor.")
     flags.DEFINE_integer("num_samples", 1000, "Generated images (and real images per real sample).")
     flags.DEFINE_integer("seed", 0, "Noise seed.")
@@ -37,7 +35,7 @@ def _define_flags():
 
 
 def evaluate_checkpoint(checkpoint, output_dir, dataset="fashion_mnist", classifier=None,
-                        classifier_dir=None, classifier_dataset=None, train_classifier=True,
+                        classifier_dataset=None,
                         split="test", num_samples=1000, seed=0, grid_samples=64, baselines=True):
     """Loads `checkpoint`, computes the metrics, writes metrics.json and samples.png; returns the dict."""
     import kerasgan
@@ -45,8 +43,7 @@ def evaluate_checkpoint(checkpoint, output_dir, dataset="fashion_mnist", classif
 
     gan = kerasgan.metrics.load_gan(checkpoint)
     clf = kerasgan.metrics.load_classifier(
-        classifier_dataset or dataset, cache_dir=classifier_dir, path=classifier,
-        train_if_missing=train_classifier)
+        classifier_dataset or dataset, path=classifier)
     ref = kerasgan.metrics.real_reference(clf, dataset, num_samples=num_samples, seed=0, split=split)
     images = gan.generate(int(num_samples), seed=seed)
     result = {
@@ -75,8 +72,8 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     r = evaluate_checkpoint(
-        FLAGS.checkpoint, FLAGS.output_dir, FLAGS.dataset, FLAGS.classifier, FLAGS.classifier_dir,
-        FLAGS.classifier_dataset, FLAGS.train_classifier, FLAGS.split, FLAGS.num_samples,
+        FLAGS.checkpoint, FLAGS.output_dir, FLAGS.dataset, FLAGS.classifier,
+        FLAGS.classifier_dataset, FLAGS.split, FLAGS.num_samples,
         FLAGS.seed, FLAGS.grid_samples, FLAGS.baselines)
     g = {k: v for k, v in r["generated"].items() if k != "class_histogram"}
     print(json.dumps(g, indent=2))

@@ -6,11 +6,10 @@ Example:
 """
 
 from kerasgan.metrics.classifier import (
-    CLASSIFIER_DIR_ENV,
     DomainClassifier,
     build_classifier,
     classifier_path,
-    default_cache_dir,
+    file_sha256,
     load_classifier,
     prepare_images,
     real_arrays,
@@ -47,9 +46,9 @@ def __getattr__(name):
 
 
 __all__ = [
-    "CLASSIFIER_DIR_ENV", "ClassifierMetrics", "DEFAULT_MIN_FRACTION", "DomainClassifier",
+    "ClassifierMetrics", "DEFAULT_MIN_FRACTION", "DomainClassifier",
     "RealReference", "build_classifier", "classifier_path", "classifier_score",
-    "default_cache_dir", "entropy", "entropy_stats", "evaluate_gan", "evaluate_images",
+    "entropy", "file_sha256", "entropy_stats", "evaluate_gan", "evaluate_images",
     "feature_statistics", "filter_similarity", "find_conv_kernel", "frechet_distance",
     "frechet_distance_from_statistics", "load_classifier", "load_gan", "max_cosine_similarity",
     "mode_coverage", "prepare_images", "real_arrays", "real_reference", "train_classifier",
