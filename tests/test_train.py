@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import json
 import os
 import struct
 import subprocess
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from absl import flags
 
-import kerasgan  # noqa: F401  (registers GAN & co. for keras.saving.load_model)
+import kerasgan  # (also registers GAN & co. for keras.saving.load_model)
 from kerasgan import train
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,14 +91,12 @@ def test_help_documents_every_flag():
 
 @pytest.fixture
 def parse_flags():
-    parsed = []
+    """Parses trainer flags on a fresh FlagValues (the command's own definitions)."""
+    from kerasgan.train.__main__ import define_flags
 
-    def parse(args):
-        parsed.append(True)
-        return flags.FLAGS(["kerasgan.train", *args])
-
-    yield parse
-    flags.FLAGS.unparse_flags()
+    fv = flags.FlagValues()
+    define_flags(fv)
+    return lambda args: fv(["kerasgan.train", *args])
 
 
 @pytest.mark.parametrize(
@@ -134,3 +133,92 @@ def test_bad_preset_or_override_writes_nothing(kwargs, message, tmp_path, idx_di
     with pytest.raises(ValueError, match=message):
         train.run(output_dir=str(tmp_path / "o"), dataset=str(idx_dir), limit=16, **kwargs)
     assert not (tmp_path / "o").exists()
+
+
+_USER_PROGRAM = """
+from absl import app, flags
+
+flags.DEFINE_integer("epochs", 7, "The user's own flag.")
+flags.DEFINE_integer("seed", 1, "The user's own flag.")
+
+import kerasgan.train  # noqa: E402
+import kerasgan.train.__main__  # noqa: E402,F401  (the command module defines flags only as __main__)
+
+
+def main(argv):
+    print("epochs", flags.FLAGS.epochs, "seed", flags.FLAGS.seed, callable(kerasgan.train.train))
+
+
+app.run(main)
+"""
+
+
+def test_an_absl_program_with_its_own_flags_imports_the_trainer():
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run([sys.executable, "-c", _USER_PROGRAM, "--epochs=3"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "epochs 3 seed 1 True" in result.stdout
+
+
+def test_train_takes_a_plain_config(idx_dir, tmp_path):
+    import dataclasses
+
+    @dataclasses.dataclass
+    class MyConfig:  # a user's own dataclass with (some of) TrainConfig's fields
+        preset: str = "mnist_mlp"
+        dataset: str = str(idx_dir)
+        epochs: int = 2
+        steps_per_epoch: int = 1
+        batch_size: int = 8
+        overrides: dict = dataclasses.field(
+            default_factory=lambda: {"g_widths": (16,), "d_widths": (16,)})
+        num_samples: int = 4
+        verbose: int = 0
+
+    gan = train.train(MyConfig(), tmp_path / "run")
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 2
+    assert (tmp_path / "run" / "checkpoint.keras").exists()
+    assert isinstance(kerasgan.load_gan(tmp_path / "run" / "checkpoint.keras"), kerasgan.GAN)
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"preset": "mnist_mlp", "output_dir": "x"}, "`workdir` argument"),
+        ({"preset": "mnist_mlp", "epoch": 2}, "did you mean 'epochs'"),
+        ({"dataset": "mnist"}, "with a 'preset'"),
+        ({"preset": "mnist_mlp", "epochs": 0}, r"Expected epochs to be an integer >= 1\. Received: epochs=0"),
+        ({"preset": "mnist_mlp", "distribution": "ring"}, "Expected distribution to be one of"),
+        ("mnist_mlp", "Expected a training config"),
+    ],
+)
+def test_bad_train_config_fails_clearly(config, message, tmp_path):
+    with pytest.raises((ValueError, TypeError), match=message):
+        train.train(config, tmp_path / "o")
+    assert not (tmp_path / "o").exists()
+
+
+def test_resume_applies_compile_overrides_and_refuses_the_others(idx_dir, tmp_path):
+    out = tmp_path / "run"
+    tiny = {"g_widths": (16,), "d_widths": (16,)}
+    common = dict(dataset=str(idx_dir), steps_per_epoch=2, batch_size=8, seed=0, num_samples=4,
+                  verbose=0)
+    train.run("mnist_mlp", str(out), epochs=1, overrides=tiny, **common)
+    before = (out / "checkpoint.keras").read_bytes()
+    # An override the checkpoint cannot take is refused by name, before anything is written.
+    with pytest.raises(ValueError, match=r"loss='hinge' \(the run has 'non_saturating'\)"):
+        train.run("mnist_mlp", str(out), epochs=2, resume=True,
+                  overrides={**tiny, "loss": "hinge"}, **common)
+    with pytest.raises(ValueError, match=r"seed=5 \(the run has 0\)"):
+        train.run("mnist_mlp", str(out), epochs=2, resume=True, **{**common, "seed": 5})
+    assert (out / "checkpoint.keras").read_bytes() == before
+    # The run's own overrides (repeated or left out) and compile options are fine; the latter apply.
+    gan = train.run("mnist_mlp", str(out), epochs=2, resume=True,
+                    overrides={**tiny, "jit_compile": False, "steps_per_execution": 1}, **common)
+    assert gan.jit_compile is False and gan.steps_per_execution == 1
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 4
+    gan = train.run("mnist_mlp", str(out), epochs=3, resume=True, **common)
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6
+    recorded = json.loads((out / "config.json").read_text())["config"]
+    assert recorded["g_widths"] == [16] and recorded["steps_per_execution"] == 1

@@ -1,6 +1,15 @@
 r"""Trains a zoo preset and writes a checkpoint, sample grids, a CSV log and final samples.
 
+The library defines no command-line flags (an absl program can import it); the command is
+`python -m kerasgan.train` (`kerasgan/train/__main__.py`), whose flags map one to one onto
+`TrainConfig`.
+
 Example:
+>>> import kerasgan.train
+>>> gan = kerasgan.train.train({"preset": "dcgan", "dataset": "fashion_mnist", "epochs": 10,
+...                             "steps_per_epoch": 150, "seed": 0}, workdir="runs/dcgan")
+
+The same from the shell:
     python -m kerasgan.train --preset=dcgan --dataset=fashion_mnist \
         --epochs=10 --steps_per_epoch=150 --output_dir=runs/dcgan --seed=0
 
@@ -8,88 +17,199 @@ Several devices (global --batch_size, split across them), several workers, mixed
     python -m kerasgan.train --preset=dcgan --distribution=mirrored --mixed_precision=mixed_bfloat16 \
         --batch_size=256 --epochs=10 --output_dir=runs/dcgan
 
-Writes to --output_dir (in multi-worker runs, only the chief writes it):
+Writes to the work directory (in multi-worker runs, only the chief writes it):
     checkpoint.keras        the whole GAN (both optimizers' states), every epoch, atomically
     samples/epoch_NNN.png   a grid of generated images per epoch (fixed noise)
     samples_final.png       the final grid
     log.csv                 d_loss and g_loss per epoch
-    config.json             the flags and the preset config used
+    config.json             the options and the preset config used
 
 Under TensorFlow on one device the trainer compiles the step with XLA (`jit_compile=True`; Keras'
-"auto" would leave it off on CPU); --override=jit_compile=False turns it off.
+"auto" would leave it off on CPU); `overrides={"jit_compile": False}` turns it off.
+
+A resumed run (`resume=True` with a checkpoint in the work directory) continues with the
+config its `config.json` recorded. Of the overrides, `jit_compile`, `steps_per_execution` and
+`batch_size` apply on resume; any other override that differs from the recorded run is refused
+with an error naming it (a checkpoint's networks, losses and optimizers are fixed).
 """
 
 import ast
+import dataclasses
+import difflib
 import json
 import math
 import os
 import shutil
-import sys
 import tempfile
+from collections.abc import Mapping
 
-from absl import app, flags, logging
+from absl import logging
 
-FLAGS = flags.FLAGS
+__all__ = ["TrainConfig", "train", "run", "training_stream", "parse_overrides"]
 
-flags.DEFINE_string("preset", None, "Zoo preset to train (see kerasgan.zoo.names()).")
-flags.DEFINE_string(
-    "dataset", None,
-    "Dataset name (fashion_mnist, mnist, celeb_a, ...) or a directory of IDX files or images. "
-    "Default: the preset's dataset.",
-)
-flags.DEFINE_string("data_dir", None, "Where to look for the dataset's local files first.")
-flags.DEFINE_string("split", "train", "Dataset split.")
-flags.DEFINE_integer("limit", None, "Use only the first N examples (quick runs).")
-flags.DEFINE_integer("epochs", 1, "Epochs to train (with --steps_per_epoch: epochs of that many steps).")
-flags.DEFINE_integer(
-    "steps_per_epoch", None,
-    "Training steps (generator updates) per epoch; the data repeats as needed. "
-    "Default: one pass over the data.",
-)
-flags.DEFINE_integer(
-    "batch_size", None,
-    "Real images per training step (default: the preset's; presets whose critic takes a fresh "
-    "batch per critic update consume batch_size x d_steps).",
-)
-flags.DEFINE_integer("seed", 0, "Seed for weights, noise and data order.")
-flags.DEFINE_string("output_dir", None, "Directory for checkpoints, samples and logs.")
-flags.DEFINE_enum(
-    "backend", None, ["tensorflow", "jax"],
-    "Keras backend. Default: $KERAS_BACKEND, else tensorflow.",
-)
-flags.DEFINE_multi_string(
-    "override", [],
-    "Preset overrides as key=value (Python literal values), e.g. --override=loss=\"'hinge'\" "
-    "or --override=learning_rate=1e-4. Repeatable.",
-)
-flags.DEFINE_integer("num_samples", 64, "Images in each sample grid.")
-flags.DEFINE_integer("sample_every", 1, "Write a sample grid every N epochs.")
-flags.DEFINE_bool(
-    "resume", False,
-    "Continue from output_dir/checkpoint.keras if it exists: weights, both optimizers' states, "
-    "the noise RNG state, the epoch and the data order.",
-)
-flags.DEFINE_enum(
-    "distribution", "none", ["none", "mirrored", "multi_worker"],
-    "Data parallelism (see kerasgan.distribution): 'mirrored' uses every local accelerator (else "
-    "every CPU device); 'multi_worker' spans processes (TF: TF_CONFIG; JAX: "
-    "KERAS_DISTRIBUTION_JOB_ADDRESSES/_NUM_PROCESSES/_PROCESS_ID). --batch_size is global.",
-)
-flags.DEFINE_enum(
-    "mixed_precision", "float32", ["float32", "mixed_float16", "mixed_bfloat16"],
-    "Keras dtype policy: variables stay float32; mixed_float16 adds loss scaling to both optimizers.",
-)
-flags.DEFINE_integer(
-    "cpu_devices", None,
-    "Split the host CPU into N devices (tries --distribution without accelerators).",
-)
-flags.DEFINE_integer("verbose", 2, "Keras fit verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
+DISTRIBUTIONS = ("none", "mirrored", "multi_worker")
+MIXED_PRECISION = (None, "float32", "mixed_float16", "mixed_bfloat16")
+# Overrides a resumed run can take: they set how the loaded GAN is compiled or how the data is
+# batched, not what the checkpoint holds.
+RESUME_OVERRIDES = ("jit_compile", "steps_per_execution", "batch_size")
 
-flags.mark_flags_as_required(["preset", "output_dir"])
-for _name in ("epochs", "num_samples", "sample_every"):
-    flags.register_validator(_name, lambda v: v is not None and v >= 1, f"--{_name} must be >= 1")
-for _name in ("steps_per_epoch", "batch_size", "limit", "cpu_devices"):
-    flags.register_validator(_name, lambda v: v is None or v >= 1, f"--{_name} must be >= 1")
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Options of one training run (the flags of `python -m kerasgan.train`, less --output_dir).
+
+    Attributes:
+        preset: Zoo preset to train (see `kerasgan.zoo.names()`).
+        dataset: Dataset name or a directory of IDX files or images; default: the preset's.
+        data_dir: Where to look for the dataset's local files first.
+        split: Dataset split.
+        limit: Use only the first N examples.
+        epochs: Epochs to train (of `steps_per_epoch` steps when that is set).
+        steps_per_epoch: Training steps (generator updates) per epoch; default: one pass.
+        batch_size: Real images per training step; default: the preset's.
+        seed: Seed for weights, noise and data order.
+        overrides: Preset overrides, e.g. `{"loss": "hinge", "learning_rate": 1e-4}`.
+        num_samples: Images in each sample grid.
+        sample_every: Write a sample grid every N epochs.
+        resume: Continue from `<workdir>/checkpoint.keras` if it exists.
+        verbose: Keras fit verbosity.
+        distribution: `"none"`, `"mirrored"` or `"multi_worker"` (see `kerasgan.distribution`).
+        mixed_precision: None/`"float32"`, `"mixed_float16"` or `"mixed_bfloat16"`.
+        cpu_devices: Split the host CPU into N devices.
+    """
+
+    preset: str
+    dataset: str = None
+    data_dir: str = None
+    split: str = "train"
+    limit: int = None
+    epochs: int = 1
+    steps_per_epoch: int = None
+    batch_size: int = None
+    seed: int = 0
+    overrides: dict = dataclasses.field(default_factory=dict)
+    num_samples: int = 64
+    sample_every: int = 1
+    resume: bool = False
+    verbose: int = 2
+    distribution: str = "none"
+    mixed_precision: str = None
+    cpu_devices: int = None
+
+    def __post_init__(self):
+        _check_options(self)
+
+
+def train(config, workdir):
+    """Trains `config.preset` and writes its outputs to `workdir`; returns the trained GAN.
+
+    Args:
+        config: A `TrainConfig`, a dict with its fields (only `preset` is required), or any
+            dataclass with those fields.
+        workdir: Directory for the checkpoint, sample grids, log and `config.json`.
+
+    Example:
+    >>> gan = kerasgan.train.train({"preset": "mnist_mlp", "dataset": "fashion_mnist"}, "runs/mlp")
+    """
+    config = as_config(config)
+    if not workdir:
+        raise ValueError(f"Expected a work directory for the run's outputs. Received: workdir={workdir!r}")
+    workdir = os.fspath(workdir)
+    from kerasgan import distribution as dist_lib
+
+    if config.cpu_devices:
+        dist_lib.simulate_cpu_devices(config.cpu_devices)
+    dist = dist_lib.setup(config.distribution)
+    if config.mixed_precision:
+        dist_lib.set_mixed_precision(config.mixed_precision)
+    writes = workdir if dist.is_chief else tempfile.mkdtemp(prefix=f"kerasgan-worker{dist.task_id}-")
+    try:
+        with dist.scope():
+            return _train(dist, config, workdir, writes)
+    finally:
+        if writes != workdir:
+            # Non-chief workers write (checkpoints read every replica's variables) but keep nothing.
+            shutil.rmtree(writes, ignore_errors=True)
+
+
+def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=None, epochs=1,
+        steps_per_epoch=None, batch_size=None, seed=0, overrides=None, num_samples=64,
+        sample_every=1, resume=False, verbose=2, distribution="none", mixed_precision=None,
+        cpu_devices=None):
+    """`train()` with the options as keyword arguments (the flags of `python -m kerasgan.train`).
+
+    Example:
+    >>> gan = kerasgan.train.run("mnist_mlp", "runs/mlp", dataset="fashion_mnist", epochs=1)
+    """
+    config = TrainConfig(
+        preset=preset, dataset=dataset, data_dir=data_dir, split=split, limit=limit,
+        epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size, seed=seed,
+        overrides=dict(overrides or {}), num_samples=num_samples, sample_every=sample_every,
+        resume=resume, verbose=verbose, distribution=distribution,
+        mixed_precision=mixed_precision, cpu_devices=cpu_devices)
+    return train(config, output_dir)
+
+
+def as_config(config):
+    """`config` (a `TrainConfig`, a dict or a dataclass of its fields) as a `TrainConfig`."""
+    if isinstance(config, TrainConfig):
+        return config
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        config = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            "Expected a training config: a kerasgan.train.TrainConfig, a dict or a dataclass "
+            f"with its fields. Received: {type(config).__name__}"
+        )
+    fields = [f.name for f in dataclasses.fields(TrainConfig)]
+    unknown = [k for k in config if k not in fields]
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            if key == "output_dir":
+                hints.append("the output directory is train()'s `workdir` argument")
+            elif close:
+                hints.append(f"did you mean {close[0]!r} for {key!r}?")
+        raise ValueError(
+            f"Expected training options among {', '.join(fields)}. Received unknown: "
+            f"{', '.join(map(repr, unknown))}" + (f" ({'; '.join(hints)})" if hints else "") + "."
+        )
+    if "preset" not in config:
+        raise ValueError("Expected a training config with a 'preset' (see kerasgan.zoo.names()). "
+                         f"Received keys: {', '.join(config) or 'none'}.")
+    config = dict(config)
+    config["overrides"] = dict(config.get("overrides") or {})
+    return TrainConfig(**config)
+
+
+def _check_options(c):
+    if not isinstance(c.preset, str) or not c.preset:
+        raise ValueError(f"Expected a preset name (see kerasgan.zoo.names()). Received: preset={c.preset!r}")
+    for name in ("epochs", "num_samples", "sample_every"):
+        value = getattr(c, name)
+        if not _is_int(value) or value < 1:
+            raise ValueError(f"Expected {name} to be an integer >= 1. Received: {name}={value!r}")
+    for name in ("steps_per_epoch", "batch_size", "limit", "cpu_devices"):
+        value = getattr(c, name)
+        if value is not None and (not _is_int(value) or value < 1):
+            raise ValueError(f"Expected {name} to be None or an integer >= 1. Received: {name}={value!r}")
+    if not _is_int(c.seed):
+        raise ValueError(f"Expected seed to be an integer. Received: seed={c.seed!r}")
+    if c.distribution not in DISTRIBUTIONS:
+        raise ValueError(f"Expected distribution to be one of {', '.join(DISTRIBUTIONS)}. "
+                         f"Received: distribution={c.distribution!r}")
+    if c.mixed_precision not in MIXED_PRECISION:
+        raise ValueError(f"Expected mixed_precision to be one of {MIXED_PRECISION}. "
+                         f"Received: mixed_precision={c.mixed_precision!r}")
+    if not isinstance(c.overrides, Mapping):
+        raise ValueError(f"Expected overrides to be a dict of preset overrides. Received: {c.overrides!r}")
+
+
+def _is_int(value):
+    import numbers
+
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def parse_overrides(items):
@@ -99,7 +219,7 @@ def parse_overrides(items):
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise app.UsageError(f"--override must look like key=value. Received: {item!r}")
+            raise ValueError(f"Expected an override of the form key=value. Received: {item!r}")
         try:
             overrides[key] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
@@ -107,75 +227,53 @@ def parse_overrides(items):
     return overrides
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    import keras
-
-    if FLAGS.backend and keras.backend.backend() != FLAGS.backend:
-        # The backend is fixed when keras is first imported (`python -m` imports the package
-        # first): start again with it set.
-        env = dict(os.environ, KERAS_BACKEND=FLAGS.backend)
-        os.execve(sys.executable, [sys.executable, "-m", "kerasgan.train", *sys.argv[1:]], env)
-    run(**flag_values())
+def _json_value(value):
+    """`value` as it reads back from config.json (tuples as lists, unknown objects as strings)."""
+    return json.loads(json.dumps(value, default=str))
 
 
-def flag_values():
-    return dict(
-        preset=FLAGS.preset,
-        dataset=FLAGS.dataset,
-        data_dir=FLAGS.data_dir,
-        split=FLAGS.split,
-        limit=FLAGS.limit,
-        epochs=FLAGS.epochs,
-        steps_per_epoch=FLAGS.steps_per_epoch,
-        batch_size=FLAGS.batch_size,
-        seed=FLAGS.seed,
-        output_dir=FLAGS.output_dir,
-        overrides=parse_overrides(FLAGS.override),
-        num_samples=FLAGS.num_samples,
-        sample_every=FLAGS.sample_every,
-        resume=FLAGS.resume,
-        verbose=FLAGS.verbose,
-        distribution=FLAGS.distribution,
-        mixed_precision=FLAGS.mixed_precision,
-        cpu_devices=FLAGS.cpu_devices,
-    )
-
-
-def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=None, epochs=1,
-        steps_per_epoch=None, batch_size=None, seed=0, overrides=None, num_samples=64,
-        sample_every=1, resume=False, verbose=2, distribution="none", mixed_precision=None,
-        cpu_devices=None):
-    """Trains `preset` and writes its outputs; returns the trained GAN.
-
-    Args mirror the flags of `python -m kerasgan.train`.
-
-    Example:
-    >>> gan = kerasgan.train.run("mnist_mlp", "runs/mlp", dataset="fashion_mnist", epochs=1)
-    """
-    from kerasgan import distribution as dist_lib
-
-    if cpu_devices:
-        dist_lib.simulate_cpu_devices(cpu_devices)
-    dist = dist_lib.setup(distribution)
-    if mixed_precision:
-        dist_lib.set_mixed_precision(mixed_precision)
-    writes = output_dir if dist.is_chief else tempfile.mkdtemp(prefix=f"kerasgan-worker{dist.task_id}-")
+def _recorded_run(workdir):
+    """The `config.json` a previous run wrote in `workdir`, or None."""
+    path = os.path.join(workdir, "config.json")
     try:
-        with dist.scope():
-            return _train(dist, preset, output_dir, writes, dataset, data_dir,
-                          split, limit, epochs, steps_per_epoch, batch_size, seed, overrides,
-                          num_samples, sample_every, resume, verbose, mixed_precision)
-    finally:
-        if writes != output_dir:
-            # Non-chief workers write (checkpoints read every replica's variables) but keep nothing.
-            shutil.rmtree(writes, ignore_errors=True)
+        with open(path, encoding="utf-8") as f:
+            recorded = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) and isinstance(recorded.get("config"), dict) else None
 
 
-def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, epochs,
-           steps_per_epoch, batch_size, seed, overrides, num_samples, sample_every, resume, verbose,
-           mixed_precision):
+def _check_resume(config, workdir, recorded, user_overrides):
+    """Raises if a resumed run is asked for settings its checkpoint cannot take."""
+    if recorded is not None and recorded.get("preset") not in (None, config.preset):
+        raise ValueError(
+            f"Expected the preset of the run in {workdir} ({recorded['preset']!r}) on resume. "
+            f"Received: preset={config.preset!r}. Resume with its own preset, or train "
+            "into another work directory."
+        )
+    refused = []
+    if recorded is not None and "seed" in recorded and recorded["seed"] != config.seed:
+        refused.append(f"seed={config.seed!r} (the run has {recorded['seed']!r})")
+    for key, value in user_overrides.items():
+        if key in RESUME_OVERRIDES:
+            continue
+        if recorded is None:
+            refused.append(f"{key}={value!r}")
+        elif key not in recorded["config"] or recorded["config"][key] != _json_value(value):
+            was = recorded["config"].get(key, "<not set>")
+            refused.append(f"{key}={value!r} (the run has {was!r})")
+    if refused:
+        source = (os.path.join(workdir, "config.json") if recorded is not None
+                  else f"no config.json in {workdir} to check them against")
+        raise ValueError(
+            f"Expected a resumed run to keep the settings of its checkpoint ({source}). Received "
+            f"settings it cannot apply: {', '.join(refused)}. On resume only "
+            f"{', '.join(RESUME_OVERRIDES)} can change; drop the others, or train into "
+            "another work directory."
+        )
+
+
+def _train(dist, c, output_dir, writes):
     import keras
 
     import kerasgan
@@ -183,70 +281,80 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
     from kerasgan.plotting import save_image_grid
     from kerasgan.utils.io import atomic_write_text
 
-    spec = kerasgan.zoo.spec(preset)
-    overrides = dict(overrides or {})
-    overrides.setdefault("seed", seed)
+    spec = kerasgan.zoo.spec(c.preset)
+    checkpoint = os.path.join(output_dir, "checkpoint.keras")
+    resuming = c.resume and os.path.exists(checkpoint)
+    recorded = _recorded_run(output_dir) if resuming else None
+    user = dict(c.overrides)
+    if c.batch_size is not None:
+        user["batch_size"] = c.batch_size
+    if resuming:
+        _check_resume(c, output_dir, recorded, user)
+    # A resumed run continues with the config it started with (config.json), not the preset's.
+    base = dict(recorded["config"]) if recorded is not None else dict(spec.config)
+    overrides = dict(user)
+    overrides.setdefault("seed", c.seed)
     if (keras.backend.backend() == "tensorflow" and dist.name == "none"
-            and spec.config.get("jit_compile") == "auto"):
+            and base.get("jit_compile") == "auto"):
         # Keras' "auto" turns XLA off on CPU-only TensorFlow; tools/bench.py measured XLA 0-41%
         # faster per step for every preset on CPU (BUILD_NOTES.md, Benchmarks), for 3-5 s more
-        # compile time, which long trainer runs repay. --override=jit_compile=False undoes it.
+        # compile time, which long trainer runs repay. overrides={"jit_compile": False} undoes it.
         overrides.setdefault("jit_compile", True)
-    if batch_size is not None:
-        overrides["batch_size"] = batch_size
-    default_spe = int(spec.config.get("steps_per_execution", 1) or 1)
-    if dist.name != "none" and default_spe > 1 and "steps_per_execution" not in overrides:
+    default_spe = int(base.get("steps_per_execution", 1) or 1)
+    steps_per_epoch = c.steps_per_epoch
+    if dist.name != "none" and default_spe > 1 and "steps_per_execution" not in user:
         # Keras' fused multi-step loop failed under MultiWorkerMirroredStrategy (InvalidArgumentError
         # in the while loop, tests/test_distribution.py); fusing is a CPU overhead fix anyway.
         overrides["steps_per_execution"] = 1
         logging.info("steps_per_execution=1 under --distribution=%s (preset default %d)",
                      dist.name, default_spe)
-    elif steps_per_epoch and "steps_per_execution" not in overrides and steps_per_epoch % default_spe:
+    elif steps_per_epoch and "steps_per_execution" not in user and steps_per_epoch % default_spe:
         # The preset fuses several steps per call for speed; an epoch length that is not a
         # multiple gets the largest fused count that divides it, so each epoch is exact.
         overrides["steps_per_execution"] = math.gcd(default_spe, int(steps_per_epoch))
         logging.info("steps_per_execution=%d (preset default %d does not divide "
                      "--steps_per_epoch=%d)", overrides["steps_per_execution"], default_spe,
                      steps_per_epoch)
-    checkpoint = os.path.join(output_dir, "checkpoint.keras")
-    initial_epoch = 0
-    if resume and os.path.exists(checkpoint):
-        gan = load_checkpoint(checkpoint)
-        if isinstance(overrides.get("jit_compile"), bool):
-            # A .keras file does not keep compile(jit_compile=...); resume as the run started.
-            gan.jit_compile = overrides["jit_compile"]
+    config = {**base, **overrides}
+    if resuming:
+        gan = kerasgan.load_gan(checkpoint)
+        # Applied to the loaded GAN as the run's config (and overrides) say.
+        if isinstance(config.get("jit_compile"), bool):
+            gan.jit_compile = config["jit_compile"]
+        gan.steps_per_execution = int(config.get("steps_per_execution", 1) or 1)
     else:
-        gan = kerasgan.zoo.get(preset, **overrides)
-    config = {**spec.config, **overrides}
-    step_batch = spec.step_batch_size if batch_size is None else int(batch_size) * (
+        gan = kerasgan.zoo.get(c.preset, **overrides)
+    step_batch = int(config["batch_size"]) * (
         int(config.get("d_steps", 1)) if config.get("real_batches") == "split" else 1
     )
     if step_batch % dist.num_replicas:
-        raise app.UsageError(
-            f"The global batch ({step_batch} images per step) must be a multiple of the "
-            f"{dist.num_replicas} replicas of --distribution={dist.name}. Pass e.g. "
+        raise ValueError(
+            f"Expected a global batch that is a multiple of the {dist.num_replicas} replicas of "
+            f"distribution={dist.name}. Received: {step_batch} images per step. Pass e.g. "
             f"--batch_size={max(1, step_batch // dist.num_replicas) * dist.num_replicas}."
         )
+    dataset = c.dataset or (recorded or {}).get("dataset") or spec.dataset
     ds = kerasgan.data.load(
-        dataset or spec.dataset,
+        dataset,
         image_shape=gan.image_shape,
         value_range=tuple(config["value_range"]),
         batch_size=step_batch,
-        split=split,
+        split=c.split,
         shuffle=False,  # shuffled below, per pass, so that a resumed run sees the same order
-        data_dir=data_dir,
-        limit=limit,
+        data_dir=c.data_dir,
+        limit=c.limit,
     )
     batches_per_pass = int(ds.cardinality())
     if batches_per_pass < 1:
-        raise ValueError(f"Cannot count the batches of {dataset or spec.dataset}; it may be "
-                         "infinite or of unknown size.")
+        raise ValueError(f"Cannot count the batches of {dataset}; it may be infinite or of "
+                         "unknown size.")
     if not steps_per_epoch:
         # One pass over the data, cut to whole compiled executions (Keras would otherwise run
         # up to steps_per_execution - 1 extra steps; GAN.fit rejects such a count).
         spe = int(config.get("steps_per_execution", 1) or 1)
         steps_per_epoch = max(spe, batches_per_pass // spe * spe)
-    if resume and os.path.exists(checkpoint):
+    initial_epoch = 0
+    if resuming:
         # The checkpoint's own step count says where it stands (the `.epoch` file beside it is
         # written after it and could lag if the process died in between).
         steps_done = cb.training_step(gan)
@@ -258,33 +366,34 @@ def _train(dist, preset, output_dir, writes, dataset, data_dir, split, limit, ep
                 f"(see {os.path.join(output_dir, 'config.json')})."
             )
         logging.info("Resuming %s from epoch %d (step %d)", checkpoint, initial_epoch, steps_done)
-    ds = training_stream(ds, seed, step_batch, start_batch=initial_epoch * steps_per_epoch)
+    ds = training_stream(ds, c.seed, step_batch, start_batch=initial_epoch * steps_per_epoch)
     os.makedirs(writes, exist_ok=True)
     atomic_write_text(
         os.path.join(writes, "config.json"),
         json.dumps(
-            {"preset": preset, "dataset": dataset or spec.dataset, "backend": keras.backend.backend(),
-             "epochs": epochs, "steps_per_epoch": steps_per_epoch, "step_batch_size": step_batch,
-             "seed": seed, "distribution": dist.name, "num_replicas": dist.num_replicas,
-             "mixed_precision": mixed_precision, "config": config},
+            {"preset": c.preset, "dataset": dataset, "backend": keras.backend.backend(),
+             "epochs": c.epochs, "steps_per_epoch": steps_per_epoch, "step_batch_size": step_batch,
+             "seed": c.seed, "distribution": dist.name, "num_replicas": dist.num_replicas,
+             "mixed_precision": c.mixed_precision, "config": config},
             indent=2, default=str,
         ),
     )
-    if initial_epoch >= epochs:
+    if initial_epoch >= c.epochs:
         logging.info("Checkpoint is already at epoch %d >= --epochs=%d; nothing to train.",
-                     initial_epoch, epochs)
+                     initial_epoch, c.epochs)
     writer_checkpoint = os.path.join(writes, "checkpoint.keras")
     callbacks = [
         cb.StopOnNonFiniteLoss(),
-        cb.SampleGrid(os.path.join(writes, "samples"), num_samples, seed=seed, every=sample_every),
+        cb.SampleGrid(os.path.join(writes, "samples"), c.num_samples, seed=c.seed,
+                      every=c.sample_every),
         cb.CSVLog(os.path.join(writes, "log.csv"), append=initial_epoch > 0, upto_epoch=initial_epoch),
         cb.AtomicCheckpoint(writer_checkpoint),
     ]
-    gan.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks, verbose=verbose, shuffle=False)
+    gan.fit(ds, epochs=c.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks, verbose=c.verbose, shuffle=False)
     final = os.path.join(writes, "samples_final.png")
-    save_image_grid(gan.generate(num_samples, seed=seed), final,
-                    title=f"{preset}: step {cb.training_step(gan)}")
+    save_image_grid(gan.generate(c.num_samples, seed=c.seed), final,
+                    title=f"{c.preset}: step {cb.training_step(gan)}")
     if dist.is_chief:
         print(f"Samples: {os.path.abspath(final)}")
         print(f"Checkpoint: {os.path.abspath(checkpoint)}")
@@ -333,14 +442,3 @@ def training_stream(batches, seed, batch_size, start_batch=0, max_buffer_bytes=1
 
     stream = tf.data.Dataset.counter(first_pass).flat_map(one_pass)
     return stream.skip(offset).prefetch(tf.data.AUTOTUNE)
-
-
-def load_checkpoint(path):
-    """Loads a `.keras` GAN checkpoint with a clear error if it is missing or corrupt (`kerasgan.load_gan`)."""
-    from kerasgan.gan import load_gan
-
-    return load_gan(path)
-
-
-if __name__ == "__main__":
-    app.run(main)
