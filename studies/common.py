@@ -1,8 +1,9 @@
-"""Shared machinery of the `tools/study_*.py` scripts: train variants, evaluate, tabulate, write cards.
+"""Shared machinery of the studies: train variants, evaluate, tabulate, write cards.
 
-Not a study itself. Each study trains a few (preset, overrides) variants for the
-same budget and several seeds, evaluates them with the domain classifier
-(`kerasgan.metrics`), and writes JSON, a markdown table and figures.
+Not a study itself. Each study trains a few variants (a preset with overrides, or a GAN
+built by the study) for the same budget and several seeds, evaluates them with the domain
+classifier (`kerasgan.metrics`), and writes JSON, a markdown table and figures under
+`studies/results/<study>/`.
 """
 
 import json
@@ -11,13 +12,10 @@ import re
 import sys
 import time
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-RESULTS = os.path.join(REPO, "tools", "results")
+RESULTS = os.path.join(REPO, "studies", "results")
 
 METRIC_COLUMNS = (
     ("entropy_mean", "mean entropy", 3),
@@ -34,7 +32,7 @@ def define_common_flags(flags, default_steps, default_seeds=("0", "1", "2"), num
     flags.DEFINE_integer("steps", default_steps, "Training steps (generator updates) per run.")
     flags.DEFINE_integer("num_samples", num_samples, "Generated (and real) images per evaluation.")
     flags.DEFINE_bool("quick", False, "A tiny smoke-test budget (< 2 minutes); writes no card.")
-    flags.DEFINE_string("output_dir", None, "Where JSON and figures go (default tools/results/<study>).")
+    flags.DEFINE_string("output_dir", None, "Where JSON and figures go (default studies/results/<study>).")
     flags.DEFINE_bool("write_card", True, "Write the table into zoo/<preset>/README.md (or STUDY.md).")
     flags.DEFINE_string("classifier", None, "Explicit domain classifier .keras file.")
     flags.DEFINE_string("classifier_dir", None, "Classifier cache dir (default $KERASGAN_CLASSIFIER_DIR).")
@@ -42,11 +40,16 @@ def define_common_flags(flags, default_steps, default_seeds=("0", "1", "2"), num
 
 
 def command_line():
-    """The command that produced a result, as it was typed (relative to the repo root)."""
-    args = [a for a in sys.argv[1:]]
+    """The command that produced a result, as it is typed at the repo root."""
+    args = " ".join(sys.argv[1:])
     script = os.path.relpath(os.path.abspath(sys.argv[0]), REPO)
+    if script.endswith(".py") and not script.startswith(os.pardir):
+        # `python -m studies.symmetry` runs studies/symmetry.py as sys.argv[0].
+        program = "-m " + script[:-len(".py")].replace(os.sep, ".")
+    else:
+        program = script
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    return f"KERAS_BACKEND={backend} .venv/bin/python {script} " + " ".join(args)
+    return f"KERAS_BACKEND={backend} .venv/bin/python {program} {args}".rstrip()
 
 
 def get_classifier(dataset, path=None, cache_dir=None):
@@ -75,14 +78,21 @@ def load_data(preset, gan, config, dataset, seed, limit):
     )
 
 
-def train_variant(preset, seed, steps, dataset=None, limit=None, overrides=None):
-    """Builds `preset` with `overrides`, trains `steps` generator updates; returns (gan, seconds)."""
+def train_variant(preset, seed, steps, dataset=None, limit=None, overrides=None, build=None):
+    """Builds `preset` with `overrides`, trains `steps` generator updates; returns (gan, seconds).
+
+    `build(seed)`, when given, builds the compiled GAN instead of `kerasgan.zoo.get` (a study's
+    own GAN class); the data still follows `preset`'s config with `overrides`.
+    """
     import kerasgan
 
     spec = kerasgan.zoo.spec(preset)
     overrides = dict(overrides or {})
     config = {**spec.config, **overrides, "seed": int(seed)}
-    gan = kerasgan.zoo.get(preset, **{**overrides, "seed": int(seed)})
+    if build is not None:
+        gan = build(int(seed))
+    else:
+        gan = kerasgan.zoo.get(preset, **{**overrides, "seed": int(seed)})
     start = time.time()
     if steps > 0:
         ds = load_data(preset, gan, config, dataset or spec.dataset, seed, limit)
@@ -175,7 +185,7 @@ def write_card_section(preset, key, markdown):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else (
         f"# {preset}: measured results\n\n"
-        "Written by the `tools/study_*.py` scripts (the preset card did not exist yet).\n"
+        "Written by the studies (`python -m studies.<name>`; the preset card did not exist yet).\n"
     )
     start, end = f"<!-- study:{key} -->", f"<!-- /study:{key} -->"
     block = f"{start}\n{markdown.strip()}\n{end}"
@@ -221,7 +231,10 @@ def budget_note(steps, seeds, seconds, images_per_step=None, train_size=60000, w
 def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dataset, output_dir,
                      classifier_path=None, classifier_dir=None, limit=None, write_card=True,
                      command=None, extra_note="", include_dataset_row=True):
-    """Trains every (label, preset, overrides) variant for `steps` steps per seed and tabulates.
+    """Trains each (label, preset, overrides[, build]) variant `steps` steps per seed; tabulates.
+
+    `build(seed) -> compiled GAN` replaces `kerasgan.zoo.get(preset, **overrides)` for a
+    variant that trains a study's own GAN class.
 
     Writes `<output_dir>/results.json`, `<output_dir>/samples.png` (seed 0 grids side by
     side) and, with `write_card`, the table into each preset card named in `cards`.
@@ -231,9 +244,10 @@ def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dat
     study_start = time.time()
     # Train everything first, then load the classifier (it may still be training elsewhere).
     trained = {}
-    for label, preset, overrides in variants:
+    for label, preset, overrides, *build in variants:
         for seed in seeds:
-            gan, secs = train_variant(preset, seed, steps, dataset, limit, overrides)
+            gan, secs = train_variant(preset, seed, steps, dataset, limit, overrides,
+                                      build[0] if build else None)
             trained[label, seed] = (gan, secs)
             _save_checkpoint(gan, key, label, seed)
             print(f"trained {label} seed {seed} in {secs:.0f} s", flush=True)
@@ -242,7 +256,7 @@ def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dat
     rows, grids, seconds = {}, {}, []
     if include_dataset_row:
         rows["the dataset (test split)"] = [ref.metrics]
-    for label, preset, overrides in variants:
+    for label, *_ in variants:
         rows[label] = []
         for seed in seeds:
             gan, secs = trained[label, seed]
@@ -261,9 +275,9 @@ def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dat
                       title=f"{dataset}, {steps} steps, seed {seeds[0]}")
     result = {"study": key, "dataset": dataset, "steps": steps, "seeds": seeds,
               "num_samples": num_samples, "classifier": clf.info, "fid_real_floor": ref.fid_floor,
-              "command": command, "variants": [[v[0], v[1], v[2]] for v in variants],
+              "command": command, "variants": [_variant_record(v) for v in variants],
               "rows": rows, "table_markdown": md}
-    per_step = {images_per_step(preset, overrides) for _, preset, overrides in variants}
+    per_step = {images_per_step(v[1], v[2]) for v in variants}
     note = budget_note(steps, seeds, seconds, per_step.pop() if len(per_step) == 1 else None,
                        wall_seconds=time.time() - study_start)
     result["budget_note"] = note
@@ -284,6 +298,13 @@ def compare_variants(key, title, variants, cards, seeds, steps, num_samples, dat
     return result
 
 
+def _variant_record(variant):
+    """`[label, preset, overrides]`, plus the builder's name for a study-built GAN."""
+    label, preset, overrides, *build = variant
+    return [label, preset, overrides] + [
+        getattr(getattr(b, "func", b), "__qualname__", type(b).__name__) for b in build]
+
+
 def variant_main(key, title, variants, cards, flags_values, extra_note=""):
     """`main()` body shared by the variant-comparison studies."""
     f = flags_values
@@ -298,7 +319,7 @@ def variant_main(key, title, variants, cards, flags_values, extra_note=""):
 
 
 def _save_checkpoint(gan, key, label, seed):
-    """Keeps seed checkpoints under $STUDY_CHECKPOINT_DIR (if set) for tools/filter_similarity.py."""
+    """Keeps seed checkpoints under $STUDY_CHECKPOINT_DIR (if set) for `studies.filter_similarity`."""
     directory = os.environ.get("STUDY_CHECKPOINT_DIR")
     if not directory:
         return

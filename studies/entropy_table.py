@@ -1,4 +1,7 @@
-r"""Seed 003's entropy table on Fashion-MNIST: dataset, untrained G, wgan, shared_wgan, uniform noise.
+r"""How confident is a classifier on samples of a GAN whose generator shares the critic's kernel?
+
+The entropy table of Karuvally, *A Study into the similarity in generator and discriminator in
+GAN architecture*, on Fashion-MNIST: dataset, untrained G, wgan, shared_wgan, uniform noise.
 
 For each row: mean and population std of the classifier's per-sample softmax
 entropy (natural log), classifier-feature FID against a real sample (with the
@@ -6,26 +9,26 @@ real-vs-real floor), classifier score and mode coverage; `--num_samples`
 images per row (1000 by default), every trained row over `--seeds`.
 
 Full budget (the issue's 30-minute target is the user's to pick with --steps):
-    KERAS_BACKEND=tensorflow .venv/bin/python tools/study_entropy_table.py --steps=200 --hidden=16
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.entropy_table --steps=200 --hidden=16
 Quick smoke test (< 2 min, no card):
-    KERAS_BACKEND=tensorflow .venv/bin/python tools/study_entropy_table.py --quick
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.entropy_table --quick
 """
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-
-import study_common as sc  # noqa: E402
+from studies import common as sc
 
 FLAGS = flags.FLAGS
-sc.define_common_flags(flags, default_steps=200)
-flags.DEFINE_string("dataset", "fashion_mnist", "Dataset for training and evaluation.")
-flags.DEFINE_integer("hidden", None, "Filters h of both presets (default: the presets' 64).")
 
 KEY = "entropy_table"
+
+
+def define_flags():
+    sc.define_common_flags(flags, default_steps=200)
+    flags.DEFINE_string("dataset", "fashion_mnist", "Dataset for training and evaluation.")
+    flags.DEFINE_integer("hidden", None, "Filters h of both presets (default: the presets' 64).")
 
 
 def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, classifier_dir=None,
@@ -91,13 +94,14 @@ def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, cl
     result["budget_note"] = note
     sc.save_json(result, os.path.join(output_dir, "results.json"))
     text = (
-        f"### Seed 003's entropy table on {dataset} (`tools/study_entropy_table.py`)\n\n"
+        f"### Classifier entropy of samples on {dataset} (`python -m studies.entropy_table`)\n\n"
         f"Command: `{command}`\n\n{note} {num_samples} samples per row; FID against "
         f"{num_samples} real test images (real-vs-real floor {ref.fid_floor:.2f}). Classifier: "
         f"{clf.info.get('dataset')} domain classifier, test accuracy "
         f"{clf.info.get('test_accuracy', float('nan')):.4f}. Mean ± std over seeds "
         f"(the dataset and noise rows are single measurements).\n\n{md}\n\n"
-        f"Samples (seed {seeds[0]}): `tools/results/{KEY}/samples.png`.\n"
+        f"Samples (seed {seeds[0]}): "
+        f"`{os.path.relpath(os.path.join(output_dir, 'samples.png'), sc.REPO)}`.\n"
     )
     if write_card:
         for preset in ("wgan", "shared_wgan"):
@@ -118,4 +122,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

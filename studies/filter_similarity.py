@@ -1,4 +1,7 @@
-r"""Seed 003's filter-similarity analysis on a GAN checkpoint (or an untrained preset).
+r"""Do a trained generator's kernels resemble its discriminator's? Filter similarity of a GAN.
+
+The filter-similarity analysis of Karuvally, *A Study into the similarity in generator and
+discriminator in GAN architecture* (section 4), on a GAN checkpoint or an untrained preset.
 
 For a generator conv kernel and a discriminator conv kernel (default: G's last
 conv vs D's first conv), every 2-D kxk slice is L2-normalised and each G slice
@@ -7,9 +10,9 @@ with the same statistic for random Gaussian kernels of the same shapes.
 Writes `<output_dir>/filter_similarity.png` and `filter_similarity.json`.
 
 Example:
-    KERAS_BACKEND=tensorflow .venv/bin/python tools/filter_similarity.py \
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.filter_similarity \
         --checkpoint=runs/wgan/checkpoint.keras --output_dir=runs/wgan/filters
-    KERAS_BACKEND=tensorflow .venv/bin/python tools/filter_similarity.py \
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.filter_similarity \
         --preset=wgan --g_layer=g4 --d_layer=d_h0 --output_dir=/tmp/fs   # untrained
 """
 
@@ -21,8 +24,8 @@ from absl import app, flags
 FLAGS = flags.FLAGS
 
 
-def _define_flags():
-    # Defined only when run as a script, so tests can import this module next to others.
+def define_flags():
+    # Defined only when run as a program, so tests can import this module next to others.
     flags.DEFINE_string("checkpoint", None, "A .keras GAN checkpoint.")
     flags.DEFINE_string("preset", None, "Instead of a checkpoint: an untrained zoo preset.")
     flags.DEFINE_string("g_layer", None, "Generator layer name (default: its last conv layer).")
@@ -32,7 +35,6 @@ def _define_flags():
     flags.DEFINE_integer("seed", 0, "Seed of the random kernels (and of --preset's weights).")
     flags.DEFINE_string("output_dir", None, "Where the PNG and JSON go.")
     flags.mark_flag_as_required("output_dir")
-
 
 
 def analyse(gan, output_dir, g_layer=None, d_layer=None, num_random=10, absolute=False, seed=0,
@@ -87,7 +89,7 @@ def main(argv):
         raise app.UsageError("Pass exactly one of --checkpoint and --preset.")
     import kerasgan
 
-    gan = kerasgan.metrics.load_gan(FLAGS.checkpoint) if FLAGS.checkpoint else kerasgan.zoo.get(
+    gan = kerasgan.load_gan(FLAGS.checkpoint) if FLAGS.checkpoint else kerasgan.zoo.get(
         FLAGS.preset, seed=FLAGS.seed)
     s = analyse(gan, FLAGS.output_dir, FLAGS.g_layer, FLAGS.d_layer, FLAGS.num_random,
                 FLAGS.absolute, FLAGS.seed)
@@ -96,6 +98,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    _define_flags()
+    define_flags()
     app.run(main)

@@ -1,34 +1,39 @@
-r"""Seed 003's synthetic experiment: steps until G matches N(4, 0.5), shared vs baseline.
+r"""Does sharing a layer with the discriminator speed up the generator? A 1-D Gaussian test.
 
-Trains `gaussian_1d` (baseline) and `gaussian_1d_shared` on samples of N(4, 0.5)
-and checks the generated mean and std every `--check_every` steps (10,000 samples);
-a run "converges" at the first check where |mean - 4| <= tol and |std - 0.5| <= tol
+The synthetic experiment of Karuvally, *A Study into the similarity in generator and
+discriminator in GAN architecture* (section 5): steps until G matches N(4, 0.5), for a
+generator that shares a layer of the discriminator against the baseline. Trains
+`gaussian_1d` (baseline) and `gaussian_1d_shared` on samples of N(4, 0.5) and checks the
+generated mean and std every `--check_every` steps (10,000 samples); a run "converges" at
+the first check where |mean - 4| <= tol and |std - 0.5| <= tol
 (`--tolerance`, 0.1). Runs that never get there within `--max_steps` count as
 not converged (reported as such, not as max_steps).
 
-Full budget (856 s here): KERAS_BACKEND=tensorflow .venv/bin/python tools/study_gaussian.py --max_steps=2000 --check_every=50 --seeds=0,1,2
-Quick:       KERAS_BACKEND=tensorflow .venv/bin/python tools/study_gaussian.py --quick
+Full budget (856 s here):
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.gaussian --max_steps=2000 --check_every=50 --seeds=0,1,2
+Quick:
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.gaussian --quick
 """
 
 import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np
+from absl import app, flags
 
-from absl import app, flags  # noqa: E402
-import numpy as np  # noqa: E402
-
-import study_common as sc  # noqa: E402
+from studies import common as sc
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds.")
-flags.DEFINE_integer("max_steps", 2000, "Training steps per run at most.")
-flags.DEFINE_integer("check_every", 50, "Steps between checks of the generated mean/std.")
-flags.DEFINE_float("tolerance", 0.1, "Allowed |mean - 4| and |std - 0.5|.")
-flags.DEFINE_bool("quick", False, "Tiny budget (< 1 minute); writes no card.")
-flags.DEFINE_string("output_dir", None, "Output dir (default tools/results/gaussian).")
-flags.DEFINE_bool("write_card", True, "Write the table into the preset cards.")
+
+
+def define_flags():
+    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds.")
+    flags.DEFINE_integer("max_steps", 2000, "Training steps per run at most.")
+    flags.DEFINE_integer("check_every", 50, "Steps between checks of the generated mean/std.")
+    flags.DEFINE_float("tolerance", 0.1, "Allowed |mean - 4| and |std - 0.5|.")
+    flags.DEFINE_bool("quick", False, "Tiny budget (< 1 minute); writes no card.")
+    flags.DEFINE_string("output_dir", None, "Output dir (default studies/results/gaussian).")
+    flags.DEFINE_bool("write_card", True, "Write the table into the preset cards.")
 
 KEY = "gaussian_convergence"
 PRESETS = ("gaussian_1d", "gaussian_1d_shared")
@@ -78,7 +83,8 @@ def run(seeds, max_steps, check_every, tol, output_dir, write_card, command):
                  os.path.join(output_dir, "results.json"))
     secs = [r["seconds"] for recs in records.values() for r in recs]
     text = (
-        f"### Seed 003's synthetic experiment (`tools/study_gaussian.py`)\n\nCommand: `{command}`\n\n"
+        f"### Shared layer vs baseline on a 1-D Gaussian (`python -m studies.gaussian`)\n\n"
+        f"Command: `{command}`\n\n"
         f"Budget: at most {max_steps} steps per run, checked every {check_every} steps "
         f"(10,000 generated samples per check), seeds {', '.join(map(str, seeds))}; "
         f"{np.sum(secs):.0f} s in all on 2 shared CPU cores. Converged = |mean - 4| <= {tol} and "
@@ -128,4 +134,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)
