@@ -4,7 +4,7 @@ Signatures of the SavedModel:
     serving_default(noise: float32[batch, latent_dim]) -> {"images": float32[batch, H, W, C]}
     generate(num_samples: int32[], seed: int64[]) -> {"images": ..., "noise": float32[n, latent_dim]}
 Images lie in [0, 1], rescaled from the GAN's `output_range` and clipped exactly
-like `GAN.generate`. `generate` draws noise from the GAN's noise distribution
+like `GAN.generate`; a GAN with `output_range=None` exports its raw outputs. `generate` draws noise from the GAN's noise distribution
 (`"normal"` or `"uniform"`) with TensorFlow stateless random ops: the same seed
 gives the same images on every call and every machine.
 
@@ -49,12 +49,14 @@ def export_generator(gan, path, verbose=False):
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
-    low, high = gan.output_range
     latent_dim = int(gan.latent_dim)
     generator = gan.generator
 
     def images_from_noise(noise):
         images = keras.ops.cast(generator(noise, training=False), "float32")
+        if gan.output_range is None:
+            return {"images": images}  # unbounded outputs: raw values, as GAN.generate
+        low, high = gan.output_range
         return {"images": keras.ops.clip((images - low) / (high - low), 0.0, 1.0)}
 
     archive = keras.export.ExportArchive()

@@ -67,13 +67,33 @@ class GANOptimizer(keras.optimizers.Optimizer):
         return self.g_optimizer.iterations
 
     @property
+    def optimizers(self):
+        """`[d_optimizer, g_optimizer]`: Keras' multi-optimizer protocol.
+
+        `keras.callbacks.LearningRateScheduler` and `ReduceLROnPlateau` look for
+        this list and schedule each optimizer's own rate.
+        """
+        return [self.d_optimizer, self.g_optimizer]
+
+    @property
     def learning_rate(self):
+        """The generator's rate; setting it scales both rates by the same factor.
+
+        Assigning `v` sets the generator's rate to `v` and multiplies the
+        discriminator's rate by `v / old generator rate`, so a two time-scale
+        ratio (TTUR) is kept. With a generator rate of 0 both become `v`.
+        """
         return self.g_optimizer.learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value):
-        # The base class assigns 0.0 at construction; learning rates live in the two optimizers.
-        pass
+        if getattr(self, "g_optimizer", None) is None:
+            return  # the base class assigns 0.0 at construction, before the two optimizers exist
+        old_g = float(np.asarray(keras.ops.convert_to_numpy(self.g_optimizer.learning_rate)))
+        old_d = float(np.asarray(keras.ops.convert_to_numpy(self.d_optimizer.learning_rate)))
+        value = float(value)
+        self.d_optimizer.learning_rate = old_d * value / old_g if old_g else value
+        self.g_optimizer.learning_rate = value
 
     def apply(self, grads, trainable_variables=None):
         raise NotImplementedError(
@@ -148,7 +168,10 @@ class GAN(keras.Model):
             `"split"`: a real-only update, then a fake-only update.
         real_batches: `"reuse"`: every discriminator update sees the step's
             whole real batch; `"split"`: the step's batch is cut into
-            `d_steps` equal parts, one fresh part per update.
+            `d_steps` consecutive parts, one fresh part per update. Any batch
+            of at least `d_steps` images works: a batch of `B` gives the
+            first `B % d_steps` parts `B // d_steps + 1` images and the
+            others `B // d_steps` (64 images, 5 updates: 13, 13, 13, 13, 12).
         g_noise: `"fresh"` noise for the generator update, or `"reuse"` the
             last discriminator update's noise.
         output_range: `(low, high)` of the generator's output and of the
@@ -328,6 +351,12 @@ class GAN(keras.Model):
             g_loss: Optional callable `(fake_output) -> loss`.
             **kwargs: Passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
+
+        Everything here is saved with the model (`get_compile_config`):
+        `keras.saving.load_model` compiles the loaded GAN the same way.
+        Custom `d_loss`/`g_loss` must be registered with
+        `keras.saving.register_keras_serializable` to be saved; loading a
+        model saved with an unregistered one raises an error naming it.
         """
         for bad in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
             if bad in kwargs:
@@ -349,6 +378,10 @@ class GAN(keras.Model):
             if not isinstance(g_optimizer, scaled):
                 g_optimizer = scaled(g_optimizer)
         family_d, family_g = losses_lib.get(loss)
+        custom_losses = {
+            "d_loss": _serialize_loss("d_loss", d_loss),
+            "g_loss": _serialize_loss("g_loss", g_loss),
+        }
         self.loss_family = loss
         self.d_loss_fn = d_loss or family_d
         self.g_loss_fn = g_loss or family_g
@@ -360,6 +393,8 @@ class GAN(keras.Model):
             "d_optimizer": keras.saving.serialize_keras_object(d_optimizer),
             "g_optimizer": keras.saving.serialize_keras_object(g_optimizer),
             "loss": loss,
+            **{k: v for k, v in custom_losses.items() if v is not None},
+            **{k: kwargs[k] for k in _SAVED_COMPILE_ARGS if k in kwargs},
         }
 
     @property
@@ -375,6 +410,9 @@ class GAN(keras.Model):
 
     def compile_from_config(self, config):
         config = dict(config)
+        for key in ("d_loss", "g_loss"):
+            if config.get(key) is not None:
+                config[key] = _deserialize_loss(key, config[key])
         self.compile(
             d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
             g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
@@ -388,7 +426,11 @@ class GAN(keras.Model):
     # ------------------------------------------------------------- inference
 
     def call(self, noise, training=False):
-        """Raw generator output for `noise` of shape `(batch, latent_dim)`."""
+        """Raw generator output for `noise` of shape `(batch, latent_dim)`.
+
+        `predict(noise)` returns these values, in `output_range` (as any
+        Keras model returns its raw outputs); `generate()` rescales to [0, 1].
+        """
         return self.generator(noise, training=training)
 
     def sample_noise(self, num_samples, seed=None):
@@ -400,9 +442,12 @@ class GAN(keras.Model):
         return rng.standard_normal(size=shape).astype("float32")
 
     def generate(self, num_samples, seed=None, batch_size=256):
-        """Generates images as numpy float32 `(num_samples, H, W, C)` in [0, 1].
+        """Generates images as numpy float32 `(num_samples, H, W, C)` rescaled to [0, 1].
 
-        With `output_range=None` the raw generator outputs are returned.
+        The generator's outputs are mapped from `output_range` to [0, 1] and
+        clipped, ready to plot or save. With `output_range=None` the raw
+        outputs are returned. For raw outputs in `output_range` (the data's
+        range), call `predict(gan.sample_noise(n))`.
 
         Args:
             num_samples: How many images.
@@ -431,6 +476,9 @@ class GAN(keras.Model):
             y: Must be None: the GAN is unconditional.
             validate_data: Check the first batch (shape, dtype, value range,
                 NaN) and raise a clear error before any training step.
+
+        Under a data-parallel distribution every batch must divide evenly over
+        the replicas (checked on the first batch, and on an array's last one).
         """
         if y is not None:
             raise ValueError(
@@ -439,11 +487,19 @@ class GAN(keras.Model):
             )
         validation.check_steps_per_execution(
             kwargs.get("steps_per_epoch"), getattr(self, "steps_per_execution", 1))
-        if validate_data:
+        replicas = validation.num_replicas(self)
+        if validate_data or replicas > 1:
+            # The replica rule holds even without validate_data: an uneven split trains wrongly.
             batch = validation.first_batch(x, batch_size)
             if batch is not None:
-                validation.check_images(batch, self.image_shape, self.output_range)
-                validation.check_replicas(batch, validation.num_replicas(self))
+                if validate_data:
+                    validation.check_images(batch, self.image_shape, self.output_range)
+                validation.check_replicas(batch, replicas)
+                if self.real_batches == "split":
+                    validation.check_split_batch(validation.batch_length(batch) // replicas,
+                                                 self.d_steps)
+            if isinstance(x, np.ndarray):
+                validation.check_array_batches(len(x), batch_size, replicas)
         if not isinstance(x, np.ndarray):
             # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
             # shuffle=True for them.
@@ -454,6 +510,29 @@ class GAN(keras.Model):
 
     def train_step(self, *args, **kwargs):
         return trainers.get().train_step(self, *args, **kwargs)
+
+    def test_step(self, *args, **kwargs):
+        """`evaluate()`'s step: `d_loss` and `g_loss` on a batch of real images, no update."""
+        return trainers.get().test_step(self, *args, **kwargs)
+
+    def evaluation_losses(self, data):
+        """The adversarial losses on real images `data` and fresh fakes, without updates.
+
+        Backend-neutral; the trainers call it from `test_step`. Networks run
+        in inference mode, noise comes from the GAN's seed generator, and the
+        gradient penalty (a training regulariser) is left out.
+
+        Returns:
+            `{"d_loss": ..., "g_loss": ...}` as scalars.
+        """
+        real = self.real_batch(data)
+        z = self._training_noise((ops.shape(real)[0], self.latent_dim))
+        fake = self.generator(z, training=False)
+        fake_out = self.discriminator(fake, training=False)
+        real_out = self.discriminator(real, training=False)
+        d_loss = self.d_loss_fn(real_out, fake_out) * self.d_loss_weight
+        return {"d_loss": d_loss, "g_loss": self.g_loss_fn(fake_out)}
+
 
     def phase_plan(self):
         """The optimizer updates of one training step, in order."""
@@ -466,34 +545,27 @@ class GAN(keras.Model):
         """Validates a batch of real samples and cuts it into one chunk per D step.
 
         Samples may have any rank: a batch has shape `(batch,) + image_shape`
-        (images `(H, W, C)`, or e.g. `(1,)` for 1-D toy data).
+        (images `(H, W, C)`, or e.g. `(1,)` for 1-D toy data). With
+        `real_batches="split"` the chunks are the consecutive parts of
+        `split_batch`; with `"reuse"` every chunk is the whole batch.
         """
+        x = self.real_batch(data)
+        if self.real_batches == "reuse":
+            return [x] * self.d_steps
+        return split_batch(x, self.d_steps)
+
+    def real_batch(self, data):
+        """The images of a `fit()`/`evaluate()` batch, checked and cast to the compute dtype."""
         x = data
         if isinstance(data, (tuple, list)):
             x = data[0]
         elif isinstance(data, dict):
             raise ValueError(
-                "GAN.fit() expects batches of images, not dicts. Received keys: "
+                "Expected batches of images. Received: a dict with keys "
                 f"{sorted(data)}. Map the dataset to images first: ds.map(lambda d: d['image'])."
             )
-        shape = tuple(x.shape)
-        if len(shape) != 1 + len(self.image_shape) or tuple(shape[1:]) != self.image_shape:
-            raise ValueError(
-                f"Expected image batches of shape (batch,) + {self.image_shape} "
-                f"for this GAN. Received: shape={shape}. Load data with "
-                "kerasgan.data.load(..., preset=...) or image_shape=..."
-            )
-        x = ops.cast(x, self.compute_dtype if self.compute_dtype != "float16" else "float32")
-        if self.real_batches == "reuse":
-            return [x] * self.d_steps
-        batch = shape[0]
-        if batch is None or batch % self.d_steps:
-            raise ValueError(
-                f"real_batches='split' cuts each batch into d_steps={self.d_steps} parts, "
-                f"so the batch size must be a multiple of {self.d_steps}. Received: batch={batch}. "
-                f"Use batch_size={self.d_steps} * <per-update batch> (drop_remainder=True)."
-            )
-        return ops.split(x, self.d_steps, axis=0)
+        validation.check_batch_shape(x.shape, self.image_shape)
+        return ops.cast(x, self.compute_dtype if self.compute_dtype != "float16" else "float32")
 
     def draw_randomness(self, batch_size):
         """All noise one training step needs, drawn up front from `seed_generator`."""
@@ -528,6 +600,7 @@ class GAN(keras.Model):
             return self.g_loss_fn(self.discriminator(fake, training=True))
         i = phase.d_step
         real = chunks[i]
+        randomness = _rows_like(randomness, real)
         real_out = fake_out = None
         fake = None
         if "real" in phase.terms:
@@ -609,6 +682,65 @@ class GAN(keras.Model):
         return cls(generator, discriminator, **config)
 
 
+_SAVED_COMPILE_ARGS = ("steps_per_execution", "jit_compile", "run_eagerly")
+
+
+class CheckpointConfigError(ValueError):
+    """A saved GAN's configuration cannot be restored (not a damaged file)."""
+
+
+def _serialize_loss(name, fn):
+    if fn is None:
+        return None
+    if not callable(fn):
+        raise ValueError(
+            f"Expected {name} to be a callable or None. Received: {name}={fn!r}. Pass a function, "
+            "or a loss family name as loss=..."
+        )
+    return keras.saving.serialize_keras_object(fn)
+
+
+def _deserialize_loss(name, config):
+    try:
+        return keras.saving.deserialize_keras_object(config)
+    except Exception as e:
+        label = config.get("registered_name") or config.get("config") if isinstance(config, dict) else config
+        raise CheckpointConfigError(
+            f"Expected the custom {name} of this saved GAN to be a registered Keras object. "
+            f"Received: {label!r}, which cannot be restored ({type(e).__name__}: {e}). Decorate "
+            f"the function with @keras.saving.register_keras_serializable() (imported before "
+            f"loading), or pass custom_objects={{...}} to keras.saving.load_model."
+        ) from e
+
+
+def _rows_like(randomness, real):
+    """`randomness` cut to `real`'s batch size (a smaller part of an uneven split)."""
+    n, first = real.shape[0], next(iter(randomness.values())).shape[0]
+    if n is not None and n == first:
+        return randomness
+    n = ops.shape(real)[0] if n is None else n
+    return {k: v[:n] for k, v in randomness.items()}
+
+
+def split_batch(x, parts):
+    """Cuts `x` along axis 0 into `parts` consecutive parts of near-equal size.
+
+    A batch of `B` gives the first `B % parts` parts `B // parts + 1` rows and
+    the others `B // parts`, so any `B >= parts` works. `B` may be a static
+    int or, under TensorFlow, a dynamic batch size.
+    """
+    batch = x.shape[0]
+    if batch is not None:
+        validation.check_split_batch(int(batch), parts)
+        q, r = divmod(int(batch), parts)
+        bounds = [i * q + min(i, r) for i in range(parts + 1)]
+    else:
+        batch = ops.shape(x)[0]
+        q, r = batch // parts, batch % parts
+        bounds = [i * q + ops.minimum(i, r) for i in range(parts + 1)]
+    return [x[bounds[i] : bounds[i + 1]] for i in range(parts)]
+
+
 def _check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}")
@@ -637,6 +769,8 @@ def load_gan(path):
         )
     try:
         gan = keras.saving.load_model(path)
+    except CheckpointConfigError:
+        raise
     except Exception as e:  # keras raises many types for a damaged zip/h5
         raise ValueError(
             f"Cannot load checkpoint {path}: the file is corrupt or truncated ({type(e).__name__}: "

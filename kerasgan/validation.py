@@ -1,4 +1,11 @@
-"""Checks on training data, run on the first batch before any training step."""
+"""Checks on training data and batches, in one place for the GAN, the zoo, data and training.
+
+Every check raises a `ValueError` in the form "Expected <what>. Received:
+<what>." plus the fix where there is one: image shape (`check_images`,
+`check_batch_shape`), dtype, value range and NaN (`check_images`), batch
+size (`check_split_batch`, `check_steps_per_execution`) and replicas
+(`check_replicas`, `check_array_batches`).
+"""
 
 import numpy as np
 
@@ -160,14 +167,71 @@ def num_replicas(model=None):
 
 
 def check_replicas(batch, replicas, name="fit()"):
-    """Raises a ValueError if the first batch holds fewer examples than there are replicas."""
-    n = batch_length(batch)
-    if n is None or replicas <= 1 or n >= replicas:
+    """Raises a ValueError unless a global batch divides evenly over the replicas.
+
+    Each replica must get the same number of images: an uneven split weights
+    the replicas' losses wrongly and makes them draw overlapping noise.
+
+    Args:
+        batch: A batch (array, or tuple whose first element is the images),
+            or its length as an int.
+        replicas: Replicas sharing each global batch (`num_replicas()`).
+    """
+    n = batch if isinstance(batch, (int, np.integer)) else batch_length(batch)
+    if n is None or replicas <= 1 or (n >= replicas and n % replicas == 0):
+        return
+    fix = max(replicas, n // replicas * replicas)
+    raise ValueError(
+        f"Expected a global batch that is a multiple of the {replicas} replicas of the active "
+        f"distribution, so every replica gets the same number of images. Received: a batch of "
+        f"{n} image(s) in {name}. Use batch_size={fix} (a multiple of {replicas}); for a "
+        "dataset, batch it with drop_remainder=True."
+    )
+
+
+def check_array_batches(num_examples, batch_size, replicas, name="fit()"):
+    """Raises a ValueError if an array's last, partial batch would not divide over the replicas.
+
+    Args:
+        num_examples: Rows of the array passed to `fit()`.
+        batch_size: The batch size `fit()` uses (Keras' default is 32).
+        replicas: Replicas sharing each global batch.
+    """
+    batch_size = int(batch_size or 32)
+    last = int(num_examples) % batch_size
+    if replicas <= 1 or last == 0 or last % replicas == 0:
         return
     raise ValueError(
-        f"{name} received a batch of {n} image(s), fewer than the {replicas} replicas of the "
-        f"active distribution: each replica needs at least one image per step. Use a global "
-        f"batch_size of at least {replicas} and a multiple of it, e.g. batch_size={replicas}."
+        f"Expected every batch to divide over the {replicas} replicas. Received: {num_examples} "
+        f"images at batch_size={batch_size}, whose last batch holds {last}. Pass "
+        f"{int(num_examples) - last} images (drop the remainder) or a dataset batched with "
+        "drop_remainder=True."
+    )
+
+
+def check_batch_shape(shape, image_shape):
+    """Raises a ValueError if a batch's `shape` is not `(batch,) + image_shape`.
+
+    Works on static shapes inside a training step (`None` batch sizes pass).
+    """
+    shape = tuple(shape)
+    image_shape = tuple(image_shape)
+    if len(shape) != 1 + len(image_shape) or tuple(shape[1:]) != image_shape:
+        raise ValueError(
+            f"Expected image batches of shape (batch,) + {image_shape} for this GAN. "
+            f"Received: shape={shape}. Load data with kerasgan.data.load(..., preset=...) or "
+            "image_shape=..."
+        )
+
+
+def check_split_batch(batch, parts, name="real_batches='split'"):
+    """Raises a ValueError if a batch of `batch` images cannot give each of `parts` updates one."""
+    if batch >= parts:
+        return
+    raise ValueError(
+        f"Expected a batch of at least d_steps={parts} images: {name} gives each of the "
+        f"{parts} discriminator updates its own part of the batch. Received: batch={batch}. "
+        f"Use batch_size >= {parts}."
     )
 
 

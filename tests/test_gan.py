@@ -129,13 +129,15 @@ def test_clip_value_bounds_critic_weights():
         assert np.abs(v).max() <= 0.01 + 1e-7
 
 
-def test_real_batches_split_requires_divisible_batch():
+def test_real_batches_split_takes_any_batch_of_at_least_d_steps():
     gan = _compiled(d_steps=3, real_batches="split")
     gan.fit(random_images(12), batch_size=12, verbose=0)
     assert int(gan.d_optimizer.iterations) == 3
     gan2 = _compiled(d_steps=3, real_batches="split")
-    with pytest.raises(ValueError, match="multiple of 3"):
-        gan2.fit(random_images(16), batch_size=8, verbose=0)
+    gan2.fit(random_images(16), batch_size=8, verbose=0)
+    assert int(gan2.d_optimizer.iterations) == 6
+    with pytest.raises(ValueError, match="at least d_steps=3"):
+        gan2.fit(random_images(4), batch_size=2, verbose=0)
 
 
 def test_wrong_image_shape_is_named():

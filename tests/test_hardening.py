@@ -180,12 +180,12 @@ def test_nan_in_a_dataset_batch(gan):
 def test_batch_smaller_than_replicas_is_rejected_before_training(gan, monkeypatch):
     monkeypatch.setattr(validation, "num_replicas", lambda model=None: 4)
     before = _values(gan.trainable_variables)
-    with pytest.raises(ValueError, match=r"batch of 2 image\(s\), fewer than the 4 replicas.*batch_size of at least 4"):
+    with pytest.raises(ValueError, match=r"multiple of the 4 replicas.*Received: a batch of 2 image\(s\).*batch_size=4"):
         gan.fit(random_images(2), batch_size=2, verbose=0)
     for a, b in zip(before, _values(gan.trainable_variables)):
         np.testing.assert_array_equal(a, b)
     ds = tf.data.Dataset.from_tensor_slices(random_images(6)).batch(3)
-    with pytest.raises(ValueError, match=r"batch of 3 image\(s\), fewer than the 4 replicas"):
+    with pytest.raises(ValueError, match=r"multiple of the 4 replicas.*Received: a batch of 3 image\(s\)"):
         gan.fit(ds, verbose=0)
 
 
@@ -206,6 +206,10 @@ with dist.scope():
         gan.fit(random_images(1), batch_size=1, verbose=0)
     except ValueError as e:
         report["error"] = str(e)
+    try:
+        gan.fit(random_images(9), batch_size=9, verbose=0)
+    except ValueError as e:
+        report["uneven_error"] = str(e)
     report["iterations_after_error"] = int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
     gan.fit(random_images(4), batch_size=2, verbose=0)
     report["iterations"] = int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
@@ -213,14 +217,16 @@ print("RESULT " + json.dumps(report), flush=True)
 """
 
 
-def test_batch_smaller_than_replicas_on_two_devices():
+def test_uneven_or_small_batch_over_replicas_on_two_devices():
     proc = subprocess.run([sys.executable, "-c", _REPLICAS_SCRIPT], env=_subprocess_env(),
                           capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stderr[-4000:]
     report = json.loads(lines[-1][len("RESULT "):])
     assert report["num_replicas"] == 2 and report["seen"] == 2, report
-    assert "batch of 1 image(s), fewer than the 2 replicas" in report.get("error", ""), report
+    assert "multiple of the 2 replicas" in report.get("error", ""), report
+    assert "Received: a batch of 1 image(s)" in report["error"], report
+    assert "Received: a batch of 9 image(s)" in report.get("uneven_error", ""), report
     assert report["iterations_after_error"] == 0, report  # rejected before any step
     assert report["iterations"] == 2, report  # a batch of 2 trains on 2 replicas
 

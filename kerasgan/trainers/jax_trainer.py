@@ -7,6 +7,8 @@ back. Each phase runs the backend-neutral `gan.phase_loss` inside a
 statistics and seed-generator states are read back after every phase.
 """
 
+import weakref
+
 import jax
 import keras
 from keras import ops
@@ -14,9 +16,15 @@ from keras import ops
 from kerasgan.trainers import jax_conv_transpose
 
 
+# Layouts per GANOptimizer: `GAN.compile()` builds a new one, so a recompiled GAN (another
+# optimizer class, other state variables) gets a fresh layout and never a stale one.
+_LAYOUTS = weakref.WeakKeyDictionary()
+
+
 def _layout(gan):
-    cached = getattr(gan, "_kerasgan_jax_layout", None)
-    if cached is not None:
+    """Where each network's variables sit in the trainable and optimizer state lists."""
+    cached = _LAYOUTS.get(gan.optimizer)
+    if cached is not None and cached["sizes"] == _sizes(gan):
         return cached
     index = {}
     for i, v in enumerate(gan.trainable_variables):
@@ -28,9 +36,15 @@ def _layout(gan):
     layout = {
         "discriminator": (d_idx, slice(n_own, n_own + n_d), gan.d_optimizer),
         "generator": (g_idx, slice(n_own + n_d, None), gan.g_optimizer),
+        "sizes": _sizes(gan),
     }
-    gan._kerasgan_jax_layout = layout
+    _LAYOUTS[gan.optimizer] = layout
     return layout
+
+
+def _sizes(gan):
+    return (len(gan.trainable_variables), len(gan.d_optimizer.variables),
+            len(gan.g_optimizer.variables))
 
 
 def _run(gan, fn, tv, ntv, ov):
@@ -81,6 +95,23 @@ def train_step(gan, state, data):
         else:
             g_loss = loss
     values = {"d_loss": ops.sum(ops.stack(d_losses)) / gan.d_steps, "g_loss": g_loss}
+    logs, mv = _update_metrics(gan, metric_values, values)
+    return logs, (tv, ntv, ov, mv)
+
+
+def test_step(gan, state, data):
+    """`evaluate()`'s step: the losses of `gan.evaluation_losses`, no update."""
+    trainable, non_trainable, metric_values = state
+    tv, ntv = list(trainable), list(non_trainable)
+    mapping = list(zip(gan.trainable_variables, tv)) + list(zip(gan.non_trainable_variables, ntv))
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        values = gan.evaluation_losses(data)
+    ntv = [scope.get_current_value(v) for v in gan.non_trainable_variables]
+    logs, mv = _update_metrics(gan, metric_values, values)
+    return logs, (tv, ntv, mv)
+
+
+def _update_metrics(gan, metric_values, values):
     mv, logs, start = list(metric_values), {}, 0
     for metric in gan.metrics:
         n = len(metric.variables)
@@ -88,7 +119,7 @@ def train_step(gan, state, data):
         mv[start : start + n] = new
         logs[metric.name] = metric.stateless_result(new)
         start += n
-    return logs, (tv, ntv, ov, mv)
+    return logs, mv
 
 
 def input_gradient(fn, x):

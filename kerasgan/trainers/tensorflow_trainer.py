@@ -37,6 +37,14 @@ def train_step(gan, data):
     return logs
 
 
+def test_step(gan, data):
+    """`evaluate()`'s step: the losses of `gan.evaluation_losses`, no update."""
+    values = gan.evaluation_losses(data)
+    gan.d_loss_tracker.update_state(values["d_loss"])
+    gan.g_loss_tracker.update_state(values["g_loss"])
+    return {m.name: m.result() for m in gan.metrics}
+
+
 def _replica_randomness(gan, batch, replicas):
     """The step's noise for the global batch, cut to this replica's rows.
 
