@@ -124,6 +124,39 @@ def wgan_cross_entropy_generator_loss(fake_output):
     return _mean(ops.relu(x) - x + ops.log1p(ops.exp(-ops.abs(x))))
 
 
+def sparse_softmax_cross_entropy(labels, logits):
+    """Mean of -log softmax(logits)[label] over the batch; int labels (B,), logits (B, K)."""
+    logits = ops.cast(logits, "float32")
+    labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
+    picked = ops.sum(logits * ops.one_hot(labels, ops.shape(logits)[-1], dtype="float32"), axis=-1)
+    return _mean(ops.logsumexp(logits, axis=-1) - picked)
+
+
+def auxiliary_classifier_discriminator_loss(real_logits=None, real_labels=None, fake_logits=None,
+                                            fake_labels=None, weight=1.0):
+    """ACGAN's class loss for the discriminator, `weight * (CE(real) + CE(fake))`.
+
+    Sparse softmax cross-entropy of the auxiliary classifier's class logits
+    `(B, K)` against the true labels of the real images and the requested
+    labels of the fake images (pass None for a side to get the other alone).
+    Added to the adversarial discriminator loss.
+
+    Reference: Odena, Olah, Shlens, Conditional Image Synthesis with Auxiliary
+    Classifier GANs, 2017 (the log-likelihood L_C, maximised by D).
+    """
+    real = None if real_logits is None else sparse_softmax_cross_entropy(real_labels, real_logits)
+    fake = None if fake_logits is None else sparse_softmax_cross_entropy(fake_labels, fake_logits)
+    return weight * _sum_terms(real, fake)
+
+
+def auxiliary_classifier_generator_loss(fake_logits, fake_labels, weight=1.0):
+    """ACGAN's class loss for the generator: `weight * CE(fake class logits, requested labels)`.
+
+    Reference: Odena et al., 2017 (L_C on generated images, maximised by G too).
+    """
+    return weight * sparse_softmax_cross_entropy(fake_labels, fake_logits)
+
+
 FAMILIES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss),
     "non_saturating": (non_saturating_discriminator_loss, non_saturating_generator_loss),
