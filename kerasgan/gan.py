@@ -14,7 +14,6 @@ _NOISE = ("normal", "uniform")
 _D_UPDATE = ("joint", "split")
 _REAL_BATCHES = ("reuse", "split")
 _G_NOISE = ("fresh", "reuse")
-_FAKE_SOURCE = ("generator", "annealed_noise")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -180,10 +179,6 @@ class GAN(keras.Model):
         clip_value: If set, every discriminator weight is clipped to
             [-clip_value, clip_value] after each update (WGAN).
         gradient_penalty_weight: Weight of the WGAN-GP gradient penalty.
-        fake_source: `"generator"` or `"annealed_noise"`: the discriminator's
-            fake batch becomes `real * t + noise * (1 - t)` with `t` annealed
-            linearly from 0 to 1 over `anneal_steps` steps (seed 002's question).
-        anneal_steps: Length of that annealing, in training steps.
         d_loss_weight: Factor on the discriminator loss (0.5 averages the
             real and fake terms, as in the Coursera reference).
         shared_weights: Pairs `(generator_layer, discriminator_layer)` of
@@ -215,8 +210,6 @@ class GAN(keras.Model):
         output_range=(0.0, 1.0),
         clip_value=None,
         gradient_penalty_weight=0.0,
-        fake_source="generator",
-        anneal_steps=10_000,
         d_loss_weight=1.0,
         shared_weights=(),
         seed=None,
@@ -227,9 +220,7 @@ class GAN(keras.Model):
         _check_choice("d_update", d_update, _D_UPDATE)
         _check_choice("real_batches", real_batches, _REAL_BATCHES)
         _check_choice("g_noise", g_noise, _G_NOISE)
-        _check_choice("fake_source", fake_source, _FAKE_SOURCE)
         _check_positive_int("d_steps", d_steps)
-        _check_positive_int("anneal_steps", anneal_steps)
         if clip_value is not None and not float(clip_value) > 0:
             raise ValueError(f"clip_value must be > 0 or None. Received: clip_value={clip_value}")
         if not float(gradient_penalty_weight) >= 0:
@@ -259,8 +250,6 @@ class GAN(keras.Model):
         self.output_range = output_range
         self.clip_value = None if clip_value is None else float(clip_value)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
-        self.fake_source = fake_source
-        self.anneal_steps = int(anneal_steps)
         self.d_loss_weight = float(d_loss_weight)
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
         self.seed = seed
@@ -568,16 +557,25 @@ class GAN(keras.Model):
         return ops.cast(x, self.compute_dtype if self.compute_dtype != "float16" else "float32")
 
     def draw_randomness(self, batch_size):
-        """All noise one training step needs, drawn up front from `seed_generator`."""
+        """All noise one training step needs, drawn up front from `seed_generator`.
+
+        A hook: subclasses call `super().draw_randomness(batch_size)` and add
+        their own keys. Every value must have `batch_size` rows on axis 0
+        (under a distribution each replica keeps its rows of the global draw;
+        the smaller parts of an uneven `real_batches="split"` use the first
+        rows). Keys used here: `z{i}` (noise of discriminator update `i`),
+        `alpha{i}` (gradient-penalty interpolation), `z_g` (generator update).
+
+        Args:
+            batch_size: Rows per discriminator update (the largest part).
+
+        Returns:
+            A dict of tensors.
+        """
         shape = (batch_size, self.latent_dim)
         r = {}
         for i in range(self.d_steps):
             r[f"z{i}"] = self._training_noise(shape)
-            if self.fake_source == "annealed_noise":
-                low, high = self.output_range or (-1.0, 1.0)
-                r[f"noise{i}"] = keras.random.uniform(
-                    (batch_size,) + self.image_shape, low, high, seed=self.seed_generator
-                )
             if self.gradient_penalty_weight:
                 r[f"alpha{i}"] = keras.random.uniform(
                     (batch_size,) + (1,) * len(self.image_shape), 0.0, 1.0, seed=self.seed_generator
@@ -606,7 +604,7 @@ class GAN(keras.Model):
         if "real" in phase.terms:
             real_out = self.discriminator(real, training=True)
         if "fake" in phase.terms:
-            fake = self._discriminator_fake(real, i, randomness)
+            fake = self.discriminator_fake(real, i, randomness)
             fake_out = self.discriminator(fake, training=True)
         loss = self.d_loss_fn(real_out, fake_out) * self.d_loss_weight
         if self.gradient_penalty_weight and fake is not None:
@@ -615,12 +613,20 @@ class GAN(keras.Model):
             )
         return loss
 
-    def _discriminator_fake(self, real, i, randomness):
-        if self.fake_source == "generator":
-            return ops.stop_gradient(self.generator(randomness[f"z{i}"], training=True))
-        step = ops.cast(self.optimizer.iterations, "float32")
-        t = ops.minimum(step / float(self.anneal_steps), 1.0)
-        return real * t + randomness[f"noise{i}"] * (1.0 - t)
+    def discriminator_fake(self, real, d_step, randomness):
+        """The fake batch discriminator update `d_step` trains on.
+
+        A hook: the default is the generator's samples from
+        `randomness[f"z{d_step}"]`, gradient stopped. Subclasses may return
+        any batch of `real`'s shape (e.g. noise blended into real images);
+        the training step number is `self.optimizer.iterations`.
+
+        Args:
+            real: This update's real images.
+            d_step: Index of the discriminator update within the step.
+            randomness: `draw_randomness`'s dict, cut to `real`'s rows.
+        """
+        return ops.stop_gradient(self.generator(randomness[f"z{d_step}"], training=True))
 
     def gradient_penalty(self, real, fake, alpha):
         """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on interpolates x_hat.
@@ -665,8 +671,6 @@ class GAN(keras.Model):
             "output_range": None if self.output_range is None else list(self.output_range),
             "clip_value": self.clip_value,
             "gradient_penalty_weight": self.gradient_penalty_weight,
-            "fake_source": self.fake_source,
-            "anneal_steps": self.anneal_steps,
             "d_loss_weight": self.d_loss_weight,
             "shared_weights": [list(p) for p in self.shared_weights],
             "seed": self.seed,
@@ -674,7 +678,7 @@ class GAN(keras.Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
+        config = _upgrade_config(config, cls)
         generator = keras.saving.deserialize_keras_object(config.pop("generator"), custom_objects)
         discriminator = keras.saving.deserialize_keras_object(
             config.pop("discriminator"), custom_objects
@@ -711,6 +715,31 @@ def _deserialize_loss(name, config):
             f"the function with @keras.saving.register_keras_serializable() (imported before "
             f"loading), or pass custom_objects={{...}} to keras.saving.load_model."
         ) from e
+
+
+def _upgrade_config(config, cls):
+    """A copy of a saved GAN config in today's form.
+
+    Files written before the fake-source hooks carry `fake_source` and
+    `anneal_steps`. `"generator"` was the plain GAN: both keys are dropped.
+    `"annealed_noise"` loads only into a subclass that overrides
+    `discriminator_fake` (`studies.annealed_noise.AnnealedNoiseGAN`), which
+    keeps `anneal_steps`.
+    """
+    config = dict(config)
+    if "fake_source" not in config:
+        return config
+    source = config.pop("fake_source")
+    if source == "generator":
+        config.pop("anneal_steps", None)
+    elif cls.discriminator_fake is GAN.discriminator_fake:
+        raise CheckpointConfigError(
+            "Expected a GAN config with fake_source='generator': kerasgan.GAN no longer "
+            f"anneals its fake batch. Received: fake_source={source!r}. Annealed-noise GANs "
+            "are studies.annealed_noise.AnnealedNoiseGAN; load the file with "
+            "keras.saving.load_model(path, custom_objects={'kerasgan>GAN': AnnealedNoiseGAN})."
+        )
+    return config
 
 
 def _rows_like(randomness, real):

@@ -146,10 +146,60 @@ def test_wrong_image_shape_is_named():
         gan.fit(random_images(16, shape=(5, 5, 1)), batch_size=8, verbose=0)
 
 
-def test_annealed_noise_fake_source_trains():
-    gan = _compiled(fake_source="annealed_noise", anneal_steps=4)
-    history = gan.fit(random_images(32), batch_size=8, verbose=0)
+class _BlendedFakes(kerasgan.GAN):
+    """Hooks: the fake batch blends uniform noise into the real batch, weighted by the step."""
+
+    def __init__(self, *args, anneal_steps=4, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.anneal_steps = anneal_steps
+
+    def get_config(self):
+        return {**super().get_config(), "anneal_steps": self.anneal_steps}
+
+    def draw_randomness(self, batch_size):
+        r = super().draw_randomness(batch_size)
+        for i in range(self.d_steps):
+            r[f"noise{i}"] = keras.random.uniform((batch_size,) + self.image_shape,
+                                                  seed=self.seed_generator)
+        return r
+
+    def discriminator_fake(self, real, d_step, randomness):
+        self.fake_calls = getattr(self, "fake_calls", 0) + 1  # counted while tracing
+        t = keras.ops.minimum(keras.ops.cast(self.optimizer.iterations, "float32") / self.anneal_steps, 1.0)
+        return real * t + randomness[f"noise{d_step}"] * (1.0 - t)
+
+
+@pytest.mark.parametrize("d_steps, real_batches", [(1, "reuse"), (2, "split")])
+def test_subclass_hooks_replace_the_fake_batch(d_steps, real_batches):
+    keras.utils.set_random_seed(0)
+    from kerasgan.networks import mlp_discriminator, mlp_generator
+
+    gan = _BlendedFakes(mlp_generator(8, (16,), (4, 4, 1), "sigmoid"),
+                        mlp_discriminator((4, 4, 1), (16,)), d_steps=d_steps,
+                        real_batches=real_batches, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
+    g_before = _values(gan.g_variables)
+    history = gan.fit(random_images(35), batch_size=7, verbose=0)
     assert np.isfinite(history.history["d_loss"][0])
+    assert gan.fake_calls >= d_steps
+    assert int(gan.d_optimizer.iterations) == 5 * d_steps
+    # The generator still trains on its own samples.
+    assert any(not np.allclose(a, b) for a, b in zip(g_before, _values(gan.g_variables)))
+
+
+def test_old_configs_with_a_fake_source_load():
+    gan = _compiled()
+    old = dict(gan.get_config(), fake_source="generator", anneal_steps=10_000)
+    assert kerasgan.GAN.from_config(old).get_config()["d_steps"] == 1
+    with pytest.raises(ValueError, match=r"Received: fake_source='annealed_noise'.*AnnealedNoiseGAN"):
+        kerasgan.GAN.from_config(dict(gan.get_config(), fake_source="annealed_noise"))
+    with pytest.raises(ValueError, match="fake_source"):
+        tiny_mlp_gan(fake_source="generator")  # no longer a constructor argument
+    # A subclass that overrides discriminator_fake takes old annealed-noise configs and its own.
+    blended = _BlendedFakes.from_config(dict(gan.get_config(), fake_source="annealed_noise",
+                                             anneal_steps=9))
+    assert blended.anneal_steps == 9
+    assert _BlendedFakes.from_config(blended.get_config()).anneal_steps == 9
 
 
 def test_same_seed_same_losses():
@@ -170,7 +220,6 @@ def test_same_seed_same_losses():
         ({"clip_value": -1}, "clip_value must be > 0"),
         ({"gradient_penalty_weight": -1}, "gradient_penalty_weight must be >= 0"),
         ({"output_range": (1, 0)}, "output_range"),
-        ({"fake_source": "noise"}, "fake_source must be one of"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, match):
