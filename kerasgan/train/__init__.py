@@ -278,6 +278,7 @@ def _train(dist, c, output_dir, writes):
 
     import kerasgan
     from kerasgan import callbacks as cb
+    from kerasgan import validation
     from kerasgan.plotting import save_image_grid
     from kerasgan.utils.io import atomic_write_text
 
@@ -327,12 +328,8 @@ def _train(dist, c, output_dir, writes):
     step_batch = int(config["batch_size"]) * (
         int(config.get("d_steps", 1)) if config.get("real_batches") == "split" else 1
     )
-    if step_batch % dist.num_replicas:
-        raise ValueError(
-            f"Expected a global batch that is a multiple of the {dist.num_replicas} replicas of "
-            f"distribution={dist.name}. Received: {step_batch} images per step. Pass e.g. "
-            f"--batch_size={max(1, step_batch // dist.num_replicas) * dist.num_replicas}."
-        )
+    validation.check_replicas(step_batch, dist.num_replicas,
+                              name=f"a training step of distribution={dist.name!r}")
     dataset = c.dataset or (recorded or {}).get("dataset") or spec.dataset
     ds = kerasgan.data.load(
         dataset,
