@@ -1,5 +1,9 @@
-"""tools/bench.py --quick runs end to end and writes the expected JSON (no timing assertions)."""
+"""tools/bench.py: the --quick run end to end, its round-robin bookkeeping, and the PyTorch twins.
 
+No timing assertions: the figures depend on the machine.
+"""
+
+import importlib.util
 import json
 import math
 import os
@@ -7,8 +11,35 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
+import pytest
+
+import kerasgan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PRESETS = ("mnist_mlp", "dcgan", "shared_wgan", "l1_unbounded", "wgan_gp")
+
+
+def _tool(name):
+    """tools/<name>.py, loaded by path (tools/ is not a package, and holds a profile.py)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "tools", f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            line = next((l for l in f if l.startswith(("flags", "Features"))), ":")
+    except OSError:
+        return set()
+    return set(line.split(":", 1)[1].split())
+
+
+_CPU_FLAGS = _cpu_flags()
 
 
 def _positive(value):
@@ -20,33 +51,156 @@ def test_bench_quick_writes_json(tmp_path):
     output = tmp_path / "bench.json"
     env = dict(os.environ, KERASGAN_NO_DOWNLOAD="1", TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tools", "bench.py"), "--quick",
+        [sys.executable, os.path.join(ROOT, "tools", "bench.py"), "--quick", "--rounds=1",
          f"--backends={backend}", f"--output={output}"],
-        env=env, capture_output=True, text=True, timeout=170, cwd=ROOT,
+        env=env, capture_output=True, text=True, timeout=240, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "kerasgan" in proc.stdout  # the printed table
+    assert "kerasgan" in proc.stdout and "fit/best_hand" in proc.stdout  # the printed tables
 
     results = json.loads(output.read_text())
-    for key in ("command", "load_average_start", "load_average_end", "machine", "train",
-                "pipeline", "table", "total_wall_s"):
+    for key in ("command", "git_commit", "rounds", "load_average_start", "load_average_end",
+                "machine", "rows", "summary", "pipeline", "table", "total_wall_s"):
         assert key in results, key
-    assert len(results["load_average_start"]) == 3
-    (train,) = results["train"]
-    assert train["backend"] == backend
-    assert train["preset"] == "mnist_mlp"
-    assert train["step_batch"] > 0 and train["steps_per_repeat"] > 0
-    assert set(train["variants"]) >= {"kerasgan", "hand"}
-    for name, variant in train["variants"].items():
+    assert results["rounds"] == 1 and "errors" not in results, results.get("errors")
+    assert {(r["backend"], r["variant"]) for r in results["rows"]} == {
+        (backend, "kerasgan"), (backend, "hand")}
+    for row in results["rows"]:
+        assert row["preset"] == "mnist_mlp" and row["round"] == 0
         for key in ("steps_per_s", "images_per_s", "ms_per_step", "first_step_s",
-                    "rss_mb_after_first_step"):
-            assert _positive(variant[key]), (name, key, variant[key])
-        assert all(_positive(v) for v in variant["steps_per_s_all"]), name
-    assert "fit_call_overhead_s" in train["variants"]["kerasgan"]
-    assert _positive(train["ratios"]["kerasgan/hand"])
-    assert _positive(train["peak_rss_mb"])
-    assert isinstance(train["jit_compile_auto_resolves_to"], bool)
+                    "rss_mb_after_first_step", "peak_rss_mb"):
+            assert _positive(row[key]), (row["variant"], key, row[key])
+        assert len(row["steps_per_s_repeats"]) == 2
+        assert all(_positive(v) for v in row["steps_per_s_repeats"])
+        assert row["steps_per_s"] == pytest.approx(float(np.median(row["steps_per_s_repeats"])))
+        machine = row["machine"]  # with every row
+        assert machine["cpu_model"] and machine["cores_available"] >= 1
+        assert isinstance(machine["vector_extensions"], list)
+        assert set(machine["vector_extensions"]) <= _CPU_FLAGS
+        assert _CPU_FLAGS & {"sse4_2", "avx", "avx2", "avx512f", "avx512_bf16", "amx_tile",
+                             "asimd", "sve"} <= set(machine["vector_extensions"])
+        assert not set(machine["vector_extensions"]) & {"smep", "smap", "fpu", "sha_ni"}
+        assert machine["versions"]["keras"] == keras.__version__
+        assert len(row["load_average_start"]) == 3
+    fit = next(r for r in results["rows"] if r["variant"] == "kerasgan")
+    assert "fit_call_overhead_s" in fit and isinstance(fit["jit_compile"], bool)
+    (ratio,) = [q for q in results["summary"]["ratios"] if q["ratio"] == f"fit/best_hand[{backend}]"]
+    assert _positive(ratio["median"]) and ratio["n"] == 1
+    hand = next(r for r in results["rows"] if r["variant"] == "hand")
+    assert ratio["median"] == pytest.approx(fit["steps_per_s"] / hand["steps_per_s"])
     (pipe,) = results["pipeline"]
     assert pipe["preset"] == "mnist_mlp"
     for key in ("images_per_s", "batches_per_s", "first_batch_s", "headroom"):
         assert _positive(pipe[key]), (key, pipe[key])
+
+
+def _row(round_, backend, variant, sps, preset="p", **extra):
+    return {"round": round_, "preset": preset, "backend": backend, "variant": variant,
+            "steps_per_s": sps, **extra}
+
+
+def test_round_robin_bookkeeping_on_synthetic_timings():
+    stats = _tool("bench_stats")
+    plan = ["a", "b", "c"]
+    assert [stats.rotated(plan, r) for r in range(4)] == [
+        ["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["a", "b", "c"]]
+    assert stats.variants_of("tensorflow", True, True, [4]) == [
+        "kerasgan", "hand", "kerasgan_xla", "hand_xla", "kerasgan_spe4"]
+    assert stats.variants_of("jax", True, True, []) == ["kerasgan", "hand", "hand_fastgrad"]
+    assert stats.variants_of("torch", True, True, [4]) == ["torch", "torch_fused"]
+
+    tf = {"kerasgan": [10, 12, 8], "hand": [11, 10, 9], "hand_xla": [9, 15, 10],
+          "kerasgan_xla": [30, 30, 30]}  # kerasgan_xla is no "fit as a user calls it"
+    jax = {"kerasgan": [9, 13, 6], "hand": [10, 13, 8]}
+    torch = {"torch": [5, 20, 4], "torch_fused": [8, 6, 5]}
+    rows = [_row(r, b, v, s[r]) for b, d in (("tensorflow", tf), ("jax", jax), ("torch", torch))
+            for v, s in d.items() for r in range(3)]
+    rows.append(_row(1, "jax", "hand_fastgrad", None, skipped="no Conv*Transpose"))
+    rows.append(_row(2, "tensorflow", "hand", 1000.0, error="ignored"))
+    rows.append(_row(0, "jax", "kerasgan", 50.0, preset="other"))  # no partner: no ratios
+    out = stats.summarize(rows)
+
+    variants = {(v["preset"], v["backend"], v["variant"]): v for v in out["variants"]}
+    s = variants[("p", "tensorflow", "hand_xla")]["steps_per_s"]
+    assert (s["n"], s["median"], s["min"], s["max"]) == (3, 10, 9, 15)
+    assert (s["q1"], s["q3"]) == (9.5, 12.5)
+    assert ("p", "jax", "hand_fastgrad") not in variants
+    assert variants[("p", "tensorflow", "hand")]["steps_per_s"]["max"] == 11  # error row dropped
+
+    ratios = {(q["preset"], q["ratio"]): q for q in out["ratios"]}
+    assert not [k for k in ratios if k[0] == "other"]
+    # Per round: kerasgan over the fastest hand loop of that round (hand, hand_xla, hand_xla).
+    tf_fit = ratios[("p", "fit/best_hand[tensorflow]")]
+    assert [p["value"] for p in tf_fit["per_round"]] == pytest.approx([10 / 11, 12 / 15, 8 / 10])
+    assert [p["denominator"] for p in tf_fit["per_round"]] == [
+        "tensorflow:hand", "tensorflow:hand_xla", "tensorflow:hand_xla"]
+    assert (tf_fit["median"], tf_fit["min"], tf_fit["max"]) == pytest.approx((0.8, 0.8, 10 / 11))
+    jax_fit = ratios[("p", "fit/best_hand[jax]")]
+    assert [p["value"] for p in jax_fit["per_round"]] == pytest.approx([0.9, 1.0, 0.75])
+    # The faster kerasgan backend of the round over the faster PyTorch loop of the round.
+    vs_torch = ratios[("p", "best_kerasgan/best_torch")]
+    assert [p["value"] for p in vs_torch["per_round"]] == pytest.approx([10 / 8, 13 / 20, 8 / 5])
+    assert [p["numerator"] for p in vs_torch["per_round"]] == [
+        "tensorflow:kerasgan", "jax:kerasgan", "tensorflow:kerasgan"]
+    assert vs_torch["median"] == pytest.approx(1.25)
+    ratio = ratios[("p", "jax_fit/tf_fit")]
+    assert [p["value"] for p in ratio["per_round"]] == pytest.approx([0.9, 13 / 12, 0.75])
+    # A round in which one side is missing gives no value for that round.
+    rows = [r for r in rows if not (r["round"] == 1 and r["backend"] == "torch")]
+    vs_torch = {q["ratio"]: q for q in stats.summarize(rows)["ratios"]}["best_kerasgan/best_torch"]
+    assert [p["round"] for p in vs_torch["per_round"]] == [0, 2] and vs_torch["n"] == 2
+
+
+_TINY = {
+    "mnist_mlp": {"batch_size": 4},
+    "dcgan": {"batch_size": 4, "base_filters": 4},
+    "shared_wgan": {"batch_size": 2, "hidden": 8},
+    "l1_unbounded": {"batch_size": 4},
+    "wgan_gp": {"batch_size": 4},
+}
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_torch_twin_matches_keras_parameter_counts_and_trains(preset):
+    torch = pytest.importorskip("torch")
+    bench_torch = _tool("bench_torch")
+    gan = kerasgan.zoo.get(preset, seed=0, **_TINY[preset])
+    step, info = bench_torch.make_torch_step(gan, fused=True, threads=1)
+    counts = info["parameter_counts"]
+    keras_counts = {
+        "g_trainable": gan.generator.count_params() - sum(
+            int(np.prod(v.shape)) for v in gan.generator.non_trainable_variables),
+        "d_trainable": sum(int(np.prod(v.shape)) for v in gan.discriminator.trainable_variables),
+        "g_optimizer": sum(int(np.prod(v.shape)) for v in gan.g_variables),
+    }
+    for key, value in keras_counts.items():
+        assert counts["torch"][key] == counts["keras"][key] == value > 0, key
+    assert counts["torch"] == counts["keras"]
+    assert info["optimizer_implementation"]["d"] in ("fused", "foreach")
+    assert info["layers"]["generator"] and info["layers"]["discriminator"]
+
+    spec = kerasgan.zoo.spec(preset)
+    batch = gan.d_steps * 2 if gan.real_batches == "split" else 4
+    h, w, c = spec.image_shape
+    low, high = spec.value_range
+    real = torch.rand(batch, c, h, w) * (high - low) + low
+    g_before = [p.detach().clone() for p in step.generator.parameters()]
+    d_before = [p.detach().clone() for p in step.discriminator.parameters()]
+    d_loss, g_loss = step(real)
+    assert math.isfinite(float(d_loss)) and math.isfinite(float(g_loss))
+    for before, net in ((g_before, step.generator), (d_before, step.discriminator)):
+        assert any(not torch.equal(b, p) for b, p in zip(before, net.parameters()))
+    if gan.clip_value is not None:  # WGAN clipping after every critic update
+        assert max(float(p.detach().abs().max()) for p in step.discriminator.parameters()) <= gan.clip_value
+    assert all(p.requires_grad for p in step.discriminator.parameters())  # unfrozen after G's update
+
+
+def test_torch_twin_shares_the_critic_kernel():
+    pytest.importorskip("torch")
+    bench_torch = _tool("bench_torch")
+    gan = kerasgan.zoo.get("shared_wgan", seed=0, batch_size=2, hidden=8)
+    generator, discriminator, _ = bench_torch.torch_networks(gan)
+    (tied,) = [m for m in generator.modules() if hasattr(m, "tied_weight")]
+    d_weights = [p for p in discriminator.parameters()]
+    assert any(tied.tied_weight is p for p in d_weights)
+    assert not any(tied.tied_weight is p for p in generator.parameters())

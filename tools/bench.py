@@ -1,44 +1,63 @@
-"""Benchmarks kerasgan `fit()` against a hand-written minimal training loop, per backend.
+"""Benchmarks kerasgan `fit()` against hand-written training loops, per backend and PyTorch.
 
-For each preset and backend, one subprocess (KERAS_BACKEND is fixed at import)
-builds the preset twice or more from the same seed (same weights) and times:
+Every variant of every preset runs in its own process, in rounds: round 1
+runs each variant once, round 2 again in a rotated order, and so on
+(`--rounds`). This machine type is shared and noisy, so each figure is the
+median over rounds with its spread (min-max and interquartile range), and
+every ratio is computed within a round (the same round's two processes) and
+then summarised the same way. Variants:
 
-  * `kerasgan`: `GAN.fit()` with the preset's defaults (TensorFlow:
-    `jit_compile="auto"`, which Keras resolves to False on a CPU-only machine);
-  * `kerasgan_xla` (TensorFlow only): the same with `jit_compile=True`;
+  * `kerasgan` (TensorFlow, JAX): `kerasgan.zoo.get(preset).fit()` as a user
+    calls it (the preset's own `jit_compile`, `steps_per_execution`);
+  * `kerasgan_xla` (TensorFlow, `--xla`): the same with `jit_compile=True`;
+  * `kerasgan_spe<N>` (`--steps_per_execution=N`): `fit()` with that value;
   * `hand`: a minimal hand-written loop of the same networks, losses,
     optimizers and update schedule (TensorFlow: `tf.function` +
     `GradientTape` + `optimizer.apply`; JAX: `jax.jit` + `value_and_grad`
     over `stateless_call` + `optimizer.stateless_apply`, state donated);
-  * `hand_xla` (TensorFlow only): the same loop under `tf.function(jit_compile=True)`;
+  * `hand_xla` (TensorFlow, `--xla`): that loop under `tf.function(jit_compile=True)`;
   * `hand_fastgrad` (JAX, generators with a Conv*Transpose only): the hand
-    loop traced inside `kerasgan.trainers.jax_conv_transpose.fast_conv_transpose_grad()`,
-    i.e. with the same transposed-convolution gradient kerasgan's JAX step uses;
-  * optionally `kerasgan_spe<N>`: `fit()` with `steps_per_execution=N`.
+    loop traced inside `kerasgan.trainers.jax_conv_transpose.fast_conv_transpose_grad()`;
+  * `torch`, `torch_fused` (backend "torch"): a PyTorch eager loop of the
+    same networks rebuilt in `torch.nn` (tools/bench_torch.py; parameter
+    counts checked against the Keras models), with PyTorch's default
+    optimizer implementation, and with `fused=True` (or `foreach=True`
+    where PyTorch has no fused CPU kernel; the row says which).
+    `torch.set_num_threads` = the cores this process may use. PyTorch is an
+    optional bench-only dependency: without it these variants are skipped.
 
-Every variant reads the same `kerasgan.data.load("fashion_mnist", ...)`
-pipeline at the preset's step batch size. Steady-state speed: after warm-up,
-each repeat runs `steps` training steps and is timed from the start of its
-second step (the first step of every `fit()` call, i.e. its fixed set-up, is
-excluded; JAX's asynchronous dispatch is drained before the clock starts and
-before it stops). Variants run alternately (order rotated per repeat); the
-median over repeats is reported, and the ratio kerasgan / hand-written of the
-same backend and XLA setting.
+Ratios (per round, then median and spread): `fit/best_hand` per backend
+(`kerasgan` over the fastest hand loop of that backend in that round),
+`best_kerasgan/best_torch` (the faster kerasgan backend over the faster
+PyTorch loop) and `jax_fit/tf_fit`.
 
-Also recorded: time to the first step (tracing + compilation + one step;
-for `fit()` the whole first `fit(steps_per_epoch=1)` call), resident memory
-after each variant's first step, the subprocess's peak RSS (ru_maxrss), and
-the input pipeline alone (images/s) against what training consumes.
+Within a process: after the first step (timed: tracing, compilation, one
+step) and an untimed warm-up, `--repeats` repeats of `steps` training steps
+are clocked (from the start of each repeat's second step, so `fit()`'s
+per-call set-up is excluded; JAX's asynchronous dispatch is drained before
+the clock starts and stops); the process's figure is their median. Every
+variant reads the same `kerasgan.data.load("fashion_mnist", ...)` pipeline
+at the preset's step batch size (PyTorch: the same NumPy batches, as
+contiguous NCHW tensors).
+
+Every result row records the CPU model, its vector extensions (from
+/proc/cpuinfo flags), the core counts, the load average, the library
+versions and speed-related environment variables of the process that
+measured it. Also recorded: resident memory after the first step, peak RSS,
+`fit()`'s fixed cost per call, and the input pipeline alone (images/s).
 
 Usage:
-    python tools/bench.py --output=tools/results/bench.json
-    python tools/bench.py --presets=dcgan --backends=jax --repeats=7
+    python tools/bench.py --rounds=3 --output=tools/results/bench_<name>.json
+    python tools/bench.py --presets=dcgan --backends=jax,torch --rounds=5
     python tools/bench.py --quick --backends=jax --output=/tmp/bench.json  # tiny (tests)
 """
 
+import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -48,11 +67,40 @@ import time
 
 from absl import app, flags
 
+_TOOLS = os.path.dirname(os.path.abspath(__file__))
+# tools/ holds scripts named like standard modules (a profile.py shadows the one torch imports):
+# nothing is imported from it except tools/bench_torch.py, by path.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _TOOLS]
+
+
+def _load_tool(name):
+    """tools/<name>.py as module `name` (loaded once)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(_TOOLS, f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+bench_torch = _load_tool("bench_torch")  # imports torch only when a torch variant runs
+bench_stats = _load_tool("bench_stats")
+BACKENDS = bench_stats.BACKENDS
+variants_of, kind_of = bench_stats.variants_of, bench_stats.kind_of
+summarize, rotated = bench_stats.summarize, bench_stats.rotated
+
 DEFAULT_PRESETS = ("mnist_mlp", "dcgan", "shared_wgan", "l1_unbounded", "wgan_gp")
 
 _PRESETS = flags.DEFINE_list("presets", list(DEFAULT_PRESETS), "Presets to benchmark.")
-_BACKENDS = flags.DEFINE_list("backends", ["tensorflow", "jax"], "Keras backends to benchmark.")
-_REPEATS = flags.DEFINE_integer("repeats", 5, "Timed repeats per variant (median reported).")
+_BACKENDS = flags.DEFINE_list(
+    "backends", list(BACKENDS), "Backends to benchmark: tensorflow, jax (Keras) and torch."
+)
+_ROUNDS = flags.DEFINE_integer(
+    "rounds", 3, "Rounds: each runs every variant once, in its own process, order rotated."
+)
+_REPEATS = flags.DEFINE_integer(
+    "repeats", 3, "Timed repeats per process (the process's figure is their median)."
+)
 _STEPS = flags.DEFINE_integer(
     "steps", 0, "Training steps per timed repeat; 0: calibrate so a repeat lasts --target_seconds."
 )
@@ -69,16 +117,36 @@ _FASTGRAD = flags.DEFINE_bool(
 _SPE = flags.DEFINE_list(
     "steps_per_execution", [], "Extra fit() variants with these steps_per_execution (e.g. 4)."
 )
+_TORCH_THREADS = flags.DEFINE_integer(
+    "torch_threads", 0, "torch.set_num_threads; 0: the cores this process may run on."
+)
+_TORCH_OMP_WAIT_POLICY = flags.DEFINE_enum(
+    "torch_omp_wait_policy", None, ["ACTIVE", "PASSIVE"],
+    "OMP_WAIT_POLICY of the PyTorch processes (default: the environment's). PyTorch's OpenMP "
+    "threads spin while waiting (ACTIVE), which collapses when the cores are oversubscribed.",
+)
 _PIPELINE = flags.DEFINE_bool("pipeline", True, "Benchmark the input pipeline alone.")
 _PIPELINE_SECONDS = flags.DEFINE_float("pipeline_seconds", 2.0, "Timed seconds per pipeline run.")
 _QUICK = flags.DEFINE_bool(
-    "quick", False, "Tiny run (mnist_mlp, batch 32, 2 repeats of 3 steps, no XLA variants)."
+    "quick", False,
+    "Tiny run (mnist_mlp, batch 32, 2 repeats of 3 steps, no XLA or fast-gradient variants).",
 )
 _OUTPUT = flags.DEFINE_string("output", "", "Write the results as JSON here.")
 _CHILD = flags.DEFINE_string(
-    "child", "", "Internal: run one measurement in this process ('train' or 'pipeline')."
+    "child", "", "Internal: run one measurement in this process (a preset, or 'pipeline')."
 )
+_VARIANT = flags.DEFINE_string("variant", "", "Internal: the child's variant.")
+_BACKEND = flags.DEFINE_string("backend", "", "Internal: the child's backend label.")
 _CHILD_OUTPUT = flags.DEFINE_string("child_output", "", "Internal: the child's JSON result file.")
+
+# Environment variables that change speed; recorded with every row.
+_SPEED_ENV = ("XLA_FLAGS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME", "TF_ENABLE_ONEDNN_OPTS", "TF_XLA_FLAGS", "OMP_NUM_THREADS",
+              "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+              "KERAS_BACKEND", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
+_LIBRARIES = ("keras", "tensorflow", "jax", "jaxlib", "torch", "numpy")
+# /proc/cpuinfo flags that name vector (SIMD/matrix) extensions.
+_VECTOR_FLAG = re.compile(
+    r"^(sse\d?|sse4_\d|sse4a|ssse3|avx\w*|amx\w*|fma\d?|f16c|xop|asimd\w*|sve\d?|sme\d?)$")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -99,16 +167,62 @@ def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _lscpu():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines()
+                                              if ":" in line)}
+
+
+def machine_info():
+    """CPU model, vector extensions, core counts, library versions: recorded with every row."""
+    cpuinfo = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if ":" in line:
+                    key, value = (part.strip() for part in line.split(":", 1))
+                    cpuinfo.setdefault(key, value)  # the first processor's values
+    except OSError:
+        pass
+    lscpu = _lscpu()
+    flags_ = (cpuinfo.get("flags") or cpuinfo.get("Features") or lscpu.get("Flags", "")).split()
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    versions["python"] = platform.python_version()
+    return {
+        "cpu_model": lscpu.get("Model name") or cpuinfo.get("model name") or platform.processor(),
+        "cpu_vendor": lscpu.get("Vendor ID") or cpuinfo.get("vendor_id"),
+        "vector_extensions": sorted(f for f in flags_ if _VECTOR_FLAG.match(f)),
+        "cpu_count": os.cpu_count(),
+        "cores_available": bench_torch.cores(),
+        "threads_per_core": lscpu.get("Thread(s) per core"),
+        "cores_per_socket": lscpu.get("Core(s) per socket"),
+        "sockets": lscpu.get("Socket(s)"),
+        "hypervisor": lscpu.get("Hypervisor vendor"),
+        "platform": platform.platform(),
+        "versions": versions,
+        "env": {k: os.environ[k] for k in _SPEED_ENV if k in os.environ},
+    }
+
+
 def _settings():
-    """(presets, repeats, steps, batch_size override, xla, spe list, pipeline seconds)."""
+    """(presets, repeats, steps, batch_size override, xla, fastgrad, spe list, pipeline seconds)."""
     if _QUICK.value:
-        return ["mnist_mlp"], 2, 3, 32, False, [], 0.3
+        return ["mnist_mlp"], 2, 3, 32, False, False, [], 0.3
     return (
         list(_PRESETS.value),
         _REPEATS.value,
         _STEPS.value,
         _BATCH_SIZE.value,
         _XLA.value,
+        _FASTGRAD.value,
         [int(s) for s in _SPE.value],
         _PIPELINE_SECONDS.value,
     )
@@ -142,16 +256,6 @@ def _build(name, batch_override, **overrides):
     return kerasgan.zoo.get(name, seed=0, **overrides)
 
 
-def _check_supported(gan):
-    # The hand-written loops below implement what the benchmarked presets use.
-    if gan.fake_source != "generator" or gan.g_noise != "fresh":
-        raise ValueError(
-            f"tools/bench.py's hand-written loop supports fake_source='generator' and "
-            f"g_noise='fresh'. Preset '{gan.name}' uses fake_source={gan.fake_source!r}, "
-            f"g_noise={gan.g_noise!r}."
-        )
-
-
 def _d_parts(gan):
     return [("real", "fake")] if gan.d_update == "joint" else [("real",), ("fake",)]
 
@@ -163,7 +267,7 @@ def _hand_tensorflow(gan, jit_compile):
     """A minimal tf.function + GradientTape loop of `gan`'s networks and schedule."""
     import tensorflow as tf
 
-    _check_supported(gan)
+    bench_torch.check_supported(gan)
     G, D = gan.generator, gan.discriminator
     d_vars, g_vars = gan.d_variables, gan.g_variables  # the shared kernel belongs to D
     d_opt, g_opt = gan.d_optimizer, gan.g_optimizer
@@ -227,7 +331,7 @@ def _hand_jax(gan, fastgrad):
     import jax
     import jax.numpy as jnp
 
-    _check_supported(gan)
+    bench_torch.check_supported(gan)
     G, D = gan.generator, gan.discriminator
     d_vars = list(D.trainable_variables)
     d_index = {id(v): i for i, v in enumerate(d_vars)}
@@ -397,124 +501,132 @@ def _fit_runner(gan, ds):
 # ------------------------------------------------------------------ children
 
 
-def _child_train(backend, preset):
-    import keras
+def _has_transpose(gan):
+    return any("Transpose" in type(layer).__name__
+               for layer in gan.generator._flatten_layers(include_self=False))
 
+
+def _torch_runner(gan, ds):
+    """(first, run, info) of the PyTorch eager loop of `gan`'s networks."""
+    import numpy as np
+    import torch
+
+    step, info = bench_torch.make_torch_step(
+        gan, fused=_VARIANT.value == "torch_fused", threads=_TORCH_THREADS.value or None)
+    it = ds.as_numpy_iterator()
+
+    def batch():
+        x = np.asarray(next(it), dtype=np.float32)
+        return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous() if x.ndim == 4 else torch.from_numpy(x)
+
+    def steps(n):
+        out = None
+        for _ in range(n):
+            out = step(batch())
+        float(out[1])  # eager on CPU: already done; kept for symmetry with the other loops
+        return out
+
+    def first():
+        steps(1)
+
+    def run(n):
+        steps(1)  # the first step of a repeat is not timed (as fit's)
+        t0 = time.perf_counter()
+        steps(n)
+        return time.perf_counter() - t0, n
+
+    return first, run, info
+
+
+def _child_train(backend, preset, variant):
+    """One variant of one preset in this process: first step, warm-up, timed repeats."""
     import kerasgan
 
-    _, repeats, steps, batch_override, xla, spe_list, _ = _settings()
+    _, repeats, steps, batch_override, _, _, _, _ = _settings()
     spec = kerasgan.zoo.spec(preset)
     step_batch = _step_batch(spec, batch_override)
     ds = _dataset(spec, step_batch)
-    result = {
-        "backend": backend,
+    row = {
         "preset": preset,
+        "backend": backend,
+        "variant": variant,
+        "kind": kind_of(variant),
         "step_batch": step_batch,
-        "jit_compile_auto_resolves_to": None,
+        "machine": machine_info(),
+        "load_average_start": _load_average(),
         "rss_mb_start": _rss_mb(),
-        "variants": {},
     }
-
-    variants = {}  # name -> dict(first=callable, run=callable(steps) -> (seconds, steps))
-
-    def add_fit(name, **overrides):
+    extra = {}
+    if row["kind"] == "kerasgan":
+        overrides = {}
+        if variant == "kerasgan_xla":
+            overrides["jit_compile"] = True
+        elif variant.startswith("kerasgan_spe"):
+            overrides["steps_per_execution"] = int(variant[len("kerasgan_spe"):])
         gan = _build(preset, batch_override, **overrides)
         first, run, overheads = _fit_runner(gan, ds)
-        variants[name] = {"first": first, "run": run, "kind": "kerasgan", "gan": gan,
-                          "overheads": overheads}
+        extra["jit_compile"] = bool(gan.jit_compile)
+        extra["steps_per_execution"] = int(gan.steps_per_execution or 1)
+    elif row["kind"] == "torch":
+        gan = _build(preset, batch_override)
+        first, run, info = _torch_runner(gan, ds)
+        extra.update(info)
+        overheads = None
+    else:
+        gan = _build(preset, batch_override)
+        if variant == "hand_fastgrad" and not _has_transpose(gan):
+            row["skipped"] = "the generator has no Conv*Transpose layer"
+            return row
+        if backend == "tensorflow":
+            runner, _ = _hand_tensorflow(gan, jit_compile=variant == "hand_xla")
+            it = iter(ds)
+        else:
+            runner, _ = _hand_jax(gan, fastgrad=variant == "hand_fastgrad")
+            it = ds.as_numpy_iterator()
+        overheads = None
 
-    def add_hand(name, make):
         def first():
-            it = iter(ds) if backend == "tensorflow" else ds.as_numpy_iterator()
-            runner, _ = make()
-            variants[name]["iterator"] = it
-            variants[name]["runner"] = runner
             runner(it, 1)
 
-        def run(steps):
-            v = variants[name]
-            v["runner"](v["iterator"], 1)  # the first step of a repeat is not timed (as fit's)
+        def run(n):
+            runner(it, 1)  # the first step of a repeat is not timed (as fit's)
             t0 = time.perf_counter()
-            v["runner"](v["iterator"], steps)
-            return time.perf_counter() - t0, steps
+            runner(it, n)
+            return time.perf_counter() - t0, n
 
-        variants[name] = {"first": first, "run": run, "kind": "hand"}
-
-    if backend == "tensorflow":
-        add_fit("kerasgan")
-        result["jit_compile_auto_resolves_to"] = bool(variants["kerasgan"]["gan"].jit_compile)
-        add_hand("hand", lambda: _hand_tensorflow(_build(preset, batch_override), False))
-        if xla:
-            add_fit("kerasgan_xla", jit_compile=True)
-            add_hand("hand_xla", lambda: _hand_tensorflow(_build(preset, batch_override), True))
-    else:
-        add_fit("kerasgan")
-        result["jit_compile_auto_resolves_to"] = bool(variants["kerasgan"]["gan"].jit_compile)
-        add_hand("hand", lambda: _hand_jax(_build(preset, batch_override), False))
-        gen = variants["kerasgan"]["gan"].generator
-        has_transpose = any("Transpose" in type(layer).__name__
-                            for layer in gen._flatten_layers(include_self=False))
-        if _FASTGRAD.value and has_transpose:
-            add_hand("hand_fastgrad", lambda: _hand_jax(_build(preset, batch_override), True))
-    for spe in spe_list:
-        add_fit(f"kerasgan_spe{spe}", steps_per_execution=spe)
-
-    names = list(variants)
-    for name in names:
-        rss0 = _rss_mb()
-        t0 = time.perf_counter()
-        variants[name]["first"]()
-        result["variants"][name] = {
-            "first_step_s": time.perf_counter() - t0,
-            "rss_mb_after_first_step": _rss_mb(),
-            "rss_mb_increase_first_step": _rss_mb() - rss0,
-        }
-    # Warm-up: one short untimed repeat each (also the calibration of the repeat length).
-    per_step = {}
-    for name in names:
-        seconds, n = variants[name]["run"](max(2, min(3, steps or 3)))
-        per_step[name] = seconds / n
+    extra["ema_decay"] = getattr(gan, "ema_decay", None)  # the hand loops do not average
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    first()
+    row["first_step_s"] = time.perf_counter() - t0
+    row["rss_mb_after_first_step"] = _rss_mb()
+    row["rss_mb_increase_first_step"] = row["rss_mb_after_first_step"] - rss0
+    # Warm-up: one short untimed repeat (also the calibration of the repeat length).
+    seconds, n = run(max(2, min(3, steps or 3)))
     if not steps:
-        slowest = max(per_step.values())
-        steps = int(min(_MAX_STEPS.value, max(_MIN_STEPS.value, round(_TARGET_SECONDS.value / slowest))))
-    result["steps_per_repeat"] = steps
-    times = {name: [] for name in names}
-    for r in range(repeats):
-        order = names[r % len(names):] + names[: r % len(names)]
-        for name in order:
-            seconds, n = variants[name]["run"](steps)
-            times[name].append(n / seconds)
-    for name in names:
-        sps = times[name]
-        med = statistics.median(sps)
-        result["variants"][name].update(
-            steps_per_s=med,
-            images_per_s=med * step_batch,
-            steps_per_s_all=sps,
-            ms_per_step=1000.0 / med,
-        )
-        if "overheads" in variants[name]:
-            # fit()'s fixed cost per call (set-up + teardown), amortised over an epoch.
-            result["variants"][name]["fit_call_overhead_s"] = statistics.median(
-                variants[name]["overheads"])
-    v = result["variants"]
-    ratios = {"kerasgan/hand": v["kerasgan"]["steps_per_s"] / v["hand"]["steps_per_s"]}
-    if "kerasgan_xla" in v:
-        ratios["kerasgan_xla/hand_xla"] = v["kerasgan_xla"]["steps_per_s"] / v["hand_xla"]["steps_per_s"]
-        best_hand = max(v["hand"]["steps_per_s"], v["hand_xla"]["steps_per_s"])
-        ratios["kerasgan/best_hand"] = v["kerasgan"]["steps_per_s"] / best_hand
-    if "hand_fastgrad" in v:
-        ratios["kerasgan/hand_fastgrad"] = v["kerasgan"]["steps_per_s"] / v["hand_fastgrad"]["steps_per_s"]
-    result["ratios"] = ratios
-    result["peak_rss_mb"] = _peak_rss_mb()
-    result["keras_version"] = keras.__version__
-    return result
+        steps = int(min(_MAX_STEPS.value,
+                        max(_MIN_STEPS.value, round(_TARGET_SECONDS.value / (seconds / n)))))
+    row["steps_per_repeat"] = steps
+    sps = []
+    for _ in range(repeats):
+        seconds, n = run(steps)
+        sps.append(n / seconds)
+    med = statistics.median(sps)
+    row.update(steps_per_s=med, steps_per_s_repeats=sps, images_per_s=med * step_batch,
+               ms_per_step=1000.0 / med)
+    if overheads:
+        # fit()'s fixed cost per call (set-up + teardown), amortised over an epoch.
+        row["fit_call_overhead_s"] = statistics.median(overheads)
+    row.update(extra)
+    row["peak_rss_mb"] = _peak_rss_mb()
+    row["load_average_end"] = _load_average()
+    return row
 
 
 def _child_pipeline(presets):
     import kerasgan
 
-    _, _, _, batch_override, _, _, seconds = _settings()
+    _, _, _, batch_override, _, _, _, seconds = _settings()
     out = []
     for preset in presets:
         spec = kerasgan.zoo.spec(preset)
@@ -537,6 +649,7 @@ def _child_pipeline(presets):
             "first_batch_s": first,
             "batches_per_s": n / elapsed,
             "images_per_s": n * step_batch / elapsed,
+            "machine": machine_info(),
         })
     return {"pipeline": out, "peak_rss_mb": _peak_rss_mb()}
 
@@ -545,17 +658,24 @@ def _child_pipeline(presets):
 
 
 def _spawn(backend, args):
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    keras_backend = "tensorflow" if backend == "torch" else backend  # torch: data pipeline + models
+    env = dict(os.environ, KERAS_BACKEND=keras_backend, TF_CPP_MIN_LOG_LEVEL="3")
+    if backend == "torch" and _TORCH_OMP_WAIT_POLICY.value:
+        env["OMP_WAIT_POLICY"] = _TORCH_OMP_WAIT_POLICY.value
     env.setdefault("KERASGAN_NO_DOWNLOAD", "1")
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
-    cmd = [sys.executable, os.path.abspath(__file__), f"--child_output={path}"] + args + _passthrough()
+    cmd = ([sys.executable, os.path.abspath(__file__), f"--child_output={path}",
+            f"--backend={backend}"] + args + _passthrough())
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])
-        raise RuntimeError(f"bench child failed ({backend}, {args}): exit {proc.returncode}")
+        os.unlink(path)
+        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        raise RuntimeError(f"bench child failed ({backend}, {' '.join(args)}): exit "
+                           f"{proc.returncode}: {tail}")
     with open(path) as f:
         result = json.load(f)
     os.unlink(path)
@@ -565,11 +685,10 @@ def _spawn(backend, args):
 
 def _passthrough():
     keep = ("repeats", "steps", "target_seconds", "min_steps", "max_steps", "batch_size", "xla",
-            "fastgrad", "steps_per_execution", "pipeline_seconds", "quick")
+            "fastgrad", "steps_per_execution", "pipeline_seconds", "quick", "torch_threads")
     out = []
     for name in keep:
-        flag = flags.FLAGS[name]
-        value = flag.value
+        value = flags.FLAGS[name].value
         if isinstance(value, list):
             value = ",".join(str(v) for v in value)
         elif isinstance(value, bool):
@@ -579,36 +698,58 @@ def _passthrough():
     return out
 
 
+def _fmt_spread(s, digits=2):
+    if not s.get("n"):
+        return ""
+    return f"{s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
+
+
 def _table(results):
     rows = []
-    head = (f"{'backend':<10} {'preset':<13} {'batch':>5} {'variant':<14} {'steps/s':>8} "
-            f"{'img/s':>8} {'ratio':>6} {'1st step s':>10} {'RSS MB':>7}")
-    rows.append(head)
-    rows.append("-" * len(head))
-    for res in results["train"]:
-        v = res["variants"]
-        for name, m in v.items():
-            hand = {"kerasgan": "hand", "kerasgan_xla": "hand_xla"}.get(name)
-            if name.startswith("kerasgan_spe"):
-                hand = "hand"
-            ratio = f"{m['steps_per_s'] / v[hand]['steps_per_s']:.3f}" if hand in v else ""
-            rows.append(
-                f"{res['backend']:<10} {res['preset']:<13} {res['step_batch']:>5} {name:<14} "
-                f"{m['steps_per_s']:>8.2f} {m['images_per_s']:>8.0f} {ratio:>6} "
-                f"{m['first_step_s']:>10.2f} {m['rss_mb_after_first_step']:>7.0f}"
-            )
-        rows.append(f"{'':<10} {'':<13} {'':>5} peak RSS (ru_maxrss) {res['peak_rss_mb']:.0f} MB; "
-                    f"steps/repeat {res['steps_per_repeat']}; jit_compile='auto' -> "
-                    f"{res['jit_compile_auto_resolves_to']}")
+    machines = {json.dumps({k: m[k] for k in ("cpu_model", "vector_extensions", "cores_available")},
+                           sort_keys=True)
+                for m in (r["machine"] for r in results["rows"] if "machine" in r)}
+    for m in sorted(machines):
+        m = json.loads(m)
+        rows.append(f"CPU: {m['cpu_model']}, {m['cores_available']} cores; vector extensions: "
+                    f"{' '.join(m['vector_extensions'])}")
+    if results["rows"] and "machine" in results["rows"][0]:
+        versions = results["rows"][0]["machine"]["versions"]
+        rows.append("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v))
+    rows.append(f"rounds: {results['rounds']}; figures: median [min-max] over rounds")
+    head = (f"{'preset':<13} {'backend':<10} {'variant':<14} {'batch':>5} {'steps/s':>22} "
+            f"{'img/s':>8} {'1st step s':>10} {'RSS MB':>7}")
+    rows += ["", head, "-" * len(head)]
+    by_key = {}
+    for r in results["rows"]:
+        by_key.setdefault((r["preset"], r["backend"], r["variant"]), []).append(r)
+    for v in results["summary"]["variants"]:
+        measured = by_key[(v["preset"], v["backend"], v["variant"])]
+        first = statistics.median(r["first_step_s"] for r in measured if "first_step_s" in r)
+        rss = max(r["rss_mb_after_first_step"] for r in measured if "rss_mb_after_first_step" in r)
+        batch = measured[0]["step_batch"]
+        rows.append(f"{v['preset']:<13} {v['backend']:<10} {v['variant']:<14} {batch:>5} "
+                    f"{_fmt_spread(v['steps_per_s']):>22} "
+                    f"{v['steps_per_s']['median'] * batch:>8.0f} {first:>10.2f} {rss:>7.0f}")
+    impl = {(r["preset"], r["variant"]): r["optimizer_implementation"] for r in results["rows"]
+            if "optimizer_implementation" in r}
+    for (preset, variant), value in impl.items():
+        rows.append(f"{preset:<13} {variant}: PyTorch optimizer implementation {value}")
+    rows += ["", f"{'preset':<13} {'ratio (per round)':<27} {'median [min-max]':>22} per round"]
+    for q in results["summary"]["ratios"]:
+        values = " ".join(f"{p['value']:.3f}" for p in q["per_round"])
+        rows.append(f"{q['preset']:<13} {q['ratio']:<27} {_fmt_spread(q, 3):>22} {values}")
     for error in results.get("errors", []):
         rows.append(f"ERROR: {error}")
+    for skipped in results.get("skipped", []):
+        rows.append(f"skipped: {skipped}")
     if results.get("pipeline"):
         rows.append("")
         rows.append(f"{'input pipeline':<24} {'batch':>5} {'img/s':>9} {'train img/s (max)':>18} "
                     f"{'headroom':>9}")
         for p in results["pipeline"]:
-            consumed = max((m["images_per_s"] for r in results["train"] if r["preset"] == p["preset"]
-                            for m in r["variants"].values()), default=0.0)
+            consumed = max((r["images_per_s"] for r in results["rows"]
+                            if r["preset"] == p["preset"] and "images_per_s" in r), default=0.0)
             p["max_training_images_per_s"] = consumed
             p["headroom"] = p["images_per_s"] / consumed if consumed else None
             head = f"{p['headroom']:.1f}x" if consumed else ""
@@ -617,42 +758,77 @@ def _table(results):
     return "\n".join(rows)
 
 
+def _git_commit():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+uncommitted changes" if dirty else "")
+
+
 def main(argv):
     del argv
     if _CHILD.value:
-        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
         if _CHILD.value == "pipeline":
-            presets = _settings()[0]
-            result = _child_pipeline(presets)
+            result = _child_pipeline(_settings()[0])
         else:
-            result = _child_train(backend, _CHILD.value)
+            result = _child_train(_BACKEND.value, _CHILD.value, _VARIANT.value)
         with open(_CHILD_OUTPUT.value, "w") as f:
             json.dump(result, f)
         return
-    presets = _settings()[0]
+    presets, _, _, _, xla, fastgrad, spe_list, _ = _settings()
+    rounds = max(1, _ROUNDS.value)
     t_start = time.perf_counter()
     results = {
         "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+        "git_commit": _git_commit(),
+        "rounds": rounds,
         "load_average_start": _load_average(),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "processor": _cpu_model(),
-            "python": platform.python_version(),
-        },
-        "train": [],
+        "machine": machine_info(),
+        "rows": [],
         "pipeline": [],
     }
-    for preset in presets:
-        for backend in _BACKENDS.value:
-            print(f"[bench] {backend} {preset} ...", flush=True)
-            try:
-                results["train"].append(_spawn(backend, [f"--child={preset}"]))
-            except RuntimeError as e:  # keep the other measurements; the error goes in the JSON
-                results.setdefault("errors", []).append(str(e))
-    if _PIPELINE.value:
+    backends = []
+    for backend in _BACKENDS.value:
+        if backend not in BACKENDS:
+            raise app.UsageError(f"Expected --backends from {BACKENDS}. Received: {backend!r}.")
+        if backend == "torch" and not bench_torch.available():
+            message = ("torch variants skipped: PyTorch is not installed (it is an optional "
+                       "bench-only dependency: pip install torch==2.13.0, a CPU wheel)")
+            print(f"[bench] {message}", flush=True)
+            results.setdefault("skipped", []).append(message)
+            continue
+        backends.append(backend)
+    plan = [(b, v) for b in backends for v in variants_of(b, xla, fastgrad, spe_list)]
+    not_applicable = set()  # (preset, backend, variant) a child reported as skipped
+    for round_ in range(rounds):
+        for preset in presets:
+            for order, (backend, variant) in enumerate(rotated(plan, round_)):
+                if (preset, backend, variant) in not_applicable:
+                    continue
+                print(f"[bench] round {round_ + 1}/{rounds} {preset} {backend} {variant} ...",
+                      flush=True)
+                try:
+                    row = _spawn(backend, [f"--child={preset}", f"--variant={variant}"])
+                except RuntimeError as e:  # keep the other measurements; the error goes in the JSON
+                    results.setdefault("errors", []).append(f"round {round_ + 1}: {e}")
+                    continue
+                row.update(round=round_, order_in_round=order)
+                if row.get("skipped"):
+                    not_applicable.add((preset, backend, variant))
+                    results.setdefault("skipped", []).append(
+                        f"{preset} {backend} {variant}: {row['skipped']}")
+                    continue
+                results["rows"].append(row)
+    results["summary"] = summarize(results["rows"])
+    if _PIPELINE.value and backends:
         print("[bench] input pipeline ...", flush=True)
-        pipe = _spawn(_BACKENDS.value[0], ["--child=pipeline", f"--presets={','.join(presets)}"])
+        keras_backend = next((b for b in backends if b != "torch"), "tensorflow")
+        pipe = _spawn(keras_backend, ["--child=pipeline", f"--presets={','.join(presets)}"])
         results["pipeline"] = pipe["pipeline"]
     results["load_average_end"] = _load_average()
     results["total_wall_s"] = time.perf_counter() - t_start
@@ -666,17 +842,6 @@ def main(argv):
         with open(_OUTPUT.value, "w") as f:
             json.dump(results, f, indent=1)
         print(f"wrote {_OUTPUT.value}")
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":
