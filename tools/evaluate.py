@@ -1,17 +1,18 @@
-r"""Evaluates a `.keras` GAN checkpoint with the offline domain-classifier metrics.
+r"""Judges a `.keras` GAN checkpoint: prints `kerasgan.metrics.evaluate`'s report, writes metrics.json.
 
-Writes `<output_dir>/metrics.json` (entropy mean/std, classifier score, FID with
-the real-vs-real floor, mode coverage; plus the same metrics of real data and of
-uniform-noise images for scale) and `<output_dir>/samples.png`.
+Default protocol: 5,000 generated images against 5,000 real test images, in the
+shipped judge classifier's feature space (FD, KID +- SE, precision/recall,
+density/coverage, classes covered, entropy, classifier score). Writes
+`<output_dir>/metrics.json` (the report, plus the checkpoint and its step) and
+`<output_dir>/samples.png`; `--output_dir` defaults to the checkpoint's folder.
 
-Example:
-    KERAS_BACKEND=tensorflow .venv/bin/python tools/evaluate.py \
-        --checkpoint=runs/dcgan/checkpoint.keras --dataset=fashion_mnist --output_dir=runs/dcgan/eval
+Example (from the repository root):
+    python -m tools.evaluate --checkpoint runs/dcgan/checkpoint.keras
+    python -m tools.evaluate --checkpoint runs/mlp/checkpoint.keras --dataset=mnist --num_samples=5000
 """
 
 import json
 import os
-import sys
 
 from absl import app, flags
 
@@ -19,69 +20,59 @@ FLAGS = flags.FLAGS
 
 
 def _define_flags():
-    # Defined only when run as a script, so tests can import this module next to others.
+    # Defined only when run as a program, so tests can import this module next to others.
     flags.DEFINE_string("checkpoint", None, "A .keras GAN checkpoint (kerasgan.train writes one).")
-    flags.DEFINE_string("dataset", "fashion_mnist", "Dataset name or IDX directory of the real data.")
-    flags.DEFINE_string("classifier_dataset", None, "Classifier to use (default: --dataset).")
-    flags.DEFINE_string("classifier", None, "Explicit classifier .weights.h5 file (default: the shipped judge).")
-    flags.DEFINE_string("split", "test", "Real split for the FID reference and floor.")
-    flags.DEFINE_integer("num_samples", 1000, "Generated images (and real images per real sample).")
-    flags.DEFINE_integer("seed", 0, "Noise seed.")
-    flags.DEFINE_integer("grid_samples", 64, "Images in the sample grid.")
-    flags.DEFINE_string("output_dir", None, "Where metrics.json and samples.png go.")
-    flags.DEFINE_bool("baselines", True, "Also report the real data and uniform-noise rows.")
-    flags.mark_flags_as_required(["checkpoint", "output_dir"])
+    flags.DEFINE_string("dataset", "fashion_mnist", "fashion_mnist, mnist, or an IDX directory.")
+    flags.DEFINE_string("classifier", None, "A judge .weights.h5 file (default: the shipped judge).")
+    flags.DEFINE_string("reference_split", "test", "Real split of the reference (MNIST: its held-out half).")
+    flags.DEFINE_integer("num_samples", 5000, "Generated images, and real images in the reference.")
+    flags.DEFINE_integer("seed", 0, "Generation seed.")
+    flags.DEFINE_integer("grid_samples", 64, "Images in samples.png (0: none).")
+    flags.DEFINE_string("output_dir", None, "Where metrics.json and samples.png go (default: the "
+                        "checkpoint's folder).")
+    flags.mark_flag_as_required("checkpoint")
 
 
+def evaluate_checkpoint(checkpoint, output_dir=None, dataset="fashion_mnist", classifier=None,
+                        reference_split="test", num_samples=5000, seed=0, grid_samples=64):
+    """Loads `checkpoint` with `kerasgan.load_gan`, judges it, writes metrics.json (and samples.png).
 
-def evaluate_checkpoint(checkpoint, output_dir, dataset="fashion_mnist", classifier=None,
-                        classifier_dataset=None,
-                        split="test", num_samples=1000, seed=0, grid_samples=64, baselines=True):
-    """Loads `checkpoint`, computes the metrics, writes metrics.json and samples.png; returns the dict."""
+    Returns the `kerasgan.metrics.EvaluationReport`, with `checkpoint` and `step` added.
+    """
     import kerasgan
     from kerasgan.plotting import save_image_grid
 
-    gan = kerasgan.metrics.load_gan(checkpoint)
-    clf = kerasgan.metrics.load_classifier(
-        classifier_dataset or dataset, path=classifier)
-    ref = kerasgan.metrics.real_reference(clf, dataset, num_samples=num_samples, seed=0, split=split)
-    images = gan.generate(int(num_samples), seed=seed)
-    result = {
-        "checkpoint": os.path.abspath(checkpoint),
-        "step": int(gan.optimizer.iterations) if getattr(gan, "optimizer", None) is not None else None,
-        "dataset": dataset,
-        "classifier": clf.info,
-        "seed": seed,
-        "generated": kerasgan.metrics.evaluate_images(images, clf, ref),
-    }
-    if baselines:
-        result["real"] = ref.metrics
-        result["uniform_noise"] = kerasgan.metrics.evaluate_images(
-            kerasgan.metrics.uniform_noise_images(num_samples, seed=seed), clf, ref)
+    gan = kerasgan.load_gan(checkpoint)
+    report = kerasgan.metrics.evaluate(gan, dataset, num_samples=num_samples, seed=seed,
+                                       reference_split=reference_split, classifier=classifier)
+    optimizer = getattr(gan, "optimizer", None)
+    report["checkpoint"] = os.path.abspath(checkpoint)
+    report["step"] = int(optimizer.iterations) if optimizer is not None else None
+    output_dir = output_dir or os.path.dirname(os.path.abspath(checkpoint))
     os.makedirs(output_dir, exist_ok=True)
     with open(os.path.join(output_dir, "metrics.json"), "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    g = result["generated"]
-    save_image_grid(images[:grid_samples], os.path.join(output_dir, "samples.png"),
-                    title=f"step {result['step']}: FID {g['fid']:.1f}, entropy {g['entropy_mean']:.2f}")
-    return result
+        f.write(report.to_json() + "\n")
+    if grid_samples:
+        save_image_grid(gan.generate(int(grid_samples), seed=seed),
+                        os.path.join(output_dir, "samples.png"),
+                        title=f"step {report['step']}: FD {report['fd']:.1f}, KID {report['kid']:.4f}")
+    return report
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    r = evaluate_checkpoint(
-        FLAGS.checkpoint, FLAGS.output_dir, FLAGS.dataset, FLAGS.classifier,
-        FLAGS.classifier_dataset, FLAGS.split, FLAGS.num_samples,
-        FLAGS.seed, FLAGS.grid_samples, FLAGS.baselines)
-    g = {k: v for k, v in r["generated"].items() if k != "class_histogram"}
-    print(json.dumps(g, indent=2))
-    print(f"Wrote {os.path.join(FLAGS.output_dir, 'metrics.json')} and samples.png")
+    output_dir = FLAGS.output_dir or os.path.dirname(os.path.abspath(FLAGS.checkpoint))
+    report = evaluate_checkpoint(
+        FLAGS.checkpoint, output_dir, FLAGS.dataset, FLAGS.classifier, FLAGS.reference_split,
+        FLAGS.num_samples, FLAGS.seed, FLAGS.grid_samples)
+    print(f"{report['checkpoint']} (step {report['step']})")
+    print(report.summary())
+    written = "metrics.json" + (" and samples.png" if FLAGS.grid_samples else "")
+    print(f"Wrote {written} to {output_dir}")
 
 
 if __name__ == "__main__":
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     _define_flags()
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     app.run(main)

@@ -1,8 +1,8 @@
-"""Offline GAN metrics with domain classifiers the project trains itself (no downloads).
+"""Offline GAN metrics in the feature space of pinned judge classifiers shipped with the package.
 
 Example:
->>> clf = kerasgan.metrics.load_classifier("fashion_mnist")
->>> kerasgan.metrics.evaluate_images(gan.generate(1000, seed=0), clf)
+>>> report = kerasgan.metrics.evaluate(gan, "fashion_mnist")  # 5,000 vs 5,000 real test images
+>>> print(report)  # FD, KID +- SE, precision/recall, density/coverage, classes covered, ...
 """
 
 from kerasgan.metrics.classifier import (
@@ -16,15 +16,17 @@ from kerasgan.metrics.classifier import (
     train_classifier,
 )
 from kerasgan.metrics.evaluation import (
+    EvaluationReport,
     RealReference,
+    evaluate,
     evaluate_gan,
     evaluate_images,
-    load_gan,
     real_reference,
     uniform_noise_images,
 )
 from kerasgan.metrics.filters import filter_similarity, find_conv_kernel, max_cosine_similarity
 from kerasgan.metrics.scores import (
+    DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_FRACTION,
     classifier_score,
     entropy,
@@ -32,7 +34,12 @@ from kerasgan.metrics.scores import (
     feature_statistics,
     frechet_distance,
     frechet_distance_from_statistics,
+    kernel_inception_distance,
+    knn_radii,
+    mmd2_unbiased,
     mode_coverage,
+    polynomial_kernel,
+    precision_recall_density_coverage,
 )
 
 
@@ -46,11 +53,12 @@ def __getattr__(name):
 
 
 __all__ = [
-    "ClassifierMetrics", "DEFAULT_MIN_FRACTION", "DomainClassifier",
-    "RealReference", "build_classifier", "classifier_path", "classifier_score",
-    "entropy", "file_sha256", "entropy_stats", "evaluate_gan", "evaluate_images",
-    "feature_statistics", "filter_similarity", "find_conv_kernel", "frechet_distance",
-    "frechet_distance_from_statistics", "load_classifier", "load_gan", "max_cosine_similarity",
-    "mode_coverage", "prepare_images", "real_arrays", "real_reference", "train_classifier",
-    "uniform_noise_images",
+    "ClassifierMetrics", "DEFAULT_MIN_CONFIDENCE", "DEFAULT_MIN_FRACTION", "DomainClassifier",
+    "EvaluationReport", "RealReference", "build_classifier", "classifier_path", "classifier_score",
+    "entropy", "entropy_stats", "evaluate", "evaluate_gan", "evaluate_images", "feature_statistics",
+    "file_sha256", "filter_similarity", "find_conv_kernel", "frechet_distance",
+    "frechet_distance_from_statistics", "kernel_inception_distance", "knn_radii", "load_classifier",
+    "max_cosine_similarity", "mmd2_unbiased", "mode_coverage", "polynomial_kernel",
+    "precision_recall_density_coverage", "prepare_images", "real_arrays", "real_reference",
+    "train_classifier", "uniform_noise_images",
 ]

@@ -8,12 +8,13 @@ import numpy as np
 from kerasgan.metrics import scores
 from kerasgan.metrics.evaluation import evaluate_images, real_reference
 
-SCALAR_KEYS = ("entropy_mean", "entropy_std", "classifier_score", "classes_covered",
-               "coverage_kl", "fid")
+SCALAR_KEYS = ("fd", "fd_real_floor", "kid", "kid_se", "precision", "recall", "density",
+               "coverage", "classes_covered", "low_confidence_fraction", "entropy_mean",
+               "entropy_std", "classifier_score", "coverage_kl")
 
 
 class ClassifierMetrics(keras.callbacks.Callback):
-    """Computes entropy, classifier score, FID and mode coverage of generated samples every N epochs.
+    """Logs the judge metrics of generated samples (`kerasgan.metrics.evaluate_images`) every N epochs.
 
     The values go into the epoch's `logs` dict as `<prefix><name>` (so
     `History`, `CSVLog` placed after this callback, and the progress bar see
@@ -22,7 +23,7 @@ class ClassifierMetrics(keras.callbacks.Callback):
 
     Args:
         classifier: A `kerasgan.metrics.DomainClassifier`, or a dataset name
-            (`load_classifier` is called, training it if it is not cached).
+            (its shipped judge, `load_classifier`).
         reference: A `kerasgan.metrics.RealReference`; default: built from the
             classifier's dataset with `num_samples` images per real sample.
         num_samples: Generated images per evaluation.
@@ -31,20 +32,23 @@ class ClassifierMetrics(keras.callbacks.Callback):
         log_dir: TensorBoard directory; None skips TensorBoard.
         prefix: Prefix of the log keys.
         grid_samples: Images in the TensorBoard sample grid.
-        min_fraction: Coverage threshold (see `kerasgan.metrics.mode_coverage`).
+        min_fraction, min_confidence: Class coverage thresholds (see
+            `kerasgan.metrics.mode_coverage`).
 
     Example:
     >>> cb = kerasgan.metrics.ClassifierMetrics("fashion_mnist", every=5, log_dir="runs/tb")
     >>> history = gan.fit(ds, epochs=20, callbacks=[cb])
-    >>> history.history["eval_fid"]
+    >>> history.history["eval_fd"], history.history["eval_kid"]
 
     Reference: Salimans et al., Improved Techniques for Training GANs, 2016;
-    Heusel et al., GANs Trained by a Two Time-Scale Update Rule, 2017.
+    Heusel et al., GANs Trained by a Two Time-Scale Update Rule, 2017;
+    Binkowski et al., 2018 (KID); Kynkaanniemi et al., 2019; Naeem et al., 2020.
     """
 
     def __init__(self, classifier="fashion_mnist", reference=None, num_samples=1000, every=1,
                  seed=0, log_dir=None, prefix="eval_", grid_samples=64,
-                 min_fraction=scores.DEFAULT_MIN_FRACTION):
+                 min_fraction=scores.DEFAULT_MIN_FRACTION,
+                 min_confidence=scores.DEFAULT_MIN_CONFIDENCE):
         super().__init__()
         if int(every) < 1:
             raise ValueError(f"every must be >= 1. Received: every={every}")
@@ -57,6 +61,7 @@ class ClassifierMetrics(keras.callbacks.Callback):
         self.prefix = prefix
         self.grid_samples = int(grid_samples)
         self.min_fraction = min_fraction
+        self.min_confidence = min_confidence
         self.results = []  # (epoch, metrics dict) of every evaluation
         self._writer = None
 
@@ -72,10 +77,11 @@ class ClassifierMetrics(keras.callbacks.Callback):
         """The metrics of the model's current generator (a dict)."""
         if self.reference is None:
             self.reference = real_reference(self.classifier, num_samples=self.num_samples,
-                                            seed=0, min_fraction=self.min_fraction)
+                                            seed=0, min_fraction=self.min_fraction,
+                                            min_confidence=self.min_confidence, real_row=False)
         images = self.model.generate(self.num_samples, seed=self.seed)
         metrics = evaluate_images(images, self.classifier, self.reference,
-                                  min_fraction=self.min_fraction)
+                                  min_fraction=self.min_fraction, min_confidence=self.min_confidence)
         return metrics, images
 
     def on_epoch_end(self, epoch, logs=None):
@@ -84,7 +90,7 @@ class ClassifierMetrics(keras.callbacks.Callback):
         metrics, images = self.evaluate()
         self.results.append((epoch + 1, metrics))
         if logs is not None:
-            for key in SCALAR_KEYS + ("fid_real_floor",):
+            for key in SCALAR_KEYS:
                 if key in metrics:
                     logs[self.prefix + key] = float(metrics[key])
         if self.log_dir:
@@ -105,7 +111,7 @@ class ClassifierMetrics(keras.callbacks.Callback):
         # tf.summary.scalar/image need the tensorboard package; tf.summary.write with the
         # plugins' metadata writes the same records with TensorFlow alone.
         with self._writer.as_default(step=step):
-            for key in SCALAR_KEYS + ("fid_real_floor",):
+            for key in SCALAR_KEYS:
                 if key in metrics:
                     tf.summary.write(self.prefix + key, tf.constant(float(metrics[key]), tf.float32),
                                      metadata=_metadata("scalars"))

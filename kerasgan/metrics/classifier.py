@@ -149,7 +149,7 @@ def build_classifier(kernel_size=5, filters=(32, 64), feature_units=1024, dropou
     return keras.Model(inputs, outputs, name=name)
 
 
-def real_arrays(dataset, split, data_dir=None, limit=None):
+def real_arrays(dataset, split, data_dir=None, limit=None, with_split=False):
     """Real images `(N, 28, 28, 1)` float32 in [0, 1] and int labels of a dataset split.
 
     Args:
@@ -159,6 +159,7 @@ def real_arrays(dataset, split, data_dir=None, limit=None):
             5,000). "train"/"test" on such an MNIST fall back to the holdout halves.
         data_dir: A directory to look in first.
         limit: Keep the first `limit` examples.
+        with_split: Also return the split actually read (e.g. "holdout_test").
 
     Example:
     >>> x, y = kerasgan.metrics.real_arrays("fashion_mnist", "test")
@@ -175,20 +176,21 @@ def real_arrays(dataset, split, data_dir=None, limit=None):
         return source.images, source.labels
 
     holdout = split.startswith("holdout_")
-    if not holdout:
+    if not holdout and _canonical(dataset) == "mnist" and split in ("train", "test"):
         try:
-            images, labels = load(split)
-        except DataNotFoundError:
-            if _canonical(dataset) != "mnist" or split not in ("train", "test"):
-                raise
+            load("train")
+        except DataNotFoundError:  # only the test split: its halves play train and test
             holdout, split = True, "holdout_" + split
-    if holdout:
+    if not holdout:
+        images, labels = load(split)
+    else:
         images, labels = load("test")
         part = slice(0, _HOLDOUT) if split == "holdout_train" else slice(_HOLDOUT, None)
         images, labels = images[part], labels[part]
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
-    return images.astype("float32") / 255.0, np.asarray(labels, dtype="int32")
+    out = images.astype("float32") / 255.0, np.asarray(labels, dtype="int32")
+    return out + (split,) if with_split else out
 
 
 def prepare_images(images, value_range=(0.0, 1.0)):
@@ -354,9 +356,9 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
     arch.update(architecture)
     arch["filters"] = [int(v) for v in arch["filters"]]
 
-    x_train, y_train = real_arrays(dataset, "train", data_dir=data_dir)
-    x_test, y_test = real_arrays(dataset, "test", data_dir=data_dir)
-    holdout = len(x_train) <= _HOLDOUT and key == "mnist"
+    x_train, y_train, train_split = real_arrays(dataset, "train", data_dir=data_dir, with_split=True)
+    x_test, y_test, test_split = real_arrays(dataset, "test", data_dir=data_dir, with_split=True)
+    holdout = train_split.startswith("holdout_")
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
     n_val = min(5000, len(x_train) // 10) if len(x_train) > 1000 else 0
@@ -413,7 +415,7 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
         "dataset": key,
         "test_accuracy": test_accuracy,
         "test_examples": int(len(x_test)),
-        "test_split": "holdout_test" if holdout else "test",
+        "test_split": test_split,
         "train_examples": int(len(x_fit) - n_outliers),
         "outlier_examples": n_outliers,
         "validation_examples": int(n_val),
@@ -463,8 +465,12 @@ def save_classifier(clf, path):
     from kerasgan.utils.io import atomic_path, atomic_write_text
 
     info_path = metadata_path(path)
+    model = clf.model
+    if getattr(model, "optimizer", None) is not None:  # weights only, no optimizer state
+        model = build_classifier(**{k: v for k, v in _architecture_of(clf.model).items()})
+        model.set_weights(clf.model.get_weights())
     with atomic_path(path, suffix=WEIGHTS_SUFFIX) as tmp:
-        clf.model.save_weights(tmp)
+        model.save_weights(tmp)
     info = {k: v for k, v in clf.info.items() if k != "path"}
     info.update(file=os.path.basename(path), size_bytes=os.path.getsize(path),
                 sha256=file_sha256(path))

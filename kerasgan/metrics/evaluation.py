@@ -1,26 +1,39 @@
-"""One call from images (or a GAN) to every classifier metric, with the real-vs-real floor."""
+"""One call from images (or a GAN) to every judge metric, with the real-vs-real floor and protocol."""
 
 import dataclasses
+import json
 from typing import Optional
 
 import numpy as np
 
 from kerasgan.metrics import scores
-from kerasgan.metrics.classifier import INPUT_SHAPE, real_arrays
+from kerasgan.metrics.classifier import INPUT_SHAPE, DomainClassifier, load_classifier, real_arrays
+
+DEFAULT_NUM_SAMPLES = 5000
+PR_K = 3
+DC_K = 5
+KID_SUBSET_SIZE = 1000
+KID_SUBSETS = 100
 
 
 @dataclasses.dataclass
 class RealReference:
-    """Real-data statistics that generated samples are compared against.
+    """Real-data features that generated samples are compared against.
 
     Attributes:
         dataset: Dataset name.
-        num_samples: Size of each of the two disjoint real samples.
-        mu, sigma: Feature mean and covariance of real sample A.
-        fid_floor: Frechet distance between real sample B and real sample A
-            (same size as the generated sample: the best a generator can expect).
-        metrics: `evaluate_images` of real sample A itself (the dataset row).
-        images: Real sample A, `(n, 28, 28, 1)` in [0, 1].
+        split: The split actually read (e.g. "test", or "holdout_test" for MNIST).
+        num_samples: Size of real sample A (the reference).
+        seed: Which random real samples.
+        mu, sigma: Feature mean and covariance of sample A.
+        features, probs: Judge features and softmax probabilities of sample A.
+        fid_floor: Frechet distance between a disjoint real sample B and A (the
+            best a generator can expect); B has `floor_num_samples` images.
+        floor_num_samples: Size of B (and of the A part it is compared with when
+            the split holds fewer than `2 * num_samples` images).
+        metrics: The real-vs-real row: sample B measured like a generated one.
+        images: Sample A, `(n, 28, 28, 1)` in [0, 1] (None unless kept).
+        cache: Per-reference cache (k-NN radii, KID's real terms).
     """
 
     dataset: str
@@ -30,10 +43,25 @@ class RealReference:
     fid_floor: float
     metrics: dict
     images: Optional[np.ndarray] = None
+    split: str = "test"
+    seed: int = 0
+    features: Optional[np.ndarray] = None
+    probs: Optional[np.ndarray] = None
+    floor_num_samples: int = 0
+    classifier_sha256: Optional[str] = None
+    cache: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    def radii(self, k):
+        """k-NN radii of sample A's features (computed once)."""
+        if ("radii", k) not in self.cache:
+            ks = tuple(sorted({k, PR_K, DC_K} & set(range(1, len(self.features)))))
+            for key, value in scores.knn_radii(self.features, ks).items():
+                self.cache[("radii", key)] = value
+        return self.cache[("radii", k)]
 
 
 def uniform_noise_images(num_samples, shape=INPUT_SHAPE, seed=0):
-    """Images of i.i.d. U(0, 1) pixels: the "uniform noise" row of the seed 003 table.
+    """Images of i.i.d. U(0, 1) pixels (a garbage baseline for every metric).
 
     Example:
     >>> x = kerasgan.metrics.uniform_noise_images(1000, seed=0)
@@ -42,109 +70,319 @@ def uniform_noise_images(num_samples, shape=INPUT_SHAPE, seed=0):
     return rng.uniform(0.0, 1.0, (int(num_samples),) + tuple(shape)).astype("float32")
 
 
-def _metrics_from_outputs(probs, feats, reference, min_fraction):
+def _metrics_from_outputs(probs, feats, reference, min_fraction, min_confidence, pr_k=PR_K,
+                          dc_k=DC_K, kid_subset_size=KID_SUBSET_SIZE, kid_subsets=KID_SUBSETS):
     out = {"num_samples": int(len(probs))}
     out.update(scores.entropy_stats(probs))
     out["classifier_score"] = scores.classifier_score(probs)
-    out.update(scores.mode_coverage(probs, min_fraction=min_fraction))
+    out.update(scores.mode_coverage(probs, min_fraction=min_fraction, min_confidence=min_confidence))
     if reference is not None:
         mu, sigma = scores.feature_statistics(feats)
-        out["fid"] = scores.frechet_distance_from_statistics(mu, sigma, reference.mu, reference.sigma)
-        out["fid_real_floor"] = float(reference.fid_floor)
-        out["fid_reference_samples"] = int(reference.num_samples)
+        fd = scores.frechet_distance_from_statistics(mu, sigma, reference.mu, reference.sigma)
+        out.update(fd=fd, fd_real_floor=float(reference.fid_floor))
+        # Subsets of at most half the smaller set, so that they differ (1,000 of 5,000 by default).
+        subset = min(int(kid_subset_size), max(2, min(len(feats), len(reference.features)) // 2))
+        out.update(scores.kernel_inception_distance(
+            reference.features, feats, subset_size=subset, num_subsets=kid_subsets,
+            cache=reference.cache))
+        radii = {k: reference.radii(k) for k in {pr_k, dc_k} if k < len(reference.features)}
+        if pr_k < len(feats) and len(radii) == len({pr_k, dc_k}):
+            out.update(scores.precision_recall_density_coverage(
+                reference.features, feats, pr_k=pr_k, dc_k=dc_k, real_radii=radii))
+        out.update(precision_recall_k=pr_k, density_coverage_k=dc_k)
+        # Names used before the report existed (same values).
+        out.update(fid=fd, fid_real_floor=float(reference.fid_floor),
+                   fid_reference_samples=int(reference.num_samples))
     return out
 
 
-def real_reference(classifier, dataset=None, num_samples=1000, seed=0, split="test",
-                   min_fraction=scores.DEFAULT_MIN_FRACTION, data_dir=None, keep_images=True):
-    """Statistics of two disjoint random real samples of `num_samples` images each.
+_REAL_CACHE = {}
 
-    Sample A is the Frechet distance's reference; FID(B, A) is the real-vs-real
-    floor reported next to every generated FID. The test split is used (the
-    classifier never trained on it); for MNIST with only its test split present,
-    the classifier's held-out half (`"holdout_test"`, 5,000 images).
+
+def _real_outputs(classifier, dataset, split, data_dir, n, seed):
+    """Sample A/B images and judge outputs of a real split, cached per process."""
+    key = (classifier.sha256 or id(classifier), str(dataset), split, data_dir, n, seed)
+    if key not in _REAL_CACHE:
+        images, _, used_split = real_arrays(dataset, split, data_dir=data_dir, with_split=True)
+        if n > len(images) or n < 2:
+            raise ValueError(
+                f"Expected 2 <= num_samples <= {len(images)} (the {dataset!r} {used_split!r} split's "
+                f"size). Received: num_samples={n}")
+        order = np.random.default_rng(seed).permutation(len(images))
+        n_floor = min(n, len(images) // 2)
+        a = images[order[:n]]
+        b = images[order[len(images) - n_floor :]]
+        probs_a, feats_a = classifier.predict(a)
+        probs_b, feats_b = classifier.predict(b)
+        if len(_REAL_CACHE) >= 8:
+            _REAL_CACHE.pop(next(iter(_REAL_CACHE)))
+        _REAL_CACHE[key] = (used_split, a, probs_a, feats_a, probs_b, feats_b, n_floor, {})
+    return _REAL_CACHE[key]
+
+
+def real_reference(classifier, dataset=None, num_samples=1000, seed=0, split="test",
+                   min_fraction=scores.DEFAULT_MIN_FRACTION, data_dir=None, keep_images=True,
+                   min_confidence=scores.DEFAULT_MIN_CONFIDENCE, real_row=True):
+    """Judge features of a random real sample A, and the real-vs-real floor from a disjoint sample B.
+
+    The test split is used (the judge never trained on it); for MNIST with only
+    its test split present, the judge's held-out half (`"holdout_test"`,
+    5,000 images). B has `num_samples` images when the split holds twice that,
+    else half the split (`floor_num_samples` says which); the floor's A side
+    is then A's first `floor_num_samples` images. Features are cached per
+    process, so a second reference of the same data costs nothing.
 
     Args:
-        classifier: A `kerasgan.metrics.DomainClassifier`.
-        dataset: Dataset name; default `classifier.dataset`.
-        num_samples: Images per real sample; `2 * num_samples` must not exceed the split.
-        seed: Which random disjoint samples.
+        classifier: A `kerasgan.metrics.DomainClassifier`, or a dataset name
+            (its shipped judge).
+        dataset: Dataset name or IDX directory; default `classifier.dataset`.
+        num_samples: Images in sample A.
+        seed: Which random samples.
         split: Split to draw from.
-        min_fraction: Coverage threshold (see `kerasgan.metrics.mode_coverage`).
+        min_fraction, min_confidence: Class coverage thresholds (see
+            `kerasgan.metrics.mode_coverage`).
         data_dir: Directory holding the dataset's IDX files.
         keep_images: Keep sample A's images on the result (for sample grids).
+        real_row: Measure sample B against A like a generated sample (the
+            `metrics` row; FD, KID, precision/recall, density/coverage).
 
     Example:
     >>> clf = kerasgan.metrics.load_classifier("fashion_mnist")
-    >>> ref = kerasgan.metrics.real_reference(clf, num_samples=1000)
-    >>> ref.fid_floor, ref.metrics["entropy_mean"]
+    >>> ref = kerasgan.metrics.real_reference(clf, num_samples=5000)
+    >>> ref.fid_floor, ref.metrics["precision"]
 
     Reference: Heusel et al., GANs Trained by a Two Time-Scale Update Rule
     Converge to a Local Nash Equilibrium, 2017.
     """
+    if isinstance(classifier, str):
+        classifier = load_classifier(classifier)
     dataset = dataset or classifier.dataset
-    images, _ = real_arrays(dataset, split, data_dir=data_dir)
     n = int(num_samples)
-    if 2 * n > len(images):
-        raise ValueError(
-            f"The real-vs-real floor needs two disjoint samples of {n} images; the {dataset!r} "
-            f"{split!r} split has {len(images)}. Use num_samples <= {len(images) // 2}."
-        )
-    order = np.random.default_rng(seed).permutation(len(images))
-    a, b = images[order[:n]], images[order[n : 2 * n]]
-    probs_a, feats_a = classifier.predict(a)
-    _, feats_b = classifier.predict(b)
+    used_split, a, probs_a, feats_a, probs_b, feats_b, n_floor, cache = _real_outputs(
+        classifier, dataset, split, data_dir, n, seed)
     mu, sigma = scores.feature_statistics(feats_a)
-    floor = scores.frechet_distance(feats_b, feats_a)
-    ref = RealReference(str(dataset), n, mu, sigma, floor, {}, a if keep_images else None)
-    ref.metrics = _metrics_from_outputs(probs_a, feats_a, None, min_fraction)
-    ref.metrics["fid"] = floor  # the dataset's own row: B against A
-    ref.metrics["fid_real_floor"] = floor
+    if n_floor == n:
+        floor = scores.frechet_distance_from_statistics(*scores.feature_statistics(feats_b), mu, sigma)
+    else:
+        floor = scores.frechet_distance(feats_b, feats_a[:n_floor])
+    ref = RealReference(str(dataset), n, mu, sigma, floor, {}, a if keep_images else None,
+                        split=used_split, seed=int(seed), features=feats_a, probs=probs_a,
+                        floor_num_samples=int(n_floor), classifier_sha256=classifier.sha256,
+                        cache=cache)
+    if real_row:
+        row_key = ("real_row", float(min_fraction), float(min_confidence))
+        if row_key not in cache:
+            cache[row_key] = _metrics_from_outputs(probs_b, feats_b, ref, min_fraction, min_confidence)
+        ref.metrics = dict(cache[row_key])
+    else:
+        ref.metrics = _metrics_from_outputs(probs_b, feats_b, None, min_fraction, min_confidence)
+        ref.metrics.update(fd=floor, fid=floor, fd_real_floor=floor, fid_real_floor=floor)
     return ref
 
 
 def evaluate_images(images, classifier, reference=None, value_range=(0.0, 1.0),
-                    min_fraction=scores.DEFAULT_MIN_FRACTION):
-    """All classifier metrics of a batch of images.
+                    min_fraction=scores.DEFAULT_MIN_FRACTION,
+                    min_confidence=scores.DEFAULT_MIN_CONFIDENCE):
+    """Every judge metric of a batch of images, as a flat dict.
 
     Args:
         images: `(N, H, W, C)` images (see `kerasgan.metrics.prepare_images`).
         classifier: A `kerasgan.metrics.DomainClassifier`.
-        reference: A `RealReference`; without it no Frechet distance is computed.
+        reference: A `RealReference`; without it only the classifier-output
+            metrics (entropy, classifier score, class coverage) are computed.
         value_range: Range of `images`' values.
-        min_fraction: Coverage threshold.
+        min_fraction, min_confidence: Class coverage thresholds.
 
     Returns:
         A dict: `num_samples`, `entropy_mean`, `entropy_std`,
-        `classifier_score`, `classes_covered`, `num_classes`, `coverage_kl`,
-        `class_histogram`, and with a reference `fid`, `fid_real_floor`,
-        `fid_reference_samples`.
+        `classifier_score`, the `mode_coverage` keys, and with a reference
+        `fd`, `fd_real_floor`, `kid`, `kid_se`, `kid_std`, `kid_subset_size`,
+        `kid_subsets`, `precision`, `recall`, `density`, `coverage`,
+        `precision_recall_k`, `density_coverage_k` (plus `fid`,
+        `fid_real_floor`, `fid_reference_samples`: earlier names of the FD).
 
     Example:
     >>> clf = kerasgan.metrics.load_classifier("fashion_mnist")
     >>> ref = kerasgan.metrics.real_reference(clf, num_samples=1000)
     >>> kerasgan.metrics.evaluate_images(gan.generate(1000, seed=0), clf, ref)
 
-    Reference: Salimans et al., Improved Techniques for Training GANs, 2016;
-    Heusel et al., 2017 (FID); Karuvally, seed 003 (entropy table).
+    Reference: Heusel et al., 2017 (Frechet distance); Binkowski et al., 2018
+    (KID); Kynkaanniemi et al., 2019 (precision/recall); Naeem et al., 2020
+    (density/coverage); Salimans et al., 2016 (classifier score).
     """
     probs, feats = classifier.predict(images, value_range=value_range)
-    return _metrics_from_outputs(probs, feats, reference, min_fraction)
+    return _metrics_from_outputs(probs, feats, reference, min_fraction, min_confidence)
 
 
 def evaluate_gan(gan, classifier, reference=None, num_samples=1000, seed=0,
-                 min_fraction=scores.DEFAULT_MIN_FRACTION):
+                 min_fraction=scores.DEFAULT_MIN_FRACTION,
+                 min_confidence=scores.DEFAULT_MIN_CONFIDENCE):
     """`evaluate_images` on `num_samples` images from `gan.generate` (in [0, 1]).
 
     Example:
     >>> kerasgan.metrics.evaluate_gan(gan, kerasgan.metrics.load_classifier("fashion_mnist"))
     """
     images = gan.generate(int(num_samples), seed=seed)
-    return evaluate_images(images, classifier, reference, min_fraction=min_fraction)
+    return evaluate_images(images, classifier, reference, min_fraction=min_fraction,
+                           min_confidence=min_confidence)
 
 
-def load_gan(path):
-    """Loads a `.keras` GAN checkpoint (`kerasgan.load_gan`: clear errors for missing or corrupt files)."""
-    from kerasgan.gan import load_gan as _load_gan
+_METRIC_KEYS = ("fd", "kid", "kid_se", "precision", "recall", "density", "coverage",
+                "classes_covered", "low_confidence_fraction", "entropy_mean", "entropy_std",
+                "classifier_score", "coverage_kl")
 
-    return _load_gan(path)
+
+class EvaluationReport(dict):
+    """The result of `kerasgan.metrics.evaluate`: a JSON-serialisable dict with a text summary.
+
+    Keys: the metrics of the generated images (`fd`, `fd_real_floor`, `kid`,
+    `kid_se`, `kid_std`, `precision`, `recall`, `density`, `coverage`,
+    `classes_covered`, `num_classes`, `low_confidence_fraction`,
+    `class_histogram`, `confident_class_histogram`, `coverage_kl`,
+    `entropy_mean`, `entropy_std`, `classifier_score`, ...), `real_vs_real`
+    (the same metrics of a disjoint real sample: the best to expect) and
+    `protocol` (sample sizes, reference split and seed, thresholds, the judge's
+    file, sha256 and accuracy).
+    """
+
+    def to_json(self, **kwargs):
+        """The report as a JSON string."""
+        return json.dumps(self, **{"indent": 2, **kwargs})
+
+    def summary(self):
+        """A few lines of text: every metric with the real-vs-real value beside it."""
+        p, r = self["protocol"], self.get("real_vs_real", {})
+        judge = p["judge"]
+
+        def both(key, fmt):
+            value = fmt.format(self[key]) if self.get(key) is not None else "n/a"
+            return value + (f"   (real vs real: {fmt.format(r[key])})" if r.get(key) is not None else "")
+
+        lines = [
+            f"{p['dataset']}: {p['num_generated']:,} generated vs {p['num_real']:,} real images "
+            f"({p['reference_split']} split, reference seed {p['reference_seed']}; generation seed "
+            f"{p['generation_seed']})",
+            f"judge: {judge['file']} sha256 {str(judge['sha256'])[:16]}..." + (
+                f" (accuracy {judge['test_accuracy']} on {judge['test_examples']:,} "
+                f"{judge['test_split']} images)" if judge.get("test_examples") else ""),
+            f"FD                {both('fd', '{:.2f}')}  [real floor with {p['floor_num_samples']:,} "
+            f"vs {p['floor_num_samples']:,}]",
+            f"KID               {self['kid']:.4f} +- {self['kid_se']:.4f} (SE)   (real vs real: "
+            f"{r.get('kid', float('nan')):.4f})  [{p['kid_subsets']} subsets of {p['kid_subset_size']:,}]",
+            f"precision/recall  {self.get('precision', float('nan')):.3f} / "
+            f"{self.get('recall', float('nan')):.3f}   (real vs real: {r.get('precision', float('nan')):.3f}"
+            f" / {r.get('recall', float('nan')):.3f})  [k={p['precision_recall_k']}]",
+            f"density/coverage  {self.get('density', float('nan')):.3f} / "
+            f"{self.get('coverage', float('nan')):.3f}   (real vs real: {r.get('density', float('nan')):.3f}"
+            f" / {r.get('coverage', float('nan')):.3f})  [k={p['density_coverage_k']}]",
+            f"classes covered   {self['classes_covered']}/{self['num_classes']}   (a class needs "
+            f">= {p['min_fraction']:.0%} of samples with max softmax >= {p['min_confidence']}; "
+            f"{self['low_confidence_fraction']:.1%} of samples below it)",
+            "class histogram   " + " ".join(f"{v:.3f}" for v in self["class_histogram"]),
+            f"entropy           {self['entropy_mean']:.3f} +- {self['entropy_std']:.3f}   (real: "
+            f"{r.get('entropy_mean', float('nan')):.3f} +- {r.get('entropy_std', float('nan')):.3f})",
+            f"classifier score  {both('classifier_score', '{:.2f}')}",
+        ]
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.summary()
+
+
+def _judge_info(classifier):
+    info = classifier.info
+    return {
+        "dataset": info.get("dataset"),
+        "file": info.get("file") or (info.get("path") and info["path"].rsplit("/", 1)[-1]),
+        "path": info.get("path"),
+        "sha256": info.get("sha256"),
+        "test_accuracy": info.get("test_accuracy"),
+        "test_examples": info.get("test_examples"),
+        "test_split": info.get("test_split"),
+        "feature_dim": info.get("feature_dim") or int(classifier.model.get_layer("features").units),
+    }
+
+
+def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAMPLES, seed=0,
+             reference_split="test", classifier=None, reference_seed=0, value_range=(0.0, 1.0),
+             min_confidence=scores.DEFAULT_MIN_CONFIDENCE, min_fraction=scores.DEFAULT_MIN_FRACTION,
+             data_dir=None, real_row=True):
+    """Judges a GAN (or images) against real data in the pinned classifier's feature space.
+
+    Default protocol: 5,000 generated images against 5,000 real test images
+    (a fixed random half of the Fashion-MNIST test split; for MNIST the
+    judge's held-out 5,000). FD is the Frechet distance of the judge's
+    features (FID's formula, not Inception features: compare numbers only
+    within this protocol); KID uses 100 subsets of 1,000 (of at most half the
+    smaller set for fewer samples); precision/recall k=3, density/coverage k=5.
+
+    Args:
+        gan_or_images: A `kerasgan.GAN` (its `generate(num_samples, seed=seed)`,
+            in [0, 1], is judged: the averaged generator when EMA is on) or an
+            image array `(N, H, W, C)` in `value_range` (all N are judged).
+        dataset: "fashion_mnist", "mnist", or an IDX directory (then pass `classifier`).
+        num_samples: Images generated, and real images in the reference.
+        seed: Generation seed.
+        reference_split: Real split of the reference ("test"; MNIST reads its
+            held-out half).
+        classifier: A `DomainClassifier` or a `.weights.h5` path; default the
+            shipped judge of `dataset`.
+        reference_seed: Which real images form the reference (fixed so that
+            reports compare).
+        value_range: Range of the images' values (arrays only).
+        min_confidence, min_fraction: Class coverage thresholds (see
+            `kerasgan.metrics.mode_coverage`).
+        data_dir: Directory holding the dataset's IDX files.
+        real_row: Also report a disjoint real sample's metrics (`real_vs_real`).
+
+    Returns:
+        An `EvaluationReport` (a dict; `print(report)` shows its summary).
+
+    Example:
+    >>> report = kerasgan.metrics.evaluate(gan, "fashion_mnist")
+    >>> report["fd"], report["kid"], report["classes_covered"]
+    >>> print(report)
+
+    Reference: Heusel et al., 2017 (FD); Binkowski et al., Demystifying MMD
+    GANs, 2018 (KID); Kynkaanniemi et al., 2019 (precision/recall); Naeem et
+    al., 2020 (density/coverage).
+    """
+    if classifier is None:
+        classifier = load_classifier(dataset)
+    elif not isinstance(classifier, DomainClassifier):
+        classifier = load_classifier(dataset, path=classifier)
+    n = int(num_samples)
+    if hasattr(gan_or_images, "generate"):
+        images = gan_or_images.generate(n, seed=seed)
+        value_range, source = (0.0, 1.0), f"{type(gan_or_images).__name__}.generate"
+    else:
+        images, source = gan_or_images, "images"
+    reference = real_reference(classifier, dataset, num_samples=n, seed=reference_seed,
+                               split=reference_split, min_fraction=min_fraction, data_dir=data_dir,
+                               keep_images=False, min_confidence=min_confidence, real_row=real_row)
+    metrics = evaluate_images(images, classifier, reference, value_range, min_fraction, min_confidence)
+    for key in ("fid", "fid_real_floor", "fid_reference_samples"):
+        metrics.pop(key, None)
+    report = EvaluationReport(metrics)
+    if real_row:
+        report["real_vs_real"] = {k: v for k, v in reference.metrics.items()
+                                  if not k.startswith("fid")}
+    report["protocol"] = {
+        "dataset": str(dataset),
+        "source": source,
+        "num_generated": int(metrics["num_samples"]),
+        "num_real": reference.num_samples,
+        "reference_split": reference.split,
+        "reference_seed": int(reference_seed),
+        "generation_seed": int(seed) if source != "images" else None,
+        "floor_num_samples": reference.floor_num_samples,
+        "min_confidence": float(min_confidence),
+        "min_fraction": float(min_fraction),
+        "precision_recall_k": PR_K,
+        "density_coverage_k": DC_K,
+        "kid_kernel": "cubic polynomial (x . y / d + 1)^3",
+        "kid_subset_size": metrics["kid_subset_size"],
+        "kid_subsets": metrics["kid_subsets"],
+        "judge": _judge_info(classifier),
+    }
+    return report
