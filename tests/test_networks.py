@@ -168,3 +168,34 @@ def test_wgan_gp_networks_pad_and_crop():
     assert g.output_shape == (None, 28, 28, 1)
     assert d.get_layer("pad").output.shape[1:3] == (32, 32)
     assert d.output_shape == (None, 1)
+
+
+def test_registry_names_duplicates_and_specs():
+    assert {"dcgan", "mirror", "mlp", "wgan", "wgan_gp", "l1", "toy"} <= set(networks.generator_names())
+    assert "mirror" not in networks.discriminator_names()
+    with pytest.raises(ValueError, match=r"Expected a new generator name\. Received: 'dcgan'"):
+        networks.register_generator("dcgan", networks.dcgan_generator)
+    with pytest.raises(ValueError, match=r"Unknown discriminator family 'mpl'\. Did you mean 'mlp'\?"):
+        networks.build_discriminator("mpl", (28, 28, 1))
+    assert networks.discriminator_spec("mlp", (28, 28, 1), widths=(64, 32)) == {
+        "type": "dense", "widths": [64, 32]}
+    assert networks.discriminator_spec("wgan", (28, 28, 1), hidden=16)["filters"] == [16, 16, 8, 4]
+    assert networks.discriminator_spec("wgan_gp", (28, 28, 1)) is None
+    assert networks.generator_entry("wgan").shared_layers == ("gshared", "dshared")
+
+
+def test_registry_builds_with_the_builders_own_keywords():
+    g = networks.build_generator("dcgan", 8, (32, 32, 3), "sigmoid", base_filters=4)
+    assert g.get_layer("up_1").filters == 8 and g.get_layer("output").get_config()["activation"] == "sigmoid"
+    # An unbounded generator (no output activation) ignores the range's activation.
+    g = networks.build_generator("toy", 1, (1,), "tanh", hidden=4)
+    assert g.output_shape == (None, 1)
+    with pytest.raises(ValueError, match=r"Expected flat samples.*Received: image_shape=\(28, 28, 1\)"):
+        networks.build_generator("toy", 1, (28, 28, 1))
+
+
+@pytest.mark.parametrize("builder", [networks.l1_generator, networks.wgan_gp_generator])
+def test_generators_take_their_output_activation(builder):
+    g = builder(8, (28, 28, 1), output_activation="sigmoid")
+    assert g.get_layer("output").get_config()["activation"] == "sigmoid"
+    assert builder(8, (28, 28, 1)).get_layer("output").get_config()["activation"] == "tanh"

@@ -108,10 +108,55 @@ def test_generate_shape_and_range(name):
 
 @pytest.mark.parametrize("name", zoo.names())
 def test_preset_config_is_data(name):
-    preset = zoo.spec(name)
-    assert preset.dataset and preset.paper and preset.description
+    preset = zoo.spec(name).as_dict()
+    assert preset["dataset"] and preset["reference"] and preset["description"]
+    config = preset["config"]
+    assert config["generator"]["name"] in kerasgan.networks.generator_names()
+    assert config["discriminator"]["name"] in kerasgan.networks.discriminator_names()
+    for side in ("d_optimizer", "g_optimizer"):
+        assert isinstance(keras.optimizers.get(dict(config[side])), keras.optimizers.Optimizer)
+    assert set(config["gan"]) <= set(zoo.config.gan_keywords())
     for key in ("seed", "jit_compile", "steps_per_execution", "loss", "batch_size", "image_shape"):
-        assert key in preset.config, key
+        assert key in zoo.spec(name).config, key
+
+
+_IMAGE_PRESETS = [n for n in zoo.names() if len(zoo.spec(n).image_shape) == 3]
+
+
+def _output_activation(generator):
+    """The last bounded activation of a generator's layers."""
+    names = [layer.get_config().get("activation") for layer in generator.layers]
+    return [a for a in names if a in ("tanh", "sigmoid")][-1]
+
+
+@pytest.mark.parametrize("name", _IMAGE_PRESETS)
+def test_generator_output_follows_value_range(name):
+    small = {"image_shape": (32, 32, 3)} if name == "dcgan_celeba" else {}
+    for value_range, activation in (((0.0, 1.0), "sigmoid"), ((-1.0, 1.0), "tanh")):
+        gan = zoo.get(name, seed=0, value_range=value_range, **small)
+        assert _output_activation(gan.generator) == activation, value_range
+        assert gan.output_range == value_range
+    with pytest.raises(ValueError, match=rf"Preset '{name}' draws images in .*Received: value_range=\(0, 255\)"):
+        zoo.get(name, value_range=(0, 255))
+
+
+def test_wgan_gp_in_0_1_draws_0_1():
+    gan = zoo.get("wgan_gp", seed=0, value_range=(0, 1), batch_size=4, d_steps=1)
+    x = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")
+    gan.fit(x, batch_size=4, epochs=1, verbose=0)
+    raw = keras.ops.convert_to_numpy(gan.generator(gan.sample_noise(16, 0), training=False))
+    assert raw.min() >= 0.0 and raw.max() <= 1.0 and raw.min() < raw.max()
+
+
+def test_shared_wgan_fits_a_dataset_batched_at_64():
+    """The paper's batch of 64 per fit() batch is cut into d_steps critic batches (13, 13, 13, 13, 12)."""
+    spec = zoo.spec("shared_wgan")
+    assert spec.step_batch_size == spec.batch_size * spec.config["d_steps"] == 320
+    gan = zoo.get("shared_wgan", seed=0, hidden=8)
+    x = np.random.default_rng(0).uniform(0, 1, (64, 28, 28, 1)).astype("float32")
+    history = gan.fit(x, batch_size=64, epochs=1, verbose=0)
+    assert math.isfinite(history.history["d_loss"][0])
+    assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == 5
 
 
 # ------------------------------------------------------------------ preset-specific
@@ -253,7 +298,7 @@ def test_any_generator_family_with_any_discriminator_family(generator, discrimin
 
 
 def test_mlp_generator_against_cnn_discriminator_trains():
-    """Seed 000's asymmetric pair in one call."""
+    """An asymmetric pair (MLP generator, CNN discriminator) in one call."""
     gan = zoo.get("dcgan", generator="mlp", seed=0, batch_size=4)
     assert any(isinstance(layer, keras.layers.Conv2D) for layer in gan.discriminator.layers)
     assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in gan.generator.layers)
@@ -279,14 +324,6 @@ def test_loss_override(loss):
     assert gan.loss_family == loss
 
 
-def test_annealed_noise_override():
-    gan = zoo.get("dcgan", fake_source="annealed_noise", anneal_steps=10, seed=0, batch_size=4)
-    assert gan.fake_source == "annealed_noise" and gan.anneal_steps == 10
-    toy = zoo.get("gaussian_1d", fake_source="annealed_noise", anneal_steps=10, seed=0)
-    history = toy.fit(zoo.toy.gaussian_samples(16, seed=0), batch_size=8, epochs=1, verbose=0)
-    assert math.isfinite(history.history["d_loss"][0])
-
-
 def test_preset_defaults_follow_the_spec():
     wgan = zoo.spec("shared_wgan").config
     assert (wgan["d_steps"], wgan["clip_value"], wgan["learning_rate"], wgan["batch_size"]) == (
@@ -301,8 +338,10 @@ def test_preset_defaults_follow_the_spec():
 
 
 def test_unknown_family_lists_choices():
-    with pytest.raises(ValueError, match="Known: dcgan, mlp, mirror"):
+    with pytest.raises(ValueError, match=r"Unknown generator family 'resnet'\. Known: dcgan, l1, mirror, mlp"):
         zoo.get("dcgan", generator="resnet")
+    with pytest.raises(ValueError, match=r"Expected a discriminator with a layer spec for generator='mirror'"):
+        zoo.get("wgan_gp", generator="mirror")
 
 
 def test_gradient_penalty_of_a_linear_critic():

@@ -3,6 +3,8 @@
 import keras
 from keras import layers
 
+from kerasgan.networks.registry import register_discriminator, register_generator
+
 
 def dcgan_stages(image_shape):
     """`(start_size, n_upsamplings)` of the DCGAN family for a square image size.
@@ -159,3 +161,7 @@ def dcgan_discriminator_spec(image_shape, base_filters=64):
         "kernel_sizes": [4] * stages,
         "strides": [2] * stages,
     }
+
+
+register_generator("dcgan", dcgan_generator)
+register_discriminator("dcgan", dcgan_discriminator, spec=dcgan_discriminator_spec)

@@ -1,9 +1,10 @@
-"""Networks of the "unbounded discriminators" L1 GAN (seed 004)."""
+"""Networks of the L1 GAN with bounded and unbounded discriminators (github atiyo/unbounded_gan)."""
 
 import keras
 from keras import layers
 
 from kerasgan.networks.layers import PixelShuffle
+from kerasgan.networks.registry import register_discriminator, register_generator
 
 
 def torch_default_kernel_initializer():
@@ -11,17 +12,20 @@ def torch_default_kernel_initializer():
     return keras.initializers.VarianceScaling(1.0 / 3.0, mode="fan_in", distribution="uniform")
 
 
-def l1_generator(latent_dim=100, image_shape=(28, 28, 1), negative_slope=0.2, name="generator"):
+def l1_generator(latent_dim=100, image_shape=(28, 28, 1), negative_slope=0.2,
+                 output_activation="tanh", name="generator"):
     """The L1-GAN generator: two dense layers, then pixel shuffles and 5x5 convolutions.
 
     Dense 1024 + LReLU; Dense (H/4 * W/4 * 128) + LReLU; reshape (H/4, W/4,
     128); pixel shuffle x2 -> 32 channels; Conv 64 5x5 + BN + LReLU; pixel
-    shuffle x2 -> 16 channels; Conv C 5x5 -> tanh.
+    shuffle x2 -> 16 channels; Conv C 5x5 -> `output_activation`.
 
     Args:
         latent_dim: Noise size.
         image_shape: Output `(H, W, C)`, H and W divisible by 4.
         negative_slope: LeakyReLU slope.
+        output_activation: `"tanh"` (the reference, images in [-1, 1]) or
+            `"sigmoid"` (images in [0, 1]).
 
     Example:
     >>> g = kerasgan.networks.l1_generator(100, (28, 28, 1))
@@ -45,7 +49,7 @@ def l1_generator(latent_dim=100, image_shape=(28, 28, 1), negative_slope=0.2, na
     x = layers.LeakyReLU(negative_slope, name="lrelu_3")(x)
     x = PixelShuffle(2, name="pixel_shuffle_2")(x)
     x = layers.Conv2D(c, 5, padding="same", kernel_initializer=init(), name="conv_4")(x)
-    images = layers.Activation("tanh", name="output", dtype="float32")(x)
+    images = layers.Activation(output_activation, name="output", dtype="float32")(x)
     return keras.Model(noise, images, name=name)
 
 
@@ -82,3 +86,7 @@ def l1_discriminator(
 def l1_discriminator_spec():
     """A convolution spec of `l1_discriminator` (its max-pool counted as stride 2)."""
     return {"type": "conv", "filters": [64, 128], "kernel_sizes": [5, 5], "strides": [2, 1]}
+
+
+register_generator("l1", l1_generator)
+register_discriminator("l1", l1_discriminator, spec=l1_discriminator_spec)

@@ -1,9 +1,11 @@
-"""Derive a generator that mirrors a discriminator spec layer by layer (seed 000)."""
+"""Derive a generator that mirrors a discriminator spec layer by layer."""
 
 import math
 
 import keras
 from keras import layers
+
+from kerasgan.networks.registry import register_generator
 
 
 def _check_spec(spec):
@@ -96,3 +98,6 @@ def mirror_generator(
             x = block(x, j)
     images = layers.Activation(output_activation, name="output", dtype="float32")(x)
     return keras.Model(noise, images, name=name)
+
+
+register_generator("mirror", mirror_generator)

@@ -5,6 +5,8 @@ import math
 import keras
 from keras import layers
 
+from kerasgan.networks.registry import register_discriminator, register_generator
+
 
 def mlp_generator(
     latent_dim=64,
@@ -66,3 +68,12 @@ def mlp_discriminator(
         x = layers.LeakyReLU(negative_slope=negative_slope, name=f"lrelu_{i}")(x)
     out = layers.Dense(1, activation=output_activation, name="output")(x)
     return keras.Model(images, out, name=name)
+
+
+def mlp_discriminator_spec(widths=(512, 256, 128)):
+    """The dense spec of `mlp_discriminator`, for `kerasgan.networks.mirror_generator`."""
+    return {"type": "dense", "widths": [int(w) for w in widths]}
+
+
+register_generator("mlp", mlp_generator)
+register_discriminator("mlp", mlp_discriminator, spec=mlp_discriminator_spec)

@@ -1,9 +1,10 @@
-"""Shared-WGAN networks (seed 003) and the keras.io WGAN-GP networks."""
+"""Shared-WGAN networks (Karuvally) and the keras.io WGAN-GP networks (Gulrajani et al., 2017)."""
 
 import keras
 from keras import layers
 
 from kerasgan.networks.layers import TiedConv2D
+from kerasgan.networks.registry import register_discriminator, register_generator
 
 SHARED_GENERATOR_LAYER = "gshared"
 SHARED_CRITIC_LAYER = "dshared"
@@ -115,17 +116,20 @@ def shared_wgan_critic_spec(hidden=64):
             "kernel_sizes": [5] * 4, "strides": [2] * 4}
 
 
-def wgan_gp_generator(latent_dim=128, image_shape=(28, 28, 1), name="generator"):
+def wgan_gp_generator(latent_dim=128, image_shape=(28, 28, 1), output_activation="tanh",
+                      name="generator"):
     """The keras.io WGAN-GP generator: Dense 4x4x256, three upsample+conv blocks, crop.
 
     Dense(4*4*256, no bias) -> BN -> LReLU -> (4, 4, 256); 3 x [UpSampling2D
     x2 -> Conv 3x3 (no bias) -> BN -> activation] with 128, 64 and C filters
-    (LReLU, LReLU, tanh) -> 32x32; Cropping2D to the image size. Keras default
-    initialisers and BatchNorm settings, as in the example.
+    (LReLU, LReLU, `output_activation`) -> 32x32; Cropping2D to the image
+    size. Keras default initialisers and BatchNorm settings, as in the example.
 
     Args:
         latent_dim: Noise size (128 in the example).
         image_shape: Output `(H, W, C)` with H, W <= 32.
+        output_activation: `"tanh"` (the example, images in [-1, 1]) or
+            `"sigmoid"` (images in [0, 1]).
 
     Example:
     >>> g = kerasgan.networks.wgan_gp_generator(128, (28, 28, 1))
@@ -141,7 +145,7 @@ def wgan_gp_generator(latent_dim=128, image_shape=(28, 28, 1), name="generator")
     x = layers.BatchNormalization(name="bn_0")(x)
     x = layers.LeakyReLU(0.2, name="lrelu_0")(x)
     x = layers.Reshape((4, 4, 256), name="to_4x4")(x)
-    for i, (filters, act) in enumerate([(128, None), (64, None), (c, "tanh")], start=1):
+    for i, (filters, act) in enumerate([(128, None), (64, None), (c, output_activation)], start=1):
         x = layers.UpSampling2D(2, name=f"upsample_{i}")(x)
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv_{i}")(x)
         x = layers.BatchNormalization(name=f"bn_{i}")(x)
@@ -191,3 +195,11 @@ def wgan_gp_critic_spec():
     """The convolution spec of `wgan_gp_critic` (on its 32x32 padded input)."""
     return {"type": "conv", "filters": [64, 128, 256, 512], "kernel_sizes": [5] * 4,
             "strides": [2] * 4}
+
+
+register_generator("wgan", shared_wgan_generator,
+                   shared_layers=(SHARED_GENERATOR_LAYER, SHARED_CRITIC_LAYER))
+register_discriminator("wgan", shared_wgan_critic, spec=shared_wgan_critic_spec)
+register_generator("wgan_gp", wgan_gp_generator)
+# No spec: the critic pads to 32x32 first, so a mirror of it would not end at the image size.
+register_discriminator("wgan_gp", wgan_gp_critic)

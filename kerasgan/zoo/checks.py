@@ -2,14 +2,14 @@
 
 Every failure is a `ValueError` naming the preset, the key, what was expected,
 what was received and the preset's default (the fix). Choices among names
-(`loss`, `generator`, ...) are checked by the builders, which list the known names.
+(`loss`, `generator`, ...) are checked where they are looked up, which lists the known names.
 """
 
 import math
 import numbers
 
 _POSITIVE_INTS = {
-    "batch_size", "latent_dim", "anneal_steps", "steps_per_execution", "hidden", "base_filters",
+    "batch_size", "latent_dim", "steps_per_execution", "hidden", "base_filters",
     "d_steps",
 }
 _NON_NEGATIVE_NUMBERS = {"gradient_penalty_weight", "epsilon"}
@@ -66,6 +66,9 @@ def _problem(key, value, default):
     elif key.endswith("widths"):
         if not _is_sequence(value) or not all(_is_int(v) and v > 0 for v in value):
             return "a tuple of positive integers (hidden layer widths)"
+    elif key in ("generator", "discriminator"):
+        if not isinstance(value, (str, dict)):
+            return "a registered network name or a dict {'name': ..., **keywords}"
     elif isinstance(default, bool):
         if not isinstance(value, bool):
             return "True or False"
@@ -85,7 +88,7 @@ def check_overrides(name, config, overrides):
 
     Args:
         name: The preset's name (for the message).
-        config: The preset's default config.
+        config: `{key: the preset's default}` for every key of `overrides`.
         overrides: The overrides given to `kerasgan.zoo.get`.
     """
     for key, value in overrides.items():

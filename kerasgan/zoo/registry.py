@@ -1,68 +1,113 @@
-"""The preset registry: named, data-only GAN recipes."""
+"""The preset registry: named GAN recipes as data, built by one generic builder."""
 
+import copy
 import dataclasses
 import difflib
-from typing import Any, Callable
 
-from kerasgan.zoo import checks
+from kerasgan.zoo import builder, checks
+from kerasgan.zoo import config as config_lib
+from kerasgan.zoo import weights as weights_lib
+
+_REQUIRED = ("image_shape", "value_range", "batch_size", "latent_dim", "generator",
+             "discriminator", "d_optimizer", "g_optimizer")
 
 
 @dataclasses.dataclass(frozen=True)
 class Preset:
-    """A registered recipe: a builder plus the data-only config it is called with.
+    """A registered preset.
 
     Attributes:
         name: Registry key, e.g. `"mnist_mlp"`.
-        builder: `builder(**config) -> kerasgan.GAN`, built and compiled.
-        config: Default keyword arguments of `builder`. Every key can be
-            overridden through `kerasgan.zoo.get(name, **overrides)`.
-        description: One line for `names()` listings and cards.
-        paper: Reference (paper and code) the preset reproduces.
+        recipe: The structured config (see `kerasgan.zoo.config`): networks by
+            name, `kerasgan.GAN` keywords, Keras optimizer configs, compile options.
+        description: One line for listings and cards.
+        reference: The paper and code the preset reproduces.
         dataset: The dataset the reference trains on (a `kerasgan.data.load` name).
+        weights: `{dataset: {"file", "sha256", "overrides", ...}}` of shipped
+            trained weights (see `kerasgan.zoo.get(name, weights=...)`).
     """
 
     name: str
-    builder: Callable[..., Any]
-    config: dict
+    recipe: dict
     description: str = ""
-    paper: str = ""
+    reference: str = ""
     dataset: str = ""
+    weights: dict = dataclasses.field(default_factory=dict)
+
+    def as_dict(self):
+        """The preset as the dict it was registered from (a copy)."""
+        return copy.deepcopy({"description": self.description, "reference": self.reference,
+                              "dataset": self.dataset, "config": self.recipe,
+                              "weights": self.weights})
+
+    @property
+    def config(self):
+        """The flat keys `kerasgan.zoo.get(name, **overrides)` takes, with their defaults."""
+        return config_lib.flat_view(self.recipe)
+
+    @property
+    def paper(self):
+        """Same as `reference`."""
+        return self.reference
 
     @property
     def image_shape(self):
-        return tuple(self.config["image_shape"])
+        return tuple(self.recipe["image_shape"])
 
     @property
     def value_range(self):
-        return tuple(float(v) for v in self.config["value_range"])
+        return tuple(float(v) for v in self.recipe["value_range"])
 
     @property
     def batch_size(self):
-        """Images per discriminator update."""
-        return int(self.config["batch_size"])
+        """Real images per discriminator update."""
+        return int(self.recipe["batch_size"])
 
     @property
     def step_batch_size(self):
-        """Real images one `fit()` step consumes (one generator update)."""
-        if self.config.get("real_batches", "reuse") == "split":
-            return self.batch_size * int(self.config.get("d_steps", 1))
+        """Real images one `fit()` step consumes (one generator update).
+
+        `batch_size * d_steps` when every discriminator update takes a fresh
+        real batch (`real_batches="split"`), else `batch_size`.
+        """
+        gan = self.recipe.get("gan", {})
+        if gan.get("real_batches", "reuse") == "split":
+            return self.batch_size * int(gan.get("d_steps", 1))
         return self.batch_size
 
 
 _REGISTRY: dict = {}
 
 
-def register(name, builder, config, description="", paper="", dataset=""):
-    """Registers a preset; raises on a duplicate name.
+def register(name, preset):
+    """Registers `preset`, a dict `{description, reference, dataset, config[, weights]}`.
 
-    `config` must hold `image_shape`, `value_range` and `batch_size`.
+    Raises on a duplicate name or a config without the keys every preset has.
+
+    Args:
+        name: The preset's name.
+        preset: The preset dict; `config` is a structured config (see `kerasgan.zoo.config`).
+
+    Example:
+    >>> kerasgan.zoo.register("my_dcgan", {**kerasgan.zoo.spec("dcgan").as_dict(),
+    ...                                    "description": "DCGAN at lr 1e-4"})
     """
     if name in _REGISTRY:
-        raise ValueError(f"A preset named '{name}' is already registered.")
-    missing = {"image_shape", "value_range", "batch_size"} - set(config)
+        raise ValueError(f"Expected a new preset name. Received: '{name}', which is already registered.")
+    unknown = sorted(set(preset) - {"description", "reference", "dataset", "config", "weights"})
+    if unknown or "config" not in preset:
+        raise ValueError(
+            "Expected a preset dict with keys description, reference, dataset, config "
+            f"(and optionally weights). Received keys: {sorted(preset)}."
+        )
+    recipe = copy.deepcopy(preset["config"])
+    missing = [k for k in _REQUIRED if k not in recipe]
     if missing:
-        raise ValueError(f"Preset '{name}' config lacks required keys {sorted(missing)}.")
-    _REGISTRY[name] = Preset(name, builder, dict(config), description, paper, dataset)
+        raise ValueError(f"Preset '{name}' config lacks required keys {missing}.")
+    _REGISTRY[name] = Preset(
+        name, recipe, preset.get("description", ""), preset.get("reference", ""),
+        preset.get("dataset", ""), copy.deepcopy(preset.get("weights", {})),
+    )
     return _REGISTRY[name]
 
 
@@ -82,28 +127,32 @@ def spec(name):
     return _REGISTRY[name]
 
 
-def get(name, **overrides):
+def get(name, weights=None, **overrides):
     """Builds the preset `name` as a compiled `kerasgan.GAN`, ready for `fit()`.
 
     Args:
         name: A name from `kerasgan.zoo.names()`.
-        **overrides: Replace entries of the preset's config (see its card).
+        weights: None (freshly initialised) or the name of shipped trained
+            weights, e.g. `"fashion_mnist"` (see the preset's card); the GAN is
+            built with the overrides they were trained with, then loaded after a
+            sha256 check of the file.
+        **overrides: Flat keys of `kerasgan.zoo.spec(name).config` (e.g.
+            `learning_rate=1e-4`, `generator="mlp"`), any `kerasgan.GAN`
+            keyword, or whole structured values (`d_optimizer={...}`).
 
     Example:
     >>> gan = kerasgan.zoo.get("mnist_mlp", seed=0)
     >>> gan.fit(kerasgan.data.load("fashion_mnist", preset="mnist_mlp"), epochs=1)
+    >>> gan = kerasgan.zoo.get("dcgan", weights="fashion_mnist")
     """
     preset = spec(name)
-    unknown = sorted(set(overrides) - set(preset.config))
-    if unknown:
-        suggestions = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, list(preset.config), n=1)
-            suggestions.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        raise ValueError(
-            f"Unknown override(s) for preset '{name}': {', '.join(suggestions)}. "
-            f"Valid overrides: {', '.join(sorted(preset.config))}."
-        )
-    checks.check_overrides(name, preset.config, overrides)
-    config = {**preset.config, **overrides}
-    return preset.builder(**config)
+    entry = weights_lib.entry(preset, weights) if weights is not None else None
+    if entry is not None:
+        overrides = {**entry.get("overrides", {}), **overrides}
+    defaults = config_lib.defaults_of(name, preset.recipe, list(overrides))
+    checks.check_overrides(name, defaults, overrides)
+    recipe = config_lib.apply_overrides(name, preset.recipe, overrides)
+    gan = builder.build(name, recipe, default_range=preset.value_range)
+    if entry is not None:
+        weights_lib.load(gan, preset, weights, entry)
+    return gan
