@@ -21,7 +21,7 @@ from absl import app, flags
 SIGNATURES = ("serving_default", "generate")
 
 
-def export_generator(gan, path, verbose=False):
+def export_generator(gan, path, verbose=False, use_ema=None):
     """Writes `gan`'s generator to `path` as a SavedModel, atomically.
 
     The SavedModel is written into a temporary sibling directory and renamed
@@ -33,6 +33,8 @@ def export_generator(gan, path, verbose=False):
         gan: A built `kerasgan.GAN`.
         path: Destination directory.
         verbose: Let Keras print the endpoints it wrote.
+        use_ema: Export the averaged generator (default: when the GAN has
+            `ema_decay`); False exports the raw, last-trained weights.
 
     Returns:
         `path`.
@@ -49,45 +51,47 @@ def export_generator(gan, path, verbose=False):
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
-    latent_dim = int(gan.latent_dim)
-    generator = gan.generator
+    with gan.ema_weights(use_ema):
+        # The archive captures the variables' values: the averaged ones inside this block.
+        latent_dim = int(gan.latent_dim)
+        generator = gan.generator
 
-    def images_from_noise(noise):
-        images = keras.ops.cast(generator(noise, training=False), "float32")
-        if gan.output_range is None:
-            return {"images": images}  # unbounded outputs: raw values, as GAN.generate
-        low, high = gan.output_range
-        return {"images": keras.ops.clip((images - low) / (high - low), 0.0, 1.0)}
+        def images_from_noise(noise):
+            images = keras.ops.cast(generator(noise, training=False), "float32")
+            if gan.output_range is None:
+                return {"images": images}  # unbounded outputs: raw values, as GAN.generate
+            low, high = gan.output_range
+            return {"images": keras.ops.clip((images - low) / (high - low), 0.0, 1.0)}
 
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    serve = archive.add_endpoint(
-        "serving_default", images_from_noise,
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="noise")],
-    )
-    uniform = gan.noise == "uniform"
+        archive = keras.export.ExportArchive()
+        archive.track(generator)
+        serve = archive.add_endpoint(
+            "serving_default", images_from_noise,
+            input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="noise")],
+        )
+        uniform = gan.noise == "uniform"
 
-    @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="num_samples"),
-                                  tf.TensorSpec([], tf.int64, name="seed")])
-    def generate(num_samples, seed):
-        shape = tf.stack([num_samples, latent_dim])
-        key = tf.stack([seed, tf.constant(0, tf.int64)])
-        if uniform:
-            noise = tf.random.stateless_uniform(shape, key, minval=-1.0, maxval=1.0)
-        else:
-            noise = tf.random.stateless_normal(shape, key)
-        return {"images": serve(noise)["images"], "noise": noise}
+        @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="num_samples"),
+                                      tf.TensorSpec([], tf.int64, name="seed")])
+        def generate(num_samples, seed):
+            shape = tf.stack([num_samples, latent_dim])
+            key = tf.stack([seed, tf.constant(0, tf.int64)])
+            if uniform:
+                noise = tf.random.stateless_uniform(shape, key, minval=-1.0, maxval=1.0)
+            else:
+                noise = tf.random.stateless_normal(shape, key)
+            return {"images": serve(noise)["images"], "noise": noise}
 
-    generate.get_concrete_function()
-    archive.add_endpoint("generate", generate)
+        generate.get_concrete_function()
+        archive.add_endpoint("generate", generate)
 
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
-    try:
-        archive.write_out(tmp, verbose=verbose)
-        _replace_dir(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
+        try:
+            archive.write_out(tmp, verbose=verbose)
+            _replace_dir(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return path
 
 

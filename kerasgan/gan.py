@@ -1,5 +1,6 @@
 """`GAN`: an adversarial `keras.Model` that trains with `fit()` under TensorFlow and JAX."""
 
+import contextlib
 import dataclasses
 import os
 
@@ -139,6 +140,13 @@ class ClipConstraint(keras.constraints.Constraint):
 
 
 @dataclasses.dataclass(frozen=True)
+class _EMAPairs:
+    """(generator variable, its average) pairs of a GAN with `ema_decay`."""
+
+    pairs: tuple
+
+
+@dataclasses.dataclass(frozen=True)
 class Phase:
     """One optimizer update inside a training step."""
 
@@ -184,6 +192,18 @@ class GAN(keras.Model):
         shared_weights: Pairs `(generator_layer, discriminator_layer)` of
             layer names: the generator layer uses the discriminator layer's
             kernel, updated by the discriminator's optimizer only.
+        ema_decay: If set (e.g. 0.999), keep an exponential moving average
+            of the generator's weights, updated after every generator update
+            with decay `min(ema_decay, (1 + t) / (10 + t))` at update `t` (a
+            warm-up, so early averages are not dominated by the random
+            initialisation). `generate()` and `kerasgan.export` then use the
+            averaged generator; the averages are saved with the model. All
+            float generator variables are averaged, BatchNorm moving
+            statistics too (they then describe the averaged weights' time
+            window), and tied kernels as part of the generator.
+            Reference: Yazici et al., The Unusual Effectiveness of Averaging
+            in GAN Training, 2019; Karras et al., Progressive Growing of
+            GANs, 2018.
         seed: Seed of the training noise.
 
     Example:
@@ -212,6 +232,7 @@ class GAN(keras.Model):
         gradient_penalty_weight=0.0,
         d_loss_weight=1.0,
         shared_weights=(),
+        ema_decay=None,
         seed=None,
         **kwargs,
     ):
@@ -231,6 +252,11 @@ class GAN(keras.Model):
         if not np.isfinite(float(d_loss_weight)) or not float(d_loss_weight) > 0:
             raise ValueError(
                 f"d_loss_weight must be a positive finite number. Received: d_loss_weight={d_loss_weight!r}"
+            )
+        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
+            raise ValueError(
+                f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}. "
+                "Typical values: 0.99 to 0.9999."
             )
         if output_range is not None:
             low, high = (float(v) for v in output_range)
@@ -252,6 +278,7 @@ class GAN(keras.Model):
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.d_loss_weight = float(d_loss_weight)
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -300,7 +327,82 @@ class GAN(keras.Model):
                 v.constraint = clip
                 # The reference clips before every critic update, so the first update too.
                 v.assign(clip(v))
+        if self.ema_decay is not None and getattr(self, "_ema", None) is None:
+            self._build_ema()
         self.built = True
+
+    def _build_ema(self):
+        sources, seen = [], set()
+        for v in self.generator.variables:
+            if id(v) not in seen and "float" in str(v.dtype):
+                seen.add(id(v))
+                sources.append(v)
+        # Every replica computes the same average: keep the first replica's value.
+        self.ema_step = self.add_weight(
+            shape=(), dtype="int32", initializer="zeros", trainable=False, name="ema_step",
+            aggregation="only_first_replica")
+        averages = []
+        for i, v in enumerate(sources):
+            average = self.add_weight(
+                shape=v.shape, dtype=v.dtype, initializer="zeros", trainable=False,
+                name=f"ema_{i}_{v.name}", aggregation="only_first_replica")
+            # A copy: under JAX two variables must not share one buffer (fit() donates them).
+            average.assign(np.array(ops.convert_to_numpy(v)))
+            averages.append(average)
+        # Kept out of Keras' attribute tracking: the sources belong to the generator.
+        self._ema = _EMAPairs(tuple(zip(sources, averages)))
+
+    @property
+    def ema_variables(self):
+        """The averaged copies of the generator's float variables (empty when EMA is off)."""
+        ema = getattr(self, "_ema", None)
+        return [a for _, a in ema.pairs] if ema is not None else []
+
+    def after_generator_update(self):
+        """Runs after every generator update, inside both trainers' step: the EMA update.
+
+        Backend-neutral (`assign` on variables): under JAX the trainer runs
+        it in a stateless scope and threads the new values.
+        """
+        if self.ema_decay is None:
+            return
+        t = ops.cast(self.ema_step, "float32")
+        decay = ops.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
+        for source, average in self._ema.pairs:
+            value = ops.cast(source, average.dtype)
+            average.assign(decay * average + (1.0 - decay) * value)
+        self.ema_step.assign(self.ema_step + 1)
+
+    @contextlib.contextmanager
+    def ema_weights(self, use_ema=True):
+        """Within the block the generator holds its averaged weights (restored on exit).
+
+        Args:
+            use_ema: True: swap in the averages (requires `ema_decay`);
+                False: leave the weights alone; None: swap iff `ema_decay` is set.
+
+        Example:
+        >>> with gan.ema_weights():
+        ...     images = gan.predict(noise)
+        """
+        if use_ema is None:
+            use_ema = self.ema_decay is not None
+        if not use_ema:
+            yield
+            return
+        if self.ema_decay is None:
+            raise ValueError(
+                "Expected a GAN built with ema_decay=... to use averaged weights. Received: "
+                "ema_decay=None. Pass use_ema=False, or build the GAN with e.g. ema_decay=0.999."
+            )
+        saved = [ops.convert_to_numpy(source) for source, _ in self._ema.pairs]
+        for source, average in self._ema.pairs:
+            source.assign(np.array(ops.convert_to_numpy(average)))
+        try:
+            yield
+        finally:
+            for (source, _), value in zip(self._ema.pairs, saved):
+                source.assign(value)
 
     @property
     def d_variables(self):
@@ -418,7 +520,10 @@ class GAN(keras.Model):
         """Raw generator output for `noise` of shape `(batch, latent_dim)`.
 
         `predict(noise)` returns these values, in `output_range` (as any
-        Keras model returns its raw outputs); `generate()` rescales to [0, 1].
+        Keras model returns its raw outputs), from the raw (not averaged)
+        generator; `generate()` rescales to [0, 1] and uses the EMA weights
+        when `ema_decay` is set. `with gan.ema_weights(): gan.predict(noise)`
+        gives the averaged generator's raw outputs.
         """
         return self.generator(noise, training=training)
 
@@ -430,7 +535,7 @@ class GAN(keras.Model):
             return rng.uniform(-1.0, 1.0, size=shape).astype("float32")
         return rng.standard_normal(size=shape).astype("float32")
 
-    def generate(self, num_samples, seed=None, batch_size=256):
+    def generate(self, num_samples, seed=None, batch_size=256, use_ema=None):
         """Generates images as numpy float32 `(num_samples, H, W, C)` rescaled to [0, 1].
 
         The generator's outputs are mapped from `output_range` to [0, 1] and
@@ -442,14 +547,17 @@ class GAN(keras.Model):
             num_samples: How many images.
             seed: Integer seed; the same seed gives the same images.
             batch_size: Images per generator call.
+            use_ema: Use the averaged generator (default: when `ema_decay`
+                is set); False gives the raw, last-trained generator.
         """
         if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
             raise ValueError(f"num_samples must be a positive int. Received: {num_samples!r}")
         noise = self.sample_noise(num_samples, seed)
         outputs = []
-        for start in range(0, num_samples, batch_size):
-            out = self.generator(noise[start : start + batch_size], training=False)
-            outputs.append(np.asarray(ops.convert_to_numpy(ops.cast(out, "float32"))))
+        with self.ema_weights(use_ema):
+            for start in range(0, num_samples, batch_size):
+                out = self.generator(noise[start : start + batch_size], training=False)
+                outputs.append(np.asarray(ops.convert_to_numpy(ops.cast(out, "float32"))))
         images = np.concatenate(outputs, axis=0)
         if self.output_range is None:
             return images.astype("float32")
@@ -673,6 +781,7 @@ class GAN(keras.Model):
             "gradient_penalty_weight": self.gradient_penalty_weight,
             "d_loss_weight": self.d_loss_weight,
             "shared_weights": [list(p) for p in self.shared_weights],
+            "ema_decay": self.ema_decay,
             "seed": self.seed,
         }
 

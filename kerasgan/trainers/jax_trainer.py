@@ -90,6 +90,8 @@ def train_step(gan, state, data):
         update, new_opt = optimizer.stateless_apply(ov[opt_slice], grads, update)
         tv = _put(tv, idx, update)
         ov[opt_slice] = new_opt
+        if phase.network == "generator":
+            _, ntv = _run(gan, gan.after_generator_update, tv, ntv, ov)
         if phase.network == "discriminator":
             d_losses.append(loss)
         else:

@@ -24,6 +24,8 @@ def train_step(gan, data):
         grads = tape.gradient(scaled, variables)
         # Variable constraints (WGAN clipping) are applied by the optimizer after the update.
         optimizer.apply(grads, variables)
+        if not is_d:
+            gan.after_generator_update()
         if is_d:
             d_losses.append(loss)
         else:
