@@ -401,8 +401,23 @@ def test_real_reference_and_evaluate_images(tiny_classifier, tiny_data):
     # 150 of 200 images: the floor uses two disjoint halves of 100.
     big = metrics.real_reference(clf, directory, num_samples=150)
     assert big.num_samples == 150 and big.floor_num_samples == 100
+    assert big.metrics["num_samples"] == 100 and big.metrics["kid_subset_size"] == 50
     with pytest.raises(ValueError, match="num_samples <= 200"):
         metrics.real_reference(clf, directory, num_samples=250)
+
+
+def test_real_vs_real_row_uses_disjoint_samples(tiny_classifier, tiny_data, monkeypatch):
+    """With fewer than 2N real images, B is compared with the part of A it does not overlap."""
+    directory, _, _ = tiny_data
+    clf = metrics.load_classifier(path=tiny_classifier)
+    seen = []
+    original = metrics.scores.precision_recall_density_coverage
+    monkeypatch.setattr(metrics.scores, "precision_recall_density_coverage",
+                        lambda real, fake, **k: seen.append((real, fake)) or original(real, fake, **k))
+    metrics.real_reference(clf, directory, num_samples=150, seed=7)
+    (real, fake), = seen
+    assert real.shape == fake.shape == (100, 8)
+    assert ((real[:, None] - fake[None]) ** 2).sum(-1).min() > 0  # no image in both
 
 
 def test_real_features_are_cached(tiny_classifier, tiny_data, monkeypatch):

@@ -31,7 +31,8 @@ class RealReference:
             best a generator can expect); B has `floor_num_samples` images.
         floor_num_samples: Size of B (and of the A part it is compared with when
             the split holds fewer than `2 * num_samples` images).
-        metrics: The real-vs-real row: sample B measured like a generated one.
+        metrics: The real-vs-real row: sample B measured like a generated one,
+            against A (or its first `floor_num_samples` images, disjoint from B).
         images: Sample A, `(n, 28, 28, 1)` in [0, 1] (None unless kept).
         cache: Per-reference cache (k-NN radii, KID's real terms).
     """
@@ -172,7 +173,15 @@ def real_reference(classifier, dataset=None, num_samples=1000, seed=0, split="te
     if real_row:
         row_key = ("real_row", float(min_fraction), float(min_confidence))
         if row_key not in cache:
-            cache[row_key] = _metrics_from_outputs(probs_b, feats_b, ref, min_fraction, min_confidence)
+            row_ref = ref
+            if n_floor < n:  # B against the disjoint part of A, at B's size
+                part = feats_a[:n_floor]
+                row_ref = RealReference(str(dataset), n_floor, *scores.feature_statistics(part), floor,
+                                        {}, split=used_split, seed=int(seed), features=part,
+                                        floor_num_samples=int(n_floor),
+                                        cache=cache.setdefault("floor_reference", {}))
+            cache[row_key] = _metrics_from_outputs(probs_b, feats_b, row_ref, min_fraction,
+                                                   min_confidence)
         ref.metrics = dict(cache[row_key])
     else:
         ref.metrics = _metrics_from_outputs(probs_b, feats_b, None, min_fraction, min_confidence)
@@ -315,6 +324,12 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
     features (FID's formula, not Inception features: compare numbers only
     within this protocol); KID uses 100 subsets of 1,000 (of at most half the
     smaller set for fewer samples); precision/recall k=3, density/coverage k=5.
+
+    Read precision and density with recall, coverage and classes covered: the
+    judges map non-images (noise, blank images) to the all-zero feature vector,
+    which lies inside the k-NN balls of a few ambiguous real images, so uniform
+    noise scores precision 1.0 and density ~1.0 (with recall and coverage ~0,
+    0 classes covered and 100% of samples below the confidence threshold).
 
     Args:
         gan_or_images: A `kerasgan.GAN` (its `generate(num_samples, seed=seed)`,
