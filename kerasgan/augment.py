@@ -194,3 +194,23 @@ def diff_augment(x, policy, seed=None, translation_ratio=TRANSLATION_RATIO,
         ops.shape(x)[0], x.shape[1:], policy, seed, translation_ratio, cutout_ratio
     )
     return apply_diff_augment(x, policy, params, translation_ratio, cutout_ratio)
+
+
+def draw_into(randomness, prefix, batch_size, image_shape, policy, seed=None):
+    """Adds `draw_diff_augment_params`' arrays to the dict `randomness` as `<prefix>/<name>`.
+
+    Flat keys keep every value a `(batch, ...)` tensor, as `kerasgan.GAN.draw_randomness`
+    requires (its values are sliced by rows).
+    """
+    for name, value in draw_diff_augment_params(batch_size, image_shape, policy, seed).items():
+        randomness[f"{prefix}/{name}"] = value
+    return randomness
+
+
+def apply_from(randomness, prefix, x, policy):
+    """`apply_diff_augment(x, policy, params)` with the parameters `draw_into` stored."""
+    if not parse_policy(policy):
+        return x
+    start = prefix + "/"
+    params = {k[len(start):]: v for k, v in randomness.items() if k.startswith(start)}
+    return apply_diff_augment(x, policy, params)

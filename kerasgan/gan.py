@@ -8,6 +8,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from kerasgan import augment as augment_lib
+from kerasgan import conditional as conditional_lib
 from kerasgan import losses as losses_lib
 from kerasgan import trainers, validation
 
@@ -204,6 +206,19 @@ class GAN(keras.Model):
             Reference: Yazici et al., The Unusual Effectiveness of Averaging
             in GAN Training, 2019; Karras et al., Progressive Growing of
             GANs, 2018.
+        num_classes: Number of classes of a class-conditional GAN.
+        conditioning: None (unconditional); `"concat"` or `"projection"`:
+            labels go to both networks, `generator([noise, labels])` and
+            `discriminator([images, labels])` (the networks decide how they
+            use them, e.g. `kerasgan.networks.conditional`); `"acgan"`: the
+            generator takes `[noise, labels]`, the discriminator images only
+            and returns `[output, class_logits]`, and both networks add the
+            auxiliary classification loss (Odena et al., 2017). A
+            conditional GAN trains on `(images, labels)` batches.
+        augment: A DiffAugment policy such as `"color,translation,cutout"`,
+            applied to the discriminator's real and fake inputs in both
+            phases (Zhao et al., 2020); see `kerasgan.augment`.
+        aux_loss_weight: Weight of ACGAN's auxiliary classification loss.
         seed: Seed of the training noise.
 
     Example:
@@ -233,6 +248,10 @@ class GAN(keras.Model):
         d_loss_weight=1.0,
         shared_weights=(),
         ema_decay=None,
+        num_classes=None,
+        conditioning=None,
+        augment=None,
+        aux_loss_weight=1.0,
         seed=None,
         **kwargs,
     ):
@@ -279,6 +298,17 @@ class GAN(keras.Model):
         self.d_loss_weight = float(d_loss_weight)
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.num_classes, self.conditioning = conditional_lib.check_mode(num_classes, conditioning)
+        augment_lib.parse_policy(augment)
+        self.augment = augment or None
+        if not np.isfinite(float(aux_loss_weight)) or float(aux_loss_weight) < 0 or (
+            self.conditioning != "acgan" and float(aux_loss_weight) != 1.0
+        ):
+            raise ValueError(
+                "Expected aux_loss_weight >= 0, set only with conditioning='acgan'. Received: "
+                f"aux_loss_weight={aux_loss_weight!r}, conditioning={self.conditioning!r}"
+            )
+        self.aux_loss_weight = float(aux_loss_weight)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -306,14 +336,43 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ build
 
     def build(self, input_shape=None):
+        g_shape = (None, self.latent_dim)
+        if self.conditioning is not None:
+            g_shape = [g_shape, (None,)]
+            if len(getattr(self.generator, "inputs", None) or [0, 0]) != 2:
+                raise ValueError(
+                    f"Expected a generator taking [noise, labels] for conditioning="
+                    f"{self.conditioning!r}. Received: a generator with inputs "
+                    f"{getattr(self.generator, 'inputs', None)}. Build one with e.g. "
+                    "kerasgan.networks.conditional.conditional_dcgan_generator(num_classes, ...)."
+                )
         if not self.generator.built:
-            self.generator.build((None, self.latent_dim))
+            self.generator.build(g_shape)
         self.image_shape = tuple(
-            int(d) for d in self.generator.compute_output_shape((None, self.latent_dim))[1:]
+            int(d) for d in self.generator.compute_output_shape(g_shape)[1:]
         )
+        if self.augment is not None and len(self.image_shape) != 3:
+            raise ValueError(
+                f"Expected images (H, W, C) for augment={self.augment!r}. Received: samples of "
+                f"shape {self.image_shape}"
+            )
+        d_shape = (None,) + self.image_shape
+        if self.conditioning in ("concat", "projection"):
+            d_shape = [d_shape, (None,)]
         if not self.discriminator.built:
-            self.discriminator.build((None,) + self.image_shape)
-        d_out = tuple(self.discriminator.compute_output_shape((None,) + self.image_shape))
+            self.discriminator.build(d_shape)
+        d_out = self.discriminator.compute_output_shape(d_shape)
+        if self.conditioning == "acgan":
+            shapes = [tuple(s) for s in d_out] if isinstance(d_out, (list, tuple)) and d_out and (
+                isinstance(d_out[0], (list, tuple))) else [tuple(d_out)]
+            if len(shapes) != 2 or shapes[1][-1] != self.num_classes:
+                raise ValueError(
+                    "Expected an ACGAN discriminator returning [output (batch, 1), class logits "
+                    f"(batch, {self.num_classes})]. Received: output shapes {shapes}. Build one "
+                    "with kerasgan.networks.conditional.acgan_discriminator(num_classes, ...)."
+                )
+            d_out = shapes[0]
+        d_out = tuple(d_out)
         if len(d_out) != 2 or d_out[-1] != 1:
             raise ValueError(
                 "The discriminator must map images of shape "
@@ -519,6 +578,8 @@ class GAN(keras.Model):
     def call(self, noise, training=False):
         """Raw generator output for `noise` of shape `(batch, latent_dim)`.
 
+        A conditional GAN takes `[noise, labels]` (labels: int class ids `(batch,)`).
+
         `predict(noise)` returns these values, in `output_range` (as any
         Keras model returns its raw outputs), from the raw (not averaged)
         generator; `generate()` rescales to [0, 1] and uses the EMA weights
@@ -535,7 +596,7 @@ class GAN(keras.Model):
             return rng.uniform(-1.0, 1.0, size=shape).astype("float32")
         return rng.standard_normal(size=shape).astype("float32")
 
-    def generate(self, num_samples, seed=None, batch_size=256, use_ema=None):
+    def generate(self, num_samples, seed=None, batch_size=256, use_ema=None, labels=None):
         """Generates images as numpy float32 `(num_samples, H, W, C)` rescaled to [0, 1].
 
         The generator's outputs are mapped from `output_range` to [0, 1] and
@@ -549,14 +610,30 @@ class GAN(keras.Model):
             batch_size: Images per generator call.
             use_ema: Use the averaged generator (default: when `ema_decay`
                 is set); False gives the raw, last-trained generator.
+            labels: Class ids of a conditional GAN: an int (every sample) or
+                `num_samples` ints; default: the classes in turn (0, 1, ...).
+
+        Example:
+        >>> sneakers = gan.generate(16, labels=7, seed=0)
         """
         if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
             raise ValueError(f"num_samples must be a positive int. Received: {num_samples!r}")
+        if self.conditioning is None and labels is not None:
+            raise ValueError(
+                "Expected labels=None: this GAN is unconditional. Received: labels. Build the "
+                "GAN with num_classes=... and conditioning=... to generate by class."
+            )
+        if self.conditioning is not None:
+            if labels is None:
+                labels = np.arange(num_samples) % self.num_classes
+            labels = conditional_lib.label_array(labels, self.num_classes, num_samples)
         noise = self.sample_noise(num_samples, seed)
         outputs = []
         with self.ema_weights(use_ema):
             for start in range(0, num_samples, batch_size):
-                out = self.generator(noise[start : start + batch_size], training=False)
+                part = slice(start, start + batch_size)
+                inputs = noise[part] if labels is None else [noise[part], labels[part]]
+                out = self.generator(inputs, training=False)
                 outputs.append(np.asarray(ops.convert_to_numpy(ops.cast(out, "float32"))))
         images = np.concatenate(outputs, axis=0)
         if self.output_range is None:
@@ -570,14 +647,16 @@ class GAN(keras.Model):
         Args:
             x: Images: a `tf.data.Dataset` of image batches or an array
                 `(N, H, W, C)`, in `output_range`.
-            y: Must be None: the GAN is unconditional.
+            y: Labels `(N,)` of array images `x` for a conditional GAN
+                (datasets yield `(images, labels)` batches instead); None
+                for an unconditional GAN.
             validate_data: Check the first batch (shape, dtype, value range,
                 NaN) and raise a clear error before any training step.
 
         Under a data-parallel distribution every batch must divide evenly over
         the replicas (checked on the first batch, and on an array's last one).
         """
-        if y is not None:
+        if y is not None and self.conditioning is None:
             raise ValueError(
                 "GAN.fit() takes images only (x); it received labels (y) too. This GAN is "
                 "unconditional: call fit(images)."
@@ -589,7 +668,14 @@ class GAN(keras.Model):
             # The replica rule holds even without validate_data: an uneven split trains wrongly.
             batch = validation.first_batch(x, batch_size)
             if batch is not None:
-                if validate_data:
+                if validate_data and self.conditioning is not None:
+                    if y is not None:
+                        conditional_lib.label_array(y, self.num_classes, validation.batch_length(
+                            np.asarray(x)), name="fit() labels")
+                        batch = (batch, np.asarray(y)[: validation.batch_length(batch)])
+                    images = conditional_lib.check_label_batch(batch, self.num_classes)
+                    validation.check_images(images, self.image_shape, self.output_range)
+                elif validate_data:
                     validation.check_images(batch, self.image_shape, self.output_range)
                 validation.check_replicas(batch, replicas)
                 if self.real_batches == "split":
@@ -601,7 +687,7 @@ class GAN(keras.Model):
             # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
             # shuffle=True for them.
             kwargs.setdefault("shuffle", False)
-        return super().fit(x, batch_size=batch_size, **kwargs)
+        return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     # --------------------------------------------------- backend-neutral step
 
@@ -623,12 +709,51 @@ class GAN(keras.Model):
             `{"d_loss": ..., "g_loss": ...}` as scalars.
         """
         real = self.real_batch(data)
-        z = self._training_noise((ops.shape(real)[0], self.latent_dim))
-        fake = self.generator(z, training=False)
-        fake_out = self.discriminator(fake, training=False)
-        real_out = self.discriminator(real, training=False)
+        real_labels = self.real_labels(data)
+        n = ops.shape(real)[0]
+        z = self._training_noise((n, self.latent_dim))
+        fake_labels = None
+        if self.conditioning is not None:
+            fake_labels = conditional_lib.draw_labels(n, self.num_classes, self.seed_generator)
+        fake = self.generator(self._generator_inputs(z, fake_labels), training=False)
+        fake_out, fake_classes = self.discriminate(fake, fake_labels, training=False)
+        real_out, real_classes = self.discriminate(real, real_labels, training=False)
         d_loss = self.d_loss_fn(real_out, fake_out) * self.d_loss_weight
-        return {"d_loss": d_loss, "g_loss": self.g_loss_fn(fake_out)}
+        g_loss = self.g_loss_fn(fake_out)
+        if self.conditioning == "acgan":
+            d_loss = d_loss + losses_lib.auxiliary_classifier_discriminator_loss(
+                real_classes, real_labels, fake_classes, fake_labels, self.aux_loss_weight)
+            g_loss = g_loss + losses_lib.auxiliary_classifier_generator_loss(
+                fake_classes, fake_labels, self.aux_loss_weight)
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+    def _generator_inputs(self, z, labels):
+        return z if self.conditioning is None else [z, labels]
+
+    def discriminate(self, images, labels=None, training=True):
+        """`(adversarial output, class logits or None)` of the discriminator on `images`.
+
+        Passes `labels` to a `"concat"`/`"projection"` discriminator; an
+        `"acgan"` discriminator returns both outputs itself.
+        """
+        if self.conditioning == "acgan":
+            out, classes = self.discriminator(images, training=training)
+            return out, classes
+        if self.conditioning is not None:
+            return self.discriminator([images, labels], training=training), None
+        return self.discriminator(images, training=training), None
+
+    def real_labels(self, data):
+        """The int32 labels `(batch,)` of a conditional GAN's batch (None when unconditional)."""
+        if self.conditioning is None:
+            return None
+        if not isinstance(data, (tuple, list)) or len(data) < 2 or data[1] is None:
+            raise ValueError(
+                "Expected batches of (images, labels) for this class-conditional GAN. Received: "
+                "images only. Load labels with kerasgan.data.load(..., labels=True), or pass "
+                "fit(images, labels)."
+            )
+        return conditional_lib.as_labels(data[1])
 
 
     def phase_plan(self):
@@ -647,9 +772,15 @@ class GAN(keras.Model):
         `split_batch`; with `"reuse"` every chunk is the whole batch.
         """
         x = self.real_batch(data)
+        labels = self.real_labels(data)
         if self.real_batches == "reuse":
-            return [x] * self.d_steps
-        return split_batch(x, self.d_steps)
+            chunks = _Chunks([x] * self.d_steps)
+            chunks.labels = [labels] * self.d_steps
+            return chunks
+        chunks = _Chunks(split_batch(x, self.d_steps))
+        chunks.labels = ([None] * self.d_steps if labels is None
+                         else split_batch(labels, self.d_steps))
+        return chunks
 
     def real_batch(self, data):
         """The images of a `fit()`/`evaluate()` batch, checked and cast to the compute dtype."""
@@ -672,7 +803,10 @@ class GAN(keras.Model):
         (under a distribution each replica keeps its rows of the global draw;
         the smaller parts of an uneven `real_batches="split"` use the first
         rows). Keys used here: `z{i}` (noise of discriminator update `i`),
-        `alpha{i}` (gradient-penalty interpolation), `z_g` (generator update).
+        `alpha{i}` (gradient-penalty interpolation), `z_g` (generator update);
+        for a conditional GAN `y{i}` and `y_g` (the fakes' class ids); with
+        `augment`, `aug_real{i}/*`, `aug_fake{i}/*`, `aug_g/*` (DiffAugment
+        parameters, `kerasgan.augment.draw_into`).
 
         Args:
             batch_size: Rows per discriminator update (the largest part).
@@ -692,6 +826,18 @@ class GAN(keras.Model):
             r["z_g"] = r[f"z{self.d_steps - 1}"]
         else:
             r["z_g"] = self._training_noise(shape)
+        if self.conditioning is not None:
+            for i in range(self.d_steps):
+                r[f"y{i}"] = conditional_lib.draw_labels(batch_size, self.num_classes,
+                                                         self.seed_generator)
+            r["y_g"] = (r[f"y{self.d_steps - 1}"] if self.g_noise == "reuse" else
+                        conditional_lib.draw_labels(batch_size, self.num_classes,
+                                                    self.seed_generator))
+        if self.augment is not None:
+            keys = [f"aug_{side}{i}" for i in range(self.d_steps) for side in ("real", "fake")]
+            for key in keys + ["aug_g"]:
+                augment_lib.draw_into(r, key, batch_size, self.image_shape, self.augment,
+                                      self.seed_generator)
         return r
 
     def _training_noise(self, shape):
@@ -702,22 +848,37 @@ class GAN(keras.Model):
     def phase_loss(self, phase, chunks, randomness):
         """The loss a phase minimises; pure given the current variable values."""
         if phase.network == "generator":
-            fake = self.generator(randomness["z_g"], training=True)
-            return self.g_loss_fn(self.discriminator(fake, training=True))
+            labels = randomness.get("y_g")
+            fake = self.generator(self._generator_inputs(randomness["z_g"], labels), training=True)
+            fake = augment_lib.apply_from(randomness, "aug_g", fake, self.augment)
+            fake_out, fake_classes = self.discriminate(fake, labels)
+            loss = self.g_loss_fn(fake_out)
+            if self.conditioning == "acgan":
+                loss = loss + losses_lib.auxiliary_classifier_generator_loss(
+                    fake_classes, labels, self.aux_loss_weight)
+            return loss
         i = phase.d_step
         real = chunks[i]
+        chunk_labels = getattr(chunks, "labels", None)
+        real_labels = chunk_labels[i] if chunk_labels else None
         randomness = _rows_like(randomness, real)
-        real_out = fake_out = None
+        fake_labels = randomness.get(f"y{i}")
+        real_out = fake_out = real_classes = fake_classes = None
         fake = None
         if "real" in phase.terms:
-            real_out = self.discriminator(real, training=True)
+            seen = augment_lib.apply_from(randomness, f"aug_real{i}", real, self.augment)
+            real_out, real_classes = self.discriminate(seen, real_labels)
         if "fake" in phase.terms:
             fake = self.discriminator_fake(real, i, randomness)
-            fake_out = self.discriminator(fake, training=True)
+            seen = augment_lib.apply_from(randomness, f"aug_fake{i}", fake, self.augment)
+            fake_out, fake_classes = self.discriminate(seen, fake_labels)
         loss = self.d_loss_fn(real_out, fake_out) * self.d_loss_weight
+        if self.conditioning == "acgan":
+            loss = loss + losses_lib.auxiliary_classifier_discriminator_loss(
+                real_classes, real_labels, fake_classes, fake_labels, self.aux_loss_weight)
         if self.gradient_penalty_weight and fake is not None:
             loss = loss + self.gradient_penalty_weight * self.gradient_penalty(
-                real, fake, randomness[f"alpha{i}"]
+                real, fake, randomness[f"alpha{i}"], real_labels
             )
         return loss
 
@@ -734,17 +895,20 @@ class GAN(keras.Model):
             d_step: Index of the discriminator update within the step.
             randomness: `draw_randomness`'s dict, cut to `real`'s rows.
         """
-        return ops.stop_gradient(self.generator(randomness[f"z{d_step}"], training=True))
+        inputs = self._generator_inputs(randomness[f"z{d_step}"], randomness.get(f"y{d_step}"))
+        return ops.stop_gradient(self.generator(inputs, training=True))
 
-    def gradient_penalty(self, real, fake, alpha):
+    def gradient_penalty(self, real, fake, alpha, labels=None):
         """WGAN-GP penalty E[(||grad D(x_hat)||_2 - 1)^2] on interpolates x_hat.
+
+        A conditional discriminator sees the real images' `labels`.
 
         Reference: Gulrajani et al., Improved Training of Wasserstein GANs, 2017.
         """
         fake = ops.cast(fake, real.dtype)
         interpolated = real + alpha * (fake - real)
         grads = trainers.get().input_gradient(
-            lambda x: self.discriminator(x, training=True), interpolated
+            lambda x: self.discriminate(x, labels)[0], interpolated
         )
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(grads.shape)))) + 1e-12)
         return ops.mean(ops.square(norms - 1.0))
@@ -782,6 +946,10 @@ class GAN(keras.Model):
             "d_loss_weight": self.d_loss_weight,
             "shared_weights": [list(p) for p in self.shared_weights],
             "ema_decay": self.ema_decay,
+            "num_classes": self.num_classes,
+            "conditioning": self.conditioning,
+            "augment": self.augment,
+            "aux_loss_weight": self.aux_loss_weight,
             "seed": self.seed,
         }
 
@@ -849,6 +1017,12 @@ def _upgrade_config(config, cls):
             "keras.saving.load_model(path, custom_objects={'kerasgan>GAN': AnnealedNoiseGAN})."
         )
     return config
+
+
+class _Chunks(list):
+    """The real chunks of one step; `labels` holds the matching label chunks (or Nones)."""
+
+    labels = None
 
 
 def _rows_like(randomness, real):

@@ -276,3 +276,171 @@ def test_conditional_networks_save_and_load(tmp_path):
         net.save(path)
         loaded = keras.saving.load_model(path)
         np.testing.assert_allclose(np_(loaded(inputs)), np_(net(inputs)), atol=1e-5)
+
+
+# --- the conditional GAN ---------------------------------------------------------------------------
+
+import kerasgan  # noqa: E402
+import kerasgan.data as kd  # noqa: E402
+
+CLASSES = 3
+SHAPE = (28, 28, 1)
+
+
+def _gan(conditioning="projection", **kwargs):
+    g = conditional.conditional_dcgan_generator(CLASSES, 8, SHAPE, base_filters=4)
+    d = conditional.conditional_dcgan_discriminator(CLASSES, SHAPE, base_filters=4,
+                                                    conditioning=conditioning, spectral_norm=True)
+    gan = kerasgan.GAN(g, d, num_classes=CLASSES, conditioning=conditioning,
+                       output_range=(-1.0, 1.0), seed=0, **kwargs)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3),
+                loss="hinge")
+    return gan
+
+
+def _data(n=16, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n,) + SHAPE, dtype=np.uint8), np.arange(n) % CLASSES
+
+
+def _values(variables):
+    return [np_(v).copy() for v in variables]
+
+
+def test_conditional_gan_fits_on_image_label_batches():
+    gan = _gan(augment="color,translation,cutout")
+    x, y = _data()
+    ds = kd.from_arrays(x, labels=y, value_range=(-1, 1), batch_size=8, num_classes=CLASSES)
+    d_before, g_before = _values(gan.d_variables), _values(gan.g_variables)
+    history = gan.fit(ds, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"]).all() and int(gan.optimizer.iterations) == 2
+    assert any(not np.allclose(a, b) for a, b in zip(d_before, _values(gan.d_variables)))
+    assert any(not np.allclose(a, b) for a, b in zip(g_before, _values(gan.g_variables)))
+    # Arrays with y= work too.
+    gan.fit(x.astype(np.float32) / 127.5 - 1, y, batch_size=8, epochs=1, verbose=0)
+    assert int(gan.optimizer.iterations) == 4
+
+
+def test_acgan_auxiliary_loss_trains_the_class_logits():
+    gan = _gan("acgan", aux_loss_weight=1.0)
+    layer = gan.discriminator.get_layer("sn_class_logits").layer
+    before = np_(layer.kernel).copy()
+    x, y = _data(8)
+    gan.fit(x.astype(np.float32) / 127.5 - 1, y, batch_size=8, epochs=1, verbose=0)
+    assert not np.allclose(before, np_(layer.kernel))
+    with pytest.raises(ValueError, match="aux_loss_weight"):
+        _gan("projection", aux_loss_weight=2.0)
+
+
+def test_conditional_fit_errors():
+    gan = _gan()
+    x, y = _data(8)
+    images = x.astype(np.float32) / 127.5 - 1
+    with pytest.raises(ValueError, match=r"batches of \(images, labels\) for this class-conditional"):
+        gan.fit(images, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"labels in \[0, 3\).*Received: 3"):
+        gan.fit(images, y + 1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match="this GAN is unconditional|This GAN is unconditional"):
+        _gan_unconditional().fit(kd.from_arrays(x, labels=y, value_range=(-1, 1), batch_size=8),
+                                 verbose=0)
+    with pytest.raises(ValueError, match="conditioning='projection'"):
+        kerasgan.GAN(gan.generator, gan.discriminator, num_classes=3)
+    with pytest.raises(ValueError, match="generator taking \\[noise, labels\\]"):
+        kerasgan.GAN(_gan_unconditional().generator, gan.discriminator, num_classes=3,
+                     conditioning="projection", output_range=(-1, 1))
+
+
+def _gan_unconditional():
+    g = sngan.sngan_generator(8, SHAPE, base_filters=4)
+    d = sngan.sngan_discriminator(SHAPE, base_filters=4)
+    gan = kerasgan.GAN(g, d, output_range=(-1.0, 1.0))
+    gan.compile(loss="hinge")
+    return gan
+
+
+def test_generate_with_labels():
+    gan = _gan()
+    # Distinct per-class BatchNorm scales, so the class changes the image.
+    for layer in gan.generator.layers:
+        if isinstance(layer, conditional.ConditionalBatchNormalization):
+            layer.gamma.assign(np.random.default_rng(0).normal(size=layer.gamma.shape))
+    a = gan.generate(4, labels=2, seed=1)
+    assert a.shape == (4,) + SHAPE and a.min() >= 0 and a.max() <= 1
+    np.testing.assert_array_equal(a, gan.generate(4, labels=[2, 2, 2, 2], seed=1))
+    assert not np.allclose(a, gan.generate(4, labels=0, seed=1))
+    cycled = gan.generate(4, seed=1)  # no labels: classes 0, 1, 2, 0
+    np.testing.assert_allclose(cycled[2], a[2], atol=1e-6)
+    with pytest.raises(ValueError, match=r"labels in \[0, 3\)"):
+        gan.generate(2, labels=3)
+    with pytest.raises(ValueError, match="Expected 2 labels"):
+        gan.generate(2, labels=[0, 1, 2])
+    with pytest.raises(ValueError, match="unconditional"):
+        _gan_unconditional().generate(2, labels=1)
+
+
+@pytest.mark.parametrize("conditioning", ["projection", "acgan"])
+def test_conditional_gan_save_load_round_trip(tmp_path, conditioning):
+    gan = _gan(conditioning, augment="translation")
+    x, y = _data(8)
+    gan.fit(x.astype(np.float32) / 127.5 - 1, y, batch_size=8, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = kerasgan.load_gan(path)
+    assert (loaded.num_classes, loaded.conditioning, loaded.augment) == (
+        CLASSES, conditioning, "translation")
+    np.testing.assert_allclose(loaded.generate(3, labels=[0, 1, 2], seed=5),
+                               gan.generate(3, labels=[0, 1, 2], seed=5), atol=1e-6)
+    loaded.fit(x.astype(np.float32) / 127.5 - 1, y, batch_size=8, epochs=1, verbose=0)
+    assert int(loaded.optimizer.iterations) == 2
+
+
+def test_augment_helpers_store_flat_keys():
+    from kerasgan import augment
+
+    r = augment.draw_into({}, "aug_real0", 4, SHAPE, "color,cutout", seed=0)
+    assert sorted(r) == ["aug_real0/brightness", "aug_real0/contrast", "aug_real0/cutout",
+                         "aug_real0/saturation"]
+    assert all(int(v.shape[0]) == 4 for v in r.values())
+    x = np.ones((4,) + SHAPE, np.float32)
+    out = augment.apply_from(r, "aug_real0", x, "color,cutout")
+    params = {k.split("/")[1]: v for k, v in r.items()}
+    np.testing.assert_array_equal(np_(out), np_(augment.apply_diff_augment(x, "color,cutout", params)))
+    plain = _gan_unconditional()
+    with pytest.raises(ValueError, match="policies from"):
+        kerasgan.GAN(plain.generator, plain.discriminator, augment="flip", output_range=(-1, 1))
+
+
+# --- presets -------------------------------------------------------------------------------------
+
+
+def _presets():
+    import kerasgan.zoo.conditional_presets  # noqa: F401  (registers cdcgan and sngan)
+
+    return kerasgan.zoo
+
+
+def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatch, tmp_path):
+    zoo = _presets()
+    spec = zoo.spec("cdcgan")
+    assert spec.config["num_classes"] == 10 and spec.config["conditioning"] == "projection"
+    gan = zoo.get("cdcgan", base_filters=4, batch_size=8, seed=0, jit_compile=False)
+    assert (gan.num_classes, gan.conditioning, gan.loss_family) == (10, "projection", "hinge")
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (16, 28, 28, 1), dtype=np.uint8)
+    # A conditional preset turns labels on in kerasgan.data.
+    ds = kd.from_arrays(x, labels=np.arange(16) % 10, preset="cdcgan", batch_size=8)
+    assert ds.element_spec[1].shape == (8,) and ds.num_classes == 10
+    gan.fit(ds, epochs=1, verbose=0)
+    assert int(gan.optimizer.iterations) == 2
+    assert gan.generate(3, labels=7, seed=0).shape == (3, 28, 28, 1)
+
+
+@pytest.mark.parametrize("image_shape", [(28, 28, 1), (32, 32, 3)])
+def test_sngan_preset_sizes(image_shape):
+    zoo = _presets()
+    gan = zoo.get("sngan", image_shape=image_shape, base_filters=4, seed=0, jit_compile=False)
+    assert gan.loss_family == "hinge" and gan.conditioning is None
+    assert any(isinstance(layer, SpectralNorm) for layer in gan.discriminator.layers)
+    x = np.random.default_rng(0).uniform(-1, 1, (8,) + image_shape).astype(np.float32)
+    gan.fit(x, batch_size=8, epochs=1, verbose=0)
+    assert gan.generate(2, seed=0).shape == (2,) + image_shape

@@ -308,3 +308,32 @@ def acgan_discriminator(num_classes, image_shape=(28, 28, 1), **kwargs):
     """`conditional_dcgan_discriminator(..., conditioning="acgan")` (Odena et al., 2017)."""
     return conditional_dcgan_discriminator(num_classes, image_shape, conditioning="acgan",
                                            **kwargs)
+
+
+def _registered_discriminator(image_shape, num_classes, conditioning="projection",
+                              output_activation=None, **kwargs):
+    """`conditional_dcgan_discriminator` as the network registry calls it (logits only)."""
+    if output_activation is not None:
+        raise ValueError(
+            "Expected output_activation=None: conditional discriminators return logits. "
+            f"Received: output_activation={output_activation!r}"
+        )
+    return conditional_dcgan_discriminator(num_classes, image_shape, conditioning=conditioning,
+                                           **kwargs)
+
+
+def _register():
+    from kerasgan.networks.registry import (
+        discriminator_names,
+        generator_names,
+        register_discriminator,
+        register_generator,
+    )
+
+    if "conditional_dcgan" not in generator_names():
+        register_generator("conditional_dcgan", conditional_dcgan_generator)
+    if "conditional_dcgan" not in discriminator_names():
+        register_discriminator("conditional_dcgan", _registered_discriminator)
+
+
+_register()

@@ -116,3 +116,30 @@ def sngan_discriminator(image_shape=(32, 32, 3), base_filters=64, spectral_norm=
     features = layers.Flatten(name="features")(x)
     outputs = conditional_head(features, labels, num_classes, conditioning, spectral_norm)
     return keras.Model(images if labels is None else [images, labels], outputs, name=name)
+
+
+def _registered_discriminator(image_shape, output_activation=None, **kwargs):
+    """`sngan_discriminator` as the network registry calls it (logits only)."""
+    if output_activation is not None:
+        raise ValueError(
+            "Expected output_activation=None: the SNGAN discriminator returns logits. "
+            f"Received: output_activation={output_activation!r}"
+        )
+    return sngan_discriminator(image_shape, **kwargs)
+
+
+def _register():
+    from kerasgan.networks.registry import (
+        discriminator_names,
+        generator_names,
+        register_discriminator,
+        register_generator,
+    )
+
+    if "sngan" not in generator_names():
+        register_generator("sngan", sngan_generator)
+    if "sngan" not in discriminator_names():
+        register_discriminator("sngan", _registered_discriminator)
+
+
+_register()

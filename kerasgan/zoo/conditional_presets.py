@@ -1,0 +1,70 @@
+"""Class-conditional and spectrally normalised presets: `cdcgan` and `sngan`.
+
+`cdcgan` trains on `(images, labels)` batches; `kerasgan.data.load(..., preset="cdcgan")`
+yields them (a conditional preset turns labels on).
+
+Example:
+>>> ds = kerasgan.data.load("fashion_mnist", preset="cdcgan")
+>>> gan = kerasgan.zoo.get("cdcgan", seed=0)
+>>> gan.fit(ds, epochs=5)
+>>> sneakers = gan.generate(16, labels=7, seed=0)
+>>> gan = kerasgan.zoo.get("sngan", image_shape=(32, 32, 3))   # CIFAR-10 sized
+"""
+
+# Importing the network modules registers "conditional_dcgan" and "sngan".
+from kerasgan.networks import conditional as _conditional  # noqa: F401
+from kerasgan.networks import sngan as _sngan  # noqa: F401
+from kerasgan.zoo.registry import register
+
+
+def _adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999):
+    return {"class_name": "Adam",
+            "config": {"learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2}}
+
+
+register("cdcgan", {
+    "description": ("Class-conditional DCGAN: conditional-BatchNorm generator, spectrally "
+                    "normalised projection discriminator, hinge loss; 10 Fashion-MNIST classes."),
+    "reference": ("Miyato & Koyama, cGANs with Projection Discriminator, ICLR 2018; "
+                  "Miyato et al., Spectral Normalization for GANs, ICLR 2018"),
+    "dataset": "fashion_mnist",
+    "config": {
+        "image_shape": (28, 28, 1),
+        "value_range": (-1.0, 1.0),
+        "batch_size": 64,
+        "latent_dim": 100,
+        "seed": None,
+        "generator": {"name": "conditional_dcgan", "num_classes": 10, "base_filters": 64,
+                      "conditioning": "batchnorm"},
+        "discriminator": {"name": "conditional_dcgan", "num_classes": 10, "base_filters": 64,
+                          "conditioning": "projection", "spectral_norm": True},
+        "gan": {"noise": "normal", "num_classes": 10, "conditioning": "projection"},
+        # The spectral-normalization paper's setting C: Adam 2e-4, beta_1 0.5, beta_2 0.999, n_dis 1.
+        "d_optimizer": _adam(),
+        "g_optimizer": _adam(),
+        "loss": "hinge",
+        "compile": {"jit_compile": "auto", "steps_per_execution": 1},
+    },
+})
+
+register("sngan", {
+    "description": ("SNGAN standard CNN: spectrally normalised discriminator, hinge loss; "
+                    "28x28 (Fashion-MNIST) by default, image_shape=(32, 32, 3) for CIFAR-10."),
+    "reference": ("Miyato, Kataoka, Koyama, Yoshida, Spectral Normalization for Generative "
+                  "Adversarial Networks, ICLR 2018 (table 3, setting C)"),
+    "dataset": "fashion_mnist",
+    "config": {
+        "image_shape": (28, 28, 1),
+        "value_range": (-1.0, 1.0),
+        "batch_size": 64,
+        "latent_dim": 128,
+        "seed": None,
+        "generator": {"name": "sngan", "base_filters": 64},
+        "discriminator": {"name": "sngan", "base_filters": 64, "spectral_norm": True},
+        "gan": {"noise": "normal"},
+        "d_optimizer": _adam(),
+        "g_optimizer": _adam(),
+        "loss": "hinge",
+        "compile": {"jit_compile": "auto", "steps_per_execution": 1},
+    },
+})
