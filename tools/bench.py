@@ -68,8 +68,8 @@ import time
 from absl import app, flags
 
 _TOOLS = os.path.dirname(os.path.abspath(__file__))
-# tools/ holds scripts named like standard modules (a profile.py shadows the one torch imports):
-# nothing is imported from it except tools/bench_torch.py, by path.
+# Scripts in tools/ must not shadow standard modules (torch imports cProfile -> profile); keep
+# tools/ off sys.path and load tools/bench_torch.py and tools/bench_stats.py by path.
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _TOOLS]
 
 

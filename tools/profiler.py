@@ -1,10 +1,10 @@
 r"""Profiling: what a training step costs, and where the time goes. One entry point, four modes.
 
-    python -m tools.profile --what=step ...            steps/s of a preset's fit() under variants
-    python -m tools.profile --what=convs ...           each convolution: forward and both gradients,
+    python -m tools.profiler --what=step ...            steps/s of a preset's fit() under variants
+    python -m tools.profiler --what=convs ...           each convolution: forward and both gradients,
                                                        JAX vs TF vs TF+XLA
-    python -m tools.profile --what=jax_ops ...         XLA op time per kind in a JAX fit() step
-    python -m tools.profile --what=conv_transpose ...  kerasgan's JAX transposed-convolution
+    python -m tools.profiler --what=jax_ops ...         XLA op time per kind in a JAX fit() step
+    python -m tools.profiler --what=conv_transpose ...  kerasgan's JAX transposed-convolution
                                                        gradient vs JAX's default, and TF
 
 Each mode prints a table and writes JSON to --output. Default: under tools/results/,
@@ -17,23 +17,23 @@ spreads over all of them.
 such as XLA_FLAGS) runs in its own process for --rounds rounds; each process times --chunks
 chunks of --steps steps within one fit() call, after its first (compiling) execution.
     # Cost of the gradient penalty in wgan_gp (double backward through the critic):
-    python -m tools.profile --what=step --preset=wgan_gp --backend=tensorflow --batch_size=16 \
+    python -m tools.profiler --what=step --preset=wgan_gp --backend=tensorflow --batch_size=16 \
         --variants='{"gp": {}, "no_gp": {"overrides": {"gradient_penalty_weight": 0}}}'
     # An XLA:CPU flag under JAX:
-    python -m tools.profile --what=step --preset=dcgan --backend=jax \
+    python -m tools.profiler --what=step --preset=dcgan --backend=jax \
         --variants='{"default": {}, "xnn": {"env": {"XLA_FLAGS": "--xla_cpu_use_xnnpack=true"}}}'
 
 --what=convs: every Conv2D / Conv2DTranspose of the preset's generator and discriminator, timed
 (median of --repeats, one compiled call each, at the preset's batch size) for the three
 operations a step runs: forward, input gradient, kernel gradient; under JAX with kerasgan's
 transposed-convolution gradient (the fit() default) and under TensorFlow with and without XLA.
-    python -m tools.profile --what=convs --preset=dcgan --repeats=7 --rounds=2
+    python -m tools.profiler --what=convs --preset=dcgan --repeats=7 --rounds=2
 
 --what=jax_ops: traces --steps training steps with jax.profiler (XLA:CPU op events on, via
 --xla_cpu_enable_xprof_traceme), converts the trace with TensorFlow's profiler plugin and sums
 the time of XLA's operations per kind (the op name without its `.N` suffix), per step.
 Convolutions and matmuls run as `ynn_fusion` (YNNPACK) or `conv_general_dilated`.
-    python -m tools.profile --what=jax_ops --preset=dcgan --steps=4
+    python -m tools.profiler --what=jax_ops --preset=dcgan --steps=4
 
 --what=conv_transpose: `kerasgan.trainers.jax_conv_transpose` on and off (alternating, median of
 --repeats) for the stride-2 layer of DESIGN.md (batch 128, 128->64 channels, 7->14 px):
@@ -41,7 +41,7 @@ forward, input gradient, kernel gradient; and a whole fit() step of the 28x28 DC
 TensorFlow tutorial (Radford et al., Unsupervised Representation Learning with Deep
 Convolutional Generative Adversarial Networks, 2016), with the same GAN's step under
 TensorFlow in a child process timed in the same alternation.
-    python -m tools.profile --what=conv_transpose --repeats=5 --steps=10
+    python -m tools.profiler --what=conv_transpose --repeats=5 --steps=10
 """
 
 import collections
@@ -128,8 +128,8 @@ def _write_json(obj, path):
 
 
 def _child_process(args, env, **kwargs):
-    """`python -m tools.profile <args>` from the repository root."""
-    return [sys.executable, "-m", "tools.profile", *args], dict(cwd=REPO, env=env, **kwargs)
+    """`python -m tools.profiler <args>` from the repository root."""
+    return [sys.executable, "-m", "tools.profiler", *args], dict(cwd=REPO, env=env, **kwargs)
 
 
 def _run_child(args, env):
