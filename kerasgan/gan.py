@@ -39,9 +39,9 @@ class GANOptimizer(keras.optimizers.Optimizer):
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         if self.d_optimizer is self.g_optimizer:
             raise ValueError(
-                "d_optimizer and g_optimizer must be two different optimizer objects: "
-                "one optimizer cannot hold the state of both networks. "
-                "Pass e.g. d_optimizer=keras.optimizers.Adam(2e-4), "
+                "Expected two different optimizer objects for d_optimizer and g_optimizer: one "
+                "optimizer cannot hold the state of both networks. Received: the same object "
+                f"twice ({self.d_optimizer!r}). Pass e.g. d_optimizer=keras.optimizers.Adam(2e-4), "
                 "g_optimizer=keras.optimizers.Adam(2e-4)."
             )
         self._variable_lists = None
@@ -52,7 +52,10 @@ class GANOptimizer(keras.optimizers.Optimizer):
 
     def build(self, var_list=None):
         if self._variable_lists is None:
-            raise ValueError("GANOptimizer is built by GAN.compile(); it has no variable lists.")
+            raise ValueError(
+                "Expected a GANOptimizer built by GAN.compile() (it needs the GAN's variable "
+                "lists). Received: one without variable lists. Call gan.compile(...) instead."
+            )
         d_vars, g_vars = self._variable_lists()
         if not self.d_optimizer.built:
             self.d_optimizer.build(d_vars)
@@ -262,15 +265,16 @@ class GAN(keras.Model):
         _check_choice("g_noise", g_noise, _G_NOISE)
         _check_positive_int("d_steps", d_steps)
         if clip_value is not None and not float(clip_value) > 0:
-            raise ValueError(f"clip_value must be > 0 or None. Received: clip_value={clip_value}")
+            raise ValueError(f"Expected clip_value > 0 or None. Received: clip_value={clip_value}")
         if not float(gradient_penalty_weight) >= 0:
             raise ValueError(
-                "gradient_penalty_weight must be >= 0. "
+                "Expected gradient_penalty_weight >= 0. "
                 f"Received: gradient_penalty_weight={gradient_penalty_weight}"
             )
         if not np.isfinite(float(d_loss_weight)) or not float(d_loss_weight) > 0:
             raise ValueError(
-                f"d_loss_weight must be a positive finite number. Received: d_loss_weight={d_loss_weight!r}"
+                "Expected d_loss_weight to be a positive finite number. "
+                f"Received: d_loss_weight={d_loss_weight!r}"
             )
         if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
             raise ValueError(
@@ -281,8 +285,8 @@ class GAN(keras.Model):
             low, high = (float(v) for v in output_range)
             if not (np.isfinite(low) and np.isfinite(high) and high > low):
                 raise ValueError(
-                    "output_range must be (low, high) of finite numbers with high > low, or None. "
-                    f"Received: {output_range}"
+                    "Expected output_range to be (low, high) of finite numbers with high > low, "
+                    f"or None. Received: output_range={output_range}"
                 )
             output_range = (low, high)
         self.generator = generator
@@ -322,14 +326,15 @@ class GAN(keras.Model):
             shape = self.generator.input_shape
         except (AttributeError, ValueError) as e:
             raise ValueError(
-                "Cannot infer latent_dim from the generator; pass latent_dim=... "
-                f"(the generator's input has no known shape: {e})"
+                "Expected a generator whose input shape gives latent_dim. Received: a generator "
+                f"without a known input shape ({e}). Pass latent_dim=..."
             ) from None
         if isinstance(shape, list):
             shape = shape[0]
         if shape is None or len(shape) != 2 or shape[-1] is None:
             raise ValueError(
-                f"The generator must take noise of shape (batch, latent_dim). Its input shape is {shape}."
+                "Expected a generator taking noise of shape (batch, latent_dim). Received: a "
+                f"generator with input shape {shape}."
             )
         return int(shape[-1])
 
@@ -375,8 +380,8 @@ class GAN(keras.Model):
         d_out = tuple(d_out)
         if len(d_out) != 2 or d_out[-1] != 1:
             raise ValueError(
-                "The discriminator must map images of shape "
-                f"{self.image_shape} to outputs of shape (batch, 1). Its output shape is {d_out}."
+                f"Expected a discriminator mapping images of shape {self.image_shape} to outputs "
+                f"of shape (batch, 1). Received: a discriminator with output shape {d_out}."
             )
         for g_name, d_name in self.shared_weights:
             self.generator.get_layer(g_name).tie(self.discriminator.get_layer(d_name))
@@ -511,8 +516,8 @@ class GAN(keras.Model):
         for bad in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
             if bad in kwargs:
                 raise ValueError(
-                    f"GAN.compile() does not take `{bad}`; use d_optimizer=..., g_optimizer=... "
-                    "and loss=<family name>."
+                    "Expected GAN.compile(d_optimizer=..., g_optimizer=..., loss=<family name>). "
+                    f"Received: `{bad}`, which GAN.compile() does not take."
                 )
         if d_optimizer is None:
             d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -617,7 +622,7 @@ class GAN(keras.Model):
         >>> sneakers = gan.generate(16, labels=7, seed=0)
         """
         if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-            raise ValueError(f"num_samples must be a positive int. Received: {num_samples!r}")
+            raise ValueError(f"Expected num_samples to be a positive int. Received: num_samples={num_samples!r}")
         if self.conditioning is None and labels is not None:
             raise ValueError(
                 "Expected labels=None: this GAN is unconditional. Received: labels. Build the "
@@ -658,7 +663,7 @@ class GAN(keras.Model):
         """
         if y is not None and self.conditioning is None:
             raise ValueError(
-                "GAN.fit() takes images only (x); it received labels (y) too. This GAN is "
+                "Expected images only (x) in GAN.fit(). Received: labels (y) too. This GAN is "
                 "unconditional: call fit(images)."
             )
         validation.check_steps_per_execution(
@@ -1055,12 +1060,14 @@ def split_batch(x, parts):
 
 def _check_choice(name, value, choices):
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected {name} to be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}"
+        )
 
 
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}")
 
 
 def load_gan(path):
@@ -1073,7 +1080,7 @@ def load_gan(path):
 
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No checkpoint at {path}.")
+        raise FileNotFoundError(f"Expected a checkpoint file. Received: {path}, which does not exist.")
     if not path.endswith(".keras") or not os.path.isfile(path):
         raise ValueError(
             f"Expected a .keras checkpoint file (written by python -m kerasgan.train or "
@@ -1085,12 +1092,14 @@ def load_gan(path):
         raise
     except Exception as e:  # keras raises many types for a damaged zip/h5
         raise ValueError(
-            f"Cannot load checkpoint {path}: the file is corrupt or truncated ({type(e).__name__}: "
-            f"{e}). Delete it to start over, or restore it from a backup."
+            f"Expected a loadable .keras checkpoint. Received: {path}, which is corrupt or "
+            f"truncated ({type(e).__name__}: {e}). Delete it to start over, or restore it from a "
+            "backup."
         ) from e
     if not isinstance(gan, GAN):
         raise ValueError(
-            f"Checkpoint {path} holds a {type(gan).__name__}, not a kerasgan.GAN. Pass a "
-            "checkpoint written by python -m kerasgan.train (output_dir/checkpoint.keras)."
+            f"Expected a kerasgan.GAN checkpoint. Received: {path}, which holds a "
+            f"{type(gan).__name__}. Pass a checkpoint written by python -m kerasgan.train "
+            "(output_dir/checkpoint.keras)."
         )
     return gan

@@ -25,7 +25,7 @@ def first_batch(x, batch_size=None):
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
     ):
         raise ValueError(
-            f"batch_size must be a positive int or None. Received: batch_size={batch_size!r}. "
+            f"Expected batch_size to be a positive int or None. Received: batch_size={batch_size!r}. "
             "Pass e.g. batch_size=32 (or None for Keras' default)."
         )
     try:
@@ -36,14 +36,14 @@ def first_batch(x, batch_size=None):
         for element in x.take(1):
             return _to_numpy(element)
         raise ValueError(
-            "The dataset passed to fit() is empty: it yields no batch. Check the source and "
-            "that batch_size is not larger than the number of examples (batches are "
-            "dropped when incomplete with drop_remainder=True)."
+            "Expected a dataset with at least one batch. Received: an empty dataset (it yields "
+            "no batch). Check the source and that batch_size is not larger than the number "
+            "of examples (batches are dropped when incomplete with drop_remainder=True)."
         )
     if isinstance(x, np.ndarray) or (hasattr(x, "shape") and hasattr(x, "dtype")):
         array = np.asarray(x)
         if array.ndim == 0 or array.shape[0] == 0:
-            raise ValueError(f"fit() received no images: shape={array.shape}.")
+            raise ValueError(f"Expected at least one image. Received: shape={array.shape}.")
         return array[: batch_size or 32]
     return None
 
@@ -66,13 +66,13 @@ def check_images(batch, image_shape, value_range, name="fit()"):
     """
     if isinstance(batch, dict):
         raise ValueError(
-            f"{name} expects batches of images; received dicts with keys {sorted(batch)}. "
+            f"Expected batches of images in {name}. Received: dicts with keys {sorted(batch)}. "
             "Map the dataset to images first, e.g. ds.map(lambda d: d['image'])."
         )
     if isinstance(batch, tuple):
         if len(batch) > 1 and batch[1] is not None:
             raise ValueError(
-                f"{name} expects batches of images only; received tuples of {len(batch)} "
+                f"Expected batches of images only in {name}. Received: tuples of {len(batch)} "
                 f"elements (shapes {[np.shape(b) for b in batch]}), e.g. (images, labels). "
                 "This GAN is unconditional: drop the labels, e.g. ds.map(lambda x, y: x)."
             )
@@ -89,14 +89,14 @@ def check_images(batch, image_shape, value_range, name="fit()"):
             "resizes and converts channels."
         )
     if batch.shape[0] == 0:
-        raise ValueError(f"{name} received an empty batch (0 images).")
+        raise ValueError(f"Expected at least one image per batch in {name}. Received: an empty batch.")
     low, high = (float(v) for v in (value_range or (-np.inf, np.inf)))
     if not np.issubdtype(batch.dtype, np.floating):
         values = ""
         if batch.dtype.kind in "biu":
             values = f" (values {batch.min()}..{batch.max()})"
         raise ValueError(
-            f"Expected float images in [{low:g}, {high:g}]. Received dtype {batch.dtype}"
+            f"Expected float images in [{low:g}, {high:g}]. Received: dtype {batch.dtype}"
             f"{values}. Scale them first, e.g. "
             f"kerasgan.data.from_arrays(images, value_range=({low:g}, {high:g})), or "
             f"x.astype('float32') / 255 * {high - low:g} + {low:g}."
@@ -124,7 +124,7 @@ def check_images(batch, image_shape, value_range, name="fit()"):
             hint = " The values look like [-1, 1] images: use (x + 1) / 2."
         raise ValueError(
             f"Expected images with values in [{low:g}, {high:g}] (the generator's output "
-            f"range). Received values in [{lo:g}, {hi:g}].{hint} kerasgan.data.load(..., "
+            f"range). Received: values in [{lo:g}, {hi:g}].{hint} kerasgan.data.load(..., "
             f"value_range=({low:g}, {high:g})) scales for you."
         )
 
@@ -246,8 +246,9 @@ def check_steps_per_execution(steps_per_epoch, steps_per_execution):
         return
     steps = int(steps_per_epoch)
     raise ValueError(
-        f"steps_per_epoch={steps} is not a multiple of this GAN's steps_per_execution={spe}: "
-        f"Keras would train {-(-steps // spe) * spe} steps per epoch instead of {steps}. Use "
+        f"Expected steps_per_epoch to be a multiple of this GAN's steps_per_execution={spe}. "
+        f"Received: steps_per_epoch={steps}, so Keras would train {-(-steps // spe) * spe} "
+        f"steps per epoch instead of {steps}. Use "
         f"steps_per_epoch={max(spe, steps // spe * spe)} (a multiple of {spe}), or "
         f"steps_per_execution=1 (kerasgan.zoo.get(name, steps_per_execution=1) or "
         f"gan.compile(..., steps_per_execution=1))."

@@ -66,6 +66,7 @@ def _epoch(output_dir):
 
 
 def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
+    import kerasgan
     from kerasgan import train
 
     data = tmp_path / "idx"
@@ -91,7 +92,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     assert 2 <= killed_at < EPOCHS, killed_at
     # The killed run left only complete files: the checkpoint loads, no temporary files remain.
     assert not [p for p in os.listdir(killed_dir) if ".tmp" in p]
-    at_kill = _state(train.load_checkpoint(str(killed_dir / "checkpoint.keras")))
+    at_kill = _state(kerasgan.load_gan(str(killed_dir / "checkpoint.keras")))
     seed_state = [v for k, v in at_kill if k.endswith("seed_generator_state")]
     assert seed_state and seed_state[0][1] > 0, "the noise RNG state is not in the checkpoint"
 
@@ -112,7 +113,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     assert [line.split(",")[0] for line in log[1:]] == [str(e) for e in range(1, EPOCHS + 1)]
 
     want = _state(reference)
-    got = _state(train.load_checkpoint(str(killed_dir / "checkpoint.keras")))
+    got = _state(kerasgan.load_gan(str(killed_dir / "checkpoint.keras")))
     assert len(got) == len(want)
     steps = TRAIN_ARGS["steps_per_epoch"] * EPOCHS
     assert int(reference.g_optimizer.iterations) == steps
