@@ -17,7 +17,7 @@ import pytest
 import kerasgan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PRESETS = ("mnist_mlp", "dcgan", "shared_wgan", "l1_unbounded", "wgan_gp")
+PRESETS = ("mnist_mlp", "dcgan", "dcgan_celeba", "shared_wgan", "l1_unbounded", "wgan_gp")
 
 
 def _tool(name):
@@ -154,15 +154,25 @@ def test_round_robin_bookkeeping_on_synthetic_timings():
 _TINY = {
     "mnist_mlp": {"batch_size": 4},
     "dcgan": {"batch_size": 4, "base_filters": 4},
+    "dcgan_celeba": {"batch_size": 4, "base_filters": 4},
     "shared_wgan": {"batch_size": 2, "hidden": 8},
     "l1_unbounded": {"batch_size": 4},
     "wgan_gp": {"batch_size": 4},
 }
 
 
-@pytest.mark.parametrize("preset", PRESETS)
-def test_torch_twin_matches_keras_parameter_counts_and_trains(preset):
+@pytest.fixture
+def torch():
+    """PyTorch on one thread (its spinning OpenMP threads crawl when CI oversubscribes the cores)."""
     torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield torch
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_torch_twin_matches_keras_parameter_counts_and_trains(preset, torch):
     bench_torch = _tool("bench_torch")
     gan = kerasgan.zoo.get(preset, seed=0, **_TINY[preset])
     step, info = bench_torch.make_torch_step(gan, fused=True, threads=1)
@@ -195,8 +205,7 @@ def test_torch_twin_matches_keras_parameter_counts_and_trains(preset):
     assert all(p.requires_grad for p in step.discriminator.parameters())  # unfrozen after G's update
 
 
-def test_torch_twin_shares_the_critic_kernel():
-    pytest.importorskip("torch")
+def test_torch_twin_shares_the_critic_kernel(torch):
     bench_torch = _tool("bench_torch")
     gan = kerasgan.zoo.get("shared_wgan", seed=0, batch_size=2, hidden=8)
     generator, discriminator, _ = bench_torch.torch_networks(gan)
@@ -204,3 +213,27 @@ def test_torch_twin_shares_the_critic_kernel():
     d_weights = [p for p in discriminator.parameters()]
     assert any(tied.tied_weight is p for p in d_weights)
     assert not any(tied.tied_weight is p for p in generator.parameters())
+
+
+@pytest.mark.parametrize("preset", ["mnist_mlp", "dcgan"])
+def test_torch_twin_computes_the_keras_networks(preset, torch):
+    # With the Keras weights copied over, the twins compute the same functions (in these two
+    # presets the Reshape/Flatten unit order and the paddings agree between the layouts).
+    bench_torch = _tool("bench_torch")
+    gan = kerasgan.zoo.get(preset, seed=0, batch_size=4, **(
+        {"base_filters": 4} if preset == "dcgan" else {}))
+    generator, discriminator, _ = bench_torch.torch_networks(gan)
+    bench_torch.load_keras_weights(gan.generator, generator)
+    bench_torch.load_keras_weights(gan.discriminator, discriminator)
+    z = np.random.default_rng(0).normal(size=(4, gan.latent_dim)).astype("float32")
+    for training in (False, True):
+        generator.train(training)
+        discriminator.train(training)
+        images = keras.ops.convert_to_numpy(gan.generator(z, training=training))
+        with torch.no_grad():
+            twin = generator(torch.from_numpy(z)).permute(0, 2, 3, 1).numpy()
+            twin_out = discriminator(torch.from_numpy(images).permute(0, 3, 1, 2).contiguous())
+        np.testing.assert_allclose(twin, images, atol=2e-4, rtol=1e-3)
+        np.testing.assert_allclose(
+            twin_out.numpy(), keras.ops.convert_to_numpy(gan.discriminator(images, training=training)),
+            atol=2e-4, rtol=1e-3)

@@ -328,6 +328,42 @@ def _first_weighted(module):
     return next((m for m in module.modules() if getattr(m, "weight", None) is not None), module)
 
 
+def load_keras_weights(model, net):
+    """Copies a Keras model's weights into its twin `net` (from `keras_to_torch`).
+
+    Kernels are converted to PyTorch's layouts; the unit order around a
+    Reshape or Flatten is not permuted, so outputs are equal only where that
+    order is the same in both layouts (one channel, or 1x1 images) and the
+    "same" paddings are symmetric: enough to check the converter.
+    """
+    import keras
+    import torch
+
+    def value(variable):
+        return torch.from_numpy(keras.ops.convert_to_numpy(variable).copy())
+
+    with torch.no_grad():
+        for module, (name, _) in zip(net, net.keras_shapes):
+            layer = model.get_layer(name)
+            kind = type(layer).__name__
+            target = _first_weighted(module)
+            if kind == "BatchNormalization":
+                if layer.scale:
+                    target.weight.copy_(value(layer.gamma))
+                    target.bias.copy_(value(layer.beta))
+                target.running_mean.copy_(value(layer.moving_mean))
+                target.running_var.copy_(value(layer.moving_variance))
+                continue
+            if getattr(layer, "kernel", None) is None:
+                continue
+            if hasattr(target, "weight"):  # a tied layer's kernel is its source's
+                kernel = value(layer.kernel)
+                kernel = kernel.T if kernel.dim() == 2 else kernel.permute(3, 2, 0, 1)
+                target.weight.copy_(kernel)
+            if getattr(layer, "bias", None) is not None:
+                target.bias.copy_(value(layer.bias))
+
+
 def _count(variables):
     """Number of values in float variables (a Dropout's seed state is not a parameter)."""
     return sum(math.prod(int(d) for d in v.shape) for v in variables if "float" in str(v.dtype))
