@@ -3,6 +3,9 @@ r"""Exports a GAN's generator as a TensorFlow SavedModel for serving (from TF- o
 Signatures of the SavedModel:
     serving_default(noise: float32[batch, latent_dim]) -> {"images": float32[batch, H, W, C]}
     generate(num_samples: int32[], seed: int64[]) -> {"images": ..., "noise": float32[n, latent_dim]}
+A class-conditional GAN (`num_classes`, `conditioning`) takes class ids too:
+    serving_default(noise: float32[batch, latent_dim], labels: int32[batch]) -> {"images": ...}
+    generate(labels: int32[n], seed: int64[]) -> {"images": ..., "noise": ..., "labels": int32[n]}
 Images lie in [0, 1], rescaled from the GAN's `output_range` and clipped exactly
 like `GAN.generate`; a GAN with `output_range=None` exports its raw outputs. `generate` draws noise from the GAN's noise distribution
 (`"normal"` or `"uniform"`) with TensorFlow stateless random ops: the same seed
@@ -56,8 +59,11 @@ def export_generator(gan, path, verbose=False, use_ema=None):
         latent_dim = int(gan.latent_dim)
         generator = gan.generator
 
-        def images_from_noise(noise):
-            images = keras.ops.cast(generator(noise, training=False), "float32")
+        conditional = getattr(gan, "conditioning", None) is not None
+
+        def images_from_noise(noise, labels=None):
+            inputs = noise if labels is None else [noise, labels]
+            images = keras.ops.cast(generator(inputs, training=False), "float32")
             if gan.output_range is None:
                 return {"images": images}  # unbounded outputs: raw values, as GAN.generate
             low, high = gan.output_range
@@ -65,22 +71,42 @@ def export_generator(gan, path, verbose=False, use_ema=None):
 
         archive = keras.export.ExportArchive()
         archive.track(generator)
+        noise_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="noise")
+        labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
         serve = archive.add_endpoint(
             "serving_default", images_from_noise,
-            input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="noise")],
+            input_signature=[noise_spec, labels_spec] if conditional else [noise_spec],
         )
         uniform = gan.noise == "uniform"
 
-        @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="num_samples"),
-                                      tf.TensorSpec([], tf.int64, name="seed")])
-        def generate(num_samples, seed):
+        def draw_noise(num_samples, seed):
             shape = tf.stack([num_samples, latent_dim])
             key = tf.stack([seed, tf.constant(0, tf.int64)])
             if uniform:
-                noise = tf.random.stateless_uniform(shape, key, minval=-1.0, maxval=1.0)
-            else:
-                noise = tf.random.stateless_normal(shape, key)
-            return {"images": serve(noise)["images"], "noise": noise}
+                return tf.random.stateless_uniform(shape, key, minval=-1.0, maxval=1.0)
+            return tf.random.stateless_normal(shape, key)
+
+        if conditional:
+            num_classes = int(gan.num_classes)
+
+            @tf.function(input_signature=[labels_spec, tf.TensorSpec([], tf.int64, name="seed")])
+            def generate(labels, seed):
+                checks = [
+                    tf.debugging.assert_non_negative(labels, message="labels must be >= 0"),
+                    tf.debugging.assert_less(
+                        labels, num_classes, message=f"labels must be < num_classes={num_classes}"),
+                ]
+                with tf.control_dependencies(checks):
+                    labels = tf.identity(labels)
+                noise = draw_noise(tf.shape(labels)[0], seed)
+                return {"images": serve(noise, labels)["images"], "noise": noise,
+                        "labels": labels}
+        else:
+            @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="num_samples"),
+                                          tf.TensorSpec([], tf.int64, name="seed")])
+            def generate(num_samples, seed):
+                noise = draw_noise(num_samples, seed)
+                return {"images": serve(noise)["images"], "noise": noise}
 
         generate.get_concrete_function()
         archive.add_endpoint("generate", generate)

@@ -444,3 +444,29 @@ def test_sngan_preset_sizes(image_shape):
     x = np.random.default_rng(0).uniform(-1, 1, (8,) + image_shape).astype(np.float32)
     gan.fit(x, batch_size=8, epochs=1, verbose=0)
     assert gan.generate(2, seed=0).shape == (2,) + image_shape
+
+
+def test_export_serves_noise_and_labels(tmp_path):
+    import tensorflow as tf
+
+    from kerasgan import export
+
+    gan = _gan()
+    for layer in gan.generator.layers:
+        if isinstance(layer, conditional.ConditionalBatchNormalization):
+            layer.gamma.assign(np.random.default_rng(0).normal(size=layer.gamma.shape))
+    path = export.export_generator(gan, str(tmp_path / "generator"))
+    served = tf.saved_model.load(path)
+    noise = gan.sample_noise(3, seed=2)
+    labels = np.array([0, 2, 1], np.int32)
+    images = served.signatures["serving_default"](noise=tf.constant(noise),
+                                                  labels=tf.constant(labels))["images"].numpy()
+    want = (np_(gan.generator([noise, labels], training=False)) + 1.0) / 2.0
+    np.testing.assert_allclose(images, np.clip(want, 0, 1), atol=1e-5)
+    out = served.signatures["generate"](labels=tf.constant([1, 1], tf.int32),
+                                        seed=tf.constant(4, tf.int64))
+    assert out["images"].shape == (2,) + SHAPE
+    np.testing.assert_array_equal(out["labels"].numpy(), [1, 1])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num_classes=3"):
+        served.signatures["generate"](labels=tf.constant([3], tf.int32),
+                                      seed=tf.constant(4, tf.int64))
