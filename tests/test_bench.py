@@ -23,7 +23,8 @@ PRESETS = ("mnist_mlp", "dcgan", "dcgan_celeba", "shared_wgan", "l1_unbounded", 
 def _tool(name):
     """tools/<name>.py, loaded by path (tools/ is not a package, and holds a profile.py)."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "tools", f"{name}.py"))
+        path = os.path.join(ROOT, "tools", f"{name}.py")
+        spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -84,7 +85,8 @@ def test_bench_quick_writes_json(tmp_path):
         assert len(row["load_average_start"]) == 3
     fit = next(r for r in results["rows"] if r["variant"] == "kerasgan")
     assert "fit_call_overhead_s" in fit and isinstance(fit["jit_compile"], bool)
-    (ratio,) = [q for q in results["summary"]["ratios"] if q["ratio"] == f"fit/best_hand[{backend}]"]
+    (ratio,) = [q for q in results["summary"]["ratios"]
+                if q["ratio"] == f"fit/best_hand[{backend}]"]
     assert _positive(ratio["median"]) and ratio["n"] == 1
     hand = next(r for r in results["rows"] if r["variant"] == "hand")
     assert ratio["median"] == pytest.approx(fit["steps_per_s"] / hand["steps_per_s"])
@@ -163,7 +165,7 @@ _TINY = {
 
 @pytest.fixture
 def torch():
-    """PyTorch on one thread (its spinning OpenMP threads crawl when CI oversubscribes the cores)."""
+    """PyTorch on one thread (its spinning OpenMP threads crawl on oversubscribed cores)."""
     torch = pytest.importorskip("torch")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -201,8 +203,9 @@ def test_torch_twin_matches_keras_parameter_counts_and_trains(preset, torch):
     for before, net in ((g_before, step.generator), (d_before, step.discriminator)):
         assert any(not torch.equal(b, p) for b, p in zip(before, net.parameters()))
     if gan.clip_value is not None:  # WGAN clipping after every critic update
-        assert max(float(p.detach().abs().max()) for p in step.discriminator.parameters()) <= gan.clip_value
-    assert all(p.requires_grad for p in step.discriminator.parameters())  # unfrozen after G's update
+        largest = max(float(p.detach().abs().max()) for p in step.discriminator.parameters())
+        assert largest <= gan.clip_value
+    assert all(p.requires_grad for p in step.discriminator.parameters())  # unfrozen after G
 
 
 def test_torch_twin_shares_the_critic_kernel(torch):
@@ -235,5 +238,28 @@ def test_torch_twin_computes_the_keras_networks(preset, torch):
             twin_out = discriminator(torch.from_numpy(images).permute(0, 3, 1, 2).contiguous())
         np.testing.assert_allclose(twin, images, atol=2e-4, rtol=1e-3)
         np.testing.assert_allclose(
-            twin_out.numpy(), keras.ops.convert_to_numpy(gan.discriminator(images, training=training)),
+            twin_out.numpy(),
+            keras.ops.convert_to_numpy(gan.discriminator(images, training=training)),
             atol=2e-4, rtol=1e-3)
+
+
+def test_bench_skips_torch_with_a_message_when_torch_is_missing(tmp_path):
+    output = tmp_path / "bench.json"
+    helper = os.path.join(ROOT, "tools", "bench_torch.py")
+    script = f"""
+import importlib.util, runpy, sys
+spec = importlib.util.spec_from_file_location("bench_torch", {helper!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.available = lambda: False  # as if PyTorch were not installed
+sys.modules["bench_torch"] = module
+sys.argv = ["bench.py", "--quick", "--backends=torch", "--output={output}"]
+runpy.run_path({os.path.join(ROOT, "tools", "bench.py")!r}, run_name="__main__")
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "torch variants skipped: PyTorch is not installed" in proc.stdout
+    results = json.loads(output.read_text())
+    assert results["rows"] == [] and results["summary"] == {"variants": [], "ratios": []}
+    assert "pip install torch==2.13.0" in results["skipped"][0]

@@ -140,7 +140,8 @@ _BACKEND = flags.DEFINE_string("backend", "", "Internal: the child's backend lab
 _CHILD_OUTPUT = flags.DEFINE_string("child_output", "", "Internal: the child's JSON result file.")
 
 # Environment variables that change speed; recorded with every row.
-_SPEED_ENV = ("XLA_FLAGS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME", "TF_ENABLE_ONEDNN_OPTS", "TF_XLA_FLAGS", "OMP_NUM_THREADS",
+_SPEED_ENV = ("XLA_FLAGS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME",
+              "TF_ENABLE_ONEDNN_OPTS", "TF_XLA_FLAGS", "OMP_NUM_THREADS",
               "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
               "KERAS_BACKEND", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
 _LIBRARIES = ("keras", "tensorflow", "jax", "jaxlib", "torch", "numpy")
@@ -479,7 +480,7 @@ def _fit_runner(gan, ds):
     overheads = []  # per fit() call: wall time beyond its steps at the steady rate
 
     def run(steps):
-        """fit() of 1 + steps + 1 steps (in executions); returns (seconds, steps) of the middle ones."""
+        """fit() of 1 + steps + 1 steps (in executions); (seconds, steps) of the middle ones."""
         executions = max(1, -(-steps // spe))
         timer = _Timer(start=spe, stop=(1 + executions) * spe)
         t0 = time.perf_counter()
@@ -517,7 +518,8 @@ def _torch_runner(gan, ds):
 
     def batch():
         x = np.asarray(next(it), dtype=np.float32)
-        return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous() if x.ndim == 4 else torch.from_numpy(x)
+        x = torch.from_numpy(x)
+        return x.permute(0, 3, 1, 2).contiguous() if x.dim() == 4 else x
 
     def steps(n):
         out = None

@@ -54,7 +54,8 @@ def summarize(rows):
     timed = [r for r in rows if "steps_per_s" in r and not r.get("skipped") and not r.get("error")]
     speed = {}  # (preset, backend, variant) -> {round: steps/s}
     for r in timed:
-        speed.setdefault((r["preset"], r["backend"], r["variant"]), {})[r["round"]] = r["steps_per_s"]
+        key = (r["preset"], r["backend"], r["variant"])
+        speed.setdefault(key, {})[r["round"]] = r["steps_per_s"]
     variants = []
     for (preset, backend, variant), by_round in speed.items():
         variants.append({

@@ -32,6 +32,7 @@ update; the discriminator's weights frozen during the generator update).
 import functools
 import math
 import os
+import types
 
 # Torch twins of the Keras activations the preset networks use.
 _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softplus", "leaky_relu", "elu", "gelu")
@@ -120,7 +121,8 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
     if kind in ("Dense", "TiedDense"):
         fan_in, units = (int(d) for d in layer.kernel.shape)
         if kind == "TiedDense" and layer.is_tied:
-            return with_act(_TiedLinear(tied_sources[layer._tied_to], units, cfg["use_bias"]))
+            source = tied_sources[layer._tied_to]
+            return with_act(_torch_module_classes().TiedLinear(source, units, cfg["use_bias"]))
         return with_act(nn.Linear(fan_in, units, bias=cfg["use_bias"]))
     if kind in ("Conv2D", "TiedConv2D"):
         if cfg.get("data_format", "channels_last") != "channels_last":
@@ -140,8 +142,9 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
                                     totals[0] // 2, totals[0] - totals[0] // 2))
                 padding = (0, 0)
         if kind == "TiedConv2D" and layer.is_tied:
-            conv = _TiedConv2d(tied_sources[layer._tied_to], cout, stride, padding, dilation,
-                               cfg["groups"], cfg["use_bias"])
+            conv = _torch_module_classes().TiedConv2d(
+                tied_sources[layer._tied_to], cout, stride, padding, dilation, cfg["groups"],
+                cfg["use_bias"])
         else:
             conv = nn.Conv2d(cin * cfg["groups"], cout, (kh, kw), stride=stride, padding=padding,
                              dilation=dilation, groups=cfg["groups"], bias=cfg["use_bias"])
@@ -158,9 +161,9 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
             p = -(-diff // 2)
             padding.append(p)
             output_padding.append(2 * p - diff)
-        return with_act(nn.ConvTranspose2d(cin, cout, (kh, kw), stride=stride, padding=tuple(padding),
-                                           output_padding=tuple(output_padding),
-                                           bias=cfg["use_bias"]))
+        return with_act(nn.ConvTranspose2d(
+            cin, cout, (kh, kw), stride=stride, padding=tuple(padding),
+            output_padding=tuple(output_padding), bias=cfg["use_bias"]))
     if kind == "BatchNormalization":
         if cfg["axis"] not in (-1, [-1], len(in_shape), [len(in_shape)]):
             raise _Unsupported(f"layer '{layer.name}': BatchNormalization axis {cfg['axis']}")
@@ -170,7 +173,7 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
         bn = nn.BatchNorm2d if len(in_shape) == 3 else nn.BatchNorm1d
         return bn(channels, eps=cfg["epsilon"], momentum=1.0 - cfg["momentum"], affine=cfg["scale"])
     if kind == "ReLU":
-        if cfg.get("max_value") is not None or cfg.get("threshold", 0) or cfg.get("negative_slope", 0):
+        if cfg.get("max_value") is not None or cfg.get("threshold") or cfg.get("negative_slope"):
             raise _Unsupported(f"layer '{layer.name}': ReLU with options {cfg}")
         return nn.ReLU()
     if kind == "LeakyReLU":
@@ -178,7 +181,7 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
     if kind == "Activation":
         return act
     if kind == "Reshape":
-        return _Reshape(_nchw(out_shape))
+        return _torch_module_classes().Reshape(_nchw(out_shape))
     if kind == "Flatten":
         return nn.Flatten()
     if kind == "Dropout":
@@ -199,13 +202,13 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
         return nn.ZeroPad2d((left, right, top, bottom))
     if kind == "Cropping2D":
         (top, bottom), (left, right) = cfg["cropping"]
-        return _Crop(top, bottom, left, right)
+        return _torch_module_classes().Crop(top, bottom, left, right)
     raise _Unsupported(f"layer '{layer.name}' of type {kind}")
 
 
 @functools.lru_cache(maxsize=None)
 def _torch_module_classes():
-    """Module classes that need torch at definition time, made on first use."""
+    """The module classes the twins need beyond torch.nn (defined once torch is imported)."""
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -216,7 +219,8 @@ def _torch_module_classes():
         def __init__(self, source, out_channels, stride, padding, dilation, groups, bias):
             super().__init__()
             self._source = [source]  # a list: the weight is counted and optimised by its owner
-            self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+            self.stride, self.padding = stride, padding
+            self.dilation, self.groups = dilation, groups
             self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
 
         @property
@@ -259,23 +263,8 @@ def _torch_module_classes():
             top, bottom, left, right = self.box
             return x[:, :, top:x.shape[2] - bottom, left:x.shape[3] - right]
 
-    return TiedConv2d, TiedLinear, Reshape, Crop
-
-
-def _TiedConv2d(*args):  # noqa: N802  (module classes are defined once torch is imported)
-    return _torch_module_classes()[0](*args)
-
-
-def _TiedLinear(*args):  # noqa: N802
-    return _torch_module_classes()[1](*args)
-
-
-def _Reshape(*args):  # noqa: N802
-    return _torch_module_classes()[2](*args)
-
-
-def _Crop(*args):  # noqa: N802
-    return _torch_module_classes()[3](*args)
+    return types.SimpleNamespace(TiedConv2d=TiedConv2d, TiedLinear=TiedLinear, Reshape=Reshape,
+                                 Crop=Crop)
 
 
 def _chain_layers(model):
@@ -379,7 +368,8 @@ def parameter_counts(gan, generator, discriminator):
     tied = sum(m.tied_weight.numel() for m in generator.modules() if hasattr(m, "tied_weight"))
 
     def buffers(net):
-        return sum(b.numel() for name, b in net.named_buffers() if not name.endswith("num_batches_tracked"))
+        return sum(b.numel() for name, b in net.named_buffers()
+                   if not name.endswith("num_batches_tracked"))
 
     return {
         "keras": {
@@ -456,7 +446,8 @@ def torch_losses(family):
         "wasserstein": (terms(lambda x: -x, lambda x: x), lambda f: -f.mean()),
         "least_squares": (terms(lambda x: 0.5 * (x - 1.0).square(), lambda x: 0.5 * x.square()),
                           lambda f: 0.5 * (f - 1.0).square().mean()),
-        "l1": (terms(lambda x: (x - 1.0).abs(), lambda x: x.abs()), lambda f: (f - 1.0).abs().mean()),
+        "l1": (terms(lambda x: (x - 1.0).abs(), lambda x: x.abs()),
+               lambda f: (f - 1.0).abs().mean()),
         "hinge": (terms(lambda x: torch.relu(1.0 - x), lambda x: torch.relu(1.0 + x)),
                   lambda f: -f.mean()),
         "wgan_cross_entropy": (terms(ce(1.0), ce(-1.0)), lambda f: ce(1.0)(f).mean()),
