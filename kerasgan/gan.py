@@ -1019,7 +1019,8 @@ def _upgrade_config(config, cls):
             "Expected a GAN config with fake_source='generator': kerasgan.GAN no longer "
             f"anneals its fake batch. Received: fake_source={source!r}. Annealed-noise GANs "
             "are studies.annealed_noise.AnnealedNoiseGAN; load the file with "
-            "keras.saving.load_model(path, custom_objects={'kerasgan>GAN': AnnealedNoiseGAN})."
+            "`with keras.saving.CustomObjectScope({'kerasgan>GAN': AnnealedNoiseGAN}): "
+            "keras.saving.load_model(path)`."
         )
     return config
 
