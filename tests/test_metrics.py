@@ -555,3 +555,30 @@ def test_protocol_with_shipped_fashion_mnist_judge():
     assert noise["entropy_mean"] > 0.9 * math.log(10) and noise["classes_covered"] == 0
     assert noise["fd"] > 10 * noise["fd_real_floor"]
     assert noise["kid"] > 100 * max(real["kid"], 1e-4) and noise["recall"] < 0.05 < real["recall"]
+
+
+class _FixedJudge:
+    """A stand-in judge whose softmax is given per image (tests the bookkeeping only)."""
+
+    def __init__(self, probs):
+        self.probs = np.asarray(probs, "float64")
+
+    def predict(self, images, value_range=(0.0, 1.0)):
+        return self.probs, np.zeros((len(self.probs), 2))
+
+
+def test_conditional_accuracy_hand_computed():
+    # Requested 0,1,2,0,1,2; the judge says 0,1,1,0,0,2 -> hits T,T,F,T,F,T.
+    said = [0, 1, 1, 0, 0, 2]
+    judge = _FixedJudge(np.eye(3)[said])
+    out = metrics.conditional_accuracy(np.zeros((6, 4, 4, 1)), [0, 1, 2, 0, 1, 2], judge)
+    assert out["conditional_accuracy"] == pytest.approx(4 / 6)
+    assert out["per_class_accuracy"] == [1.0, 0.5, 0.5]
+
+
+def test_conditional_accuracy_class_without_samples_and_length_check():
+    judge = _FixedJudge(np.eye(3)[[2, 2]])
+    out = metrics.conditional_accuracy(np.zeros((2, 4, 4, 1)), [2, 0], judge)
+    assert out["per_class_accuracy"] == [0.0, None, 1.0]
+    with pytest.raises(ValueError, match="one requested label per image"):
+        metrics.conditional_accuracy(np.zeros((2, 4, 4, 1)), [2], judge)

@@ -18,6 +18,7 @@ from kerasgan.metrics.classifier import (
 from kerasgan.metrics.evaluation import (
     EvaluationReport,
     RealReference,
+    conditional_accuracy,
     evaluate,
     evaluate_gan,
     evaluate_images,
@@ -55,7 +56,7 @@ def __getattr__(name):
 __all__ = [
     "ClassifierMetrics", "DEFAULT_MIN_CONFIDENCE", "DEFAULT_MIN_FRACTION", "DomainClassifier",
     "EvaluationReport", "RealReference", "build_classifier", "classifier_path", "classifier_score",
-    "entropy", "entropy_stats", "evaluate", "evaluate_gan", "evaluate_images", "feature_statistics",
+    "conditional_accuracy", "entropy", "entropy_stats", "evaluate", "evaluate_gan", "evaluate_images", "feature_statistics",
     "file_sha256", "filter_similarity", "find_conv_kernel", "frechet_distance",
     "frechet_distance_from_statistics", "kernel_inception_distance", "knn_radii", "load_classifier",
     "max_cosine_similarity", "mmd2_unbiased", "mode_coverage", "polynomial_kernel",

@@ -236,6 +236,32 @@ def evaluate_gan(gan, classifier, reference=None, num_samples=1000, seed=0,
                            min_confidence=min_confidence)
 
 
+def conditional_accuracy(images, requested, classifier, value_range=(0.0, 1.0)):
+    """How often the judge assigns a conditional GAN's samples to the class they were asked for.
+
+    Args:
+        images: Generated images `(N, H, W, C)` in `value_range`.
+        requested: The class id each image was generated for, `(N,)`.
+        classifier: A `DomainClassifier` (the judge).
+
+    Returns:
+        `{"conditional_accuracy": overall, "per_class_accuracy": [one per class]}`;
+        a class with no samples gets None.
+
+    Example:
+    >>> kerasgan.metrics.conditional_accuracy(gan.generate(100, labels=7), [7] * 100, clf)
+    """
+    requested = np.asarray(requested).reshape(-1)
+    if len(requested) != len(images):
+        raise ValueError(f"Expected one requested label per image ({len(images)}). "
+                         f"Received: {len(requested)} labels.")
+    probs, _ = classifier.predict(images, value_range)
+    hits = probs.argmax(axis=1) == requested
+    per_class = [float(hits[requested == c].mean()) if np.any(requested == c) else None
+                 for c in range(probs.shape[1])]
+    return {"conditional_accuracy": float(hits.mean()), "per_class_accuracy": per_class}
+
+
 _METRIC_KEYS = ("fd", "kid", "kid_se", "precision", "recall", "density", "coverage",
                 "classes_covered", "low_confidence_fraction", "entropy_mean", "entropy_std",
                 "classifier_score", "coverage_kl")
@@ -292,6 +318,11 @@ class EvaluationReport(dict):
             f"{r.get('entropy_mean', float('nan')):.3f} +- {r.get('entropy_std', float('nan')):.3f})",
             f"classifier score  {both('classifier_score', '{:.2f}')}",
         ]
+        if self.get("conditional_accuracy") is not None:
+            lines.append(
+                f"class accuracy    {self['conditional_accuracy']:.3f} (judge's class == the "
+                "requested class); per class: " + " ".join(
+                    "n/a" if v is None else f"{v:.2f}" for v in self["per_class_accuracy"]))
         return "\n".join(lines)
 
     def __str__(self):
@@ -367,8 +398,14 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
     elif not isinstance(classifier, DomainClassifier):
         classifier = load_classifier(dataset, path=classifier)
     n = int(num_samples)
+    requested = None
     if hasattr(gan_or_images, "generate"):
-        images = gan_or_images.generate(n, seed=seed)
+        if getattr(gan_or_images, "conditioning", None) is not None:
+            # Classes in turn, so every class gets n / num_classes samples.
+            requested = np.arange(n) % int(gan_or_images.num_classes)
+            images = gan_or_images.generate(n, seed=seed, labels=requested)
+        else:
+            images = gan_or_images.generate(n, seed=seed)
         value_range, source = (0.0, 1.0), f"{type(gan_or_images).__name__}.generate"
     else:
         images, source = gan_or_images, "images"
@@ -379,6 +416,8 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
     for key in ("fid", "fid_real_floor", "fid_reference_samples"):
         metrics.pop(key, None)
     report = EvaluationReport(metrics)
+    if requested is not None:
+        report.update(conditional_accuracy(images, requested, classifier))
     if real_row:
         report["real_vs_real"] = {k: v for k, v in reference.metrics.items()
                                   if not k.startswith("fid")}
