@@ -110,6 +110,8 @@ def test_round_robin_bookkeeping_on_synthetic_timings():
         "kerasgan", "hand", "kerasgan_xla", "hand_xla", "kerasgan_spe4"]
     assert stats.variants_of("jax", True, True, []) == ["kerasgan", "hand", "hand_fastgrad"]
     assert stats.variants_of("torch", True, True, [4]) == ["torch", "torch_fused"]
+    assert stats.variants_of("torch", True, True, [], torch_passive=True) == [
+        "torch", "torch_fused", "torch_passive", "torch_fused_passive"]
 
     tf = {"kerasgan": [10, 12, 8], "hand": [11, 10, 9], "hand_xla": [9, 15, 10],
           "kerasgan_xla": [30, 30, 30]}  # kerasgan_xla is no "fit as a user calls it"
@@ -147,6 +149,12 @@ def test_round_robin_bookkeeping_on_synthetic_timings():
     assert vs_torch["median"] == pytest.approx(1.25)
     ratio = ratios[("p", "jax_fit/tf_fit")]
     assert [p["value"] for p in ratio["per_round"]] == pytest.approx([0.9, 13 / 12, 0.75])
+    # Every PyTorch variant competes for "best PyTorch loop" (e.g. under OMP_WAIT_POLICY=PASSIVE).
+    passive = rows + [_row(r, "torch", "torch_fused_passive", 40.0) for r in range(3)]
+    ratios = {q["ratio"]: q for q in stats.summarize(passive)["ratios"]}
+    vs_torch = ratios["best_kerasgan/best_torch"]
+    assert {p["denominator"] for p in vs_torch["per_round"]} == {"torch:torch_fused_passive"}
+    assert [p["value"] for p in vs_torch["per_round"]] == pytest.approx([10 / 40, 13 / 40, 8 / 40])
     # A round in which one side is missing gives no value for that round.
     rows = [r for r in rows if not (r["round"] == 1 and r["backend"] == "torch")]
     vs_torch = {q["ratio"]: q for q in stats.summarize(rows)["ratios"]}["best_kerasgan/best_torch"]

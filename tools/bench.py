@@ -23,8 +23,10 @@ then summarised the same way. Variants:
     counts checked against the Keras models), with PyTorch's default
     optimizer implementation, and with `fused=True` (or `foreach=True`
     where PyTorch has no fused CPU kernel; the row says which).
-    `torch.set_num_threads` = the cores this process may use. PyTorch is an
-    optional bench-only dependency: without it these variants are skipped.
+    `torch.set_num_threads` = the cores this process may use. With
+    `--torch_passive` also `torch_passive`, `torch_fused_passive`: the same
+    under OMP_WAIT_POLICY=PASSIVE. PyTorch is an optional bench-only
+    dependency: without it these variants are skipped.
 
 Ratios (per round, then median and spread): `fit/best_hand` per backend
 (`kerasgan` over the fastest hand loop of that backend in that round),
@@ -120,10 +122,11 @@ _SPE = flags.DEFINE_list(
 _TORCH_THREADS = flags.DEFINE_integer(
     "torch_threads", 0, "torch.set_num_threads; 0: the cores this process may run on."
 )
-_TORCH_OMP_WAIT_POLICY = flags.DEFINE_enum(
-    "torch_omp_wait_policy", None, ["ACTIVE", "PASSIVE"],
-    "OMP_WAIT_POLICY of the PyTorch processes (default: the environment's). PyTorch's OpenMP "
-    "threads spin while waiting (ACTIVE), which collapses when the cores are oversubscribed.",
+_TORCH_PASSIVE = flags.DEFINE_bool(
+    "torch_passive", False,
+    "Also time the PyTorch variants with OMP_WAIT_POLICY=PASSIVE (`torch_passive`, "
+    "`torch_fused_passive`): PyTorch's OpenMP threads spin while waiting by default, which "
+    "collapses when the cores are oversubscribed.",
 )
 _PIPELINE = flags.DEFINE_bool("pipeline", True, "Benchmark the input pipeline alone.")
 _PIPELINE_SECONDS = flags.DEFINE_float("pipeline_seconds", 2.0, "Timed seconds per pipeline run.")
@@ -513,7 +516,8 @@ def _torch_runner(gan, ds):
     import torch
 
     step, info = bench_torch.make_torch_step(
-        gan, fused=_VARIANT.value == "torch_fused", threads=_TORCH_THREADS.value or None)
+        gan, fused=_VARIANT.value.startswith("torch_fused"),
+        threads=_TORCH_THREADS.value or None)
     it = ds.as_numpy_iterator()
 
     def batch():
@@ -662,8 +666,9 @@ def _child_pipeline(presets):
 def _spawn(backend, args):
     keras_backend = "tensorflow" if backend == "torch" else backend  # torch: data pipeline + models
     env = dict(os.environ, KERAS_BACKEND=keras_backend, TF_CPP_MIN_LOG_LEVEL="3")
-    if backend == "torch" and _TORCH_OMP_WAIT_POLICY.value:
-        env["OMP_WAIT_POLICY"] = _TORCH_OMP_WAIT_POLICY.value
+    if backend == "torch" and any(a.startswith("--variant=") and a.endswith("_passive")
+                                  for a in args):
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
     env.setdefault("KERASGAN_NO_DOWNLOAD", "1")
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
@@ -719,7 +724,7 @@ def _table(results):
         versions = results["rows"][0]["machine"]["versions"]
         rows.append("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v))
     rows.append(f"rounds: {results['rounds']}; figures: median [min-max] over rounds")
-    head = (f"{'preset':<13} {'backend':<10} {'variant':<14} {'batch':>5} {'steps/s':>22} "
+    head = (f"{'preset':<13} {'backend':<10} {'variant':<20} {'batch':>5} {'steps/s':>22} "
             f"{'img/s':>8} {'1st step s':>10} {'RSS MB':>7}")
     rows += ["", head, "-" * len(head)]
     by_key = {}
@@ -730,7 +735,7 @@ def _table(results):
         first = statistics.median(r["first_step_s"] for r in measured if "first_step_s" in r)
         rss = max(r["rss_mb_after_first_step"] for r in measured if "rss_mb_after_first_step" in r)
         batch = measured[0]["step_batch"]
-        rows.append(f"{v['preset']:<13} {v['backend']:<10} {v['variant']:<14} {batch:>5} "
+        rows.append(f"{v['preset']:<13} {v['backend']:<10} {v['variant']:<20} {batch:>5} "
                     f"{_fmt_spread(v['steps_per_s']):>22} "
                     f"{v['steps_per_s']['median'] * batch:>8.0f} {first:>10.2f} {rss:>7.0f}")
     impl = {(r["preset"], r["variant"]): r["optimizer_implementation"] for r in results["rows"]
@@ -805,7 +810,8 @@ def main(argv):
             results.setdefault("skipped", []).append(message)
             continue
         backends.append(backend)
-    plan = [(b, v) for b in backends for v in variants_of(b, xla, fastgrad, spe_list)]
+    plan = [(b, v) for b in backends
+            for v in variants_of(b, xla, fastgrad, spe_list, _TORCH_PASSIVE.value)]
     not_applicable = set()  # (preset, backend, variant) a child reported as skipped
     for round_ in range(rounds):
         for preset in presets:

@@ -10,10 +10,11 @@ BACKENDS = ("tensorflow", "jax", "torch")
 TORCH_VARIANTS = ("torch", "torch_fused")
 
 
-def variants_of(backend, xla, fastgrad, spe_list):
+def variants_of(backend, xla, fastgrad, spe_list, torch_passive=False):
     """The variant names timed for one backend, in their base order."""
     if backend == "torch":
-        return list(TORCH_VARIANTS)
+        passive = [f"{v}_passive" for v in TORCH_VARIANTS] if torch_passive else []
+        return list(TORCH_VARIANTS) + passive
     names = ["kerasgan", "hand"]
     if backend == "tensorflow" and xla:
         names += ["kerasgan_xla", "hand_xla"]
