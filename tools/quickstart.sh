@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One command from a fresh clone: install everything, then train the DCGAN preset on real
-# Fashion-MNIST for a fixed step budget and write a sample grid.
+# One command from a fresh clone: install everything, train the DCGAN preset on real Fashion-MNIST
+# for a fixed step budget (zoo/dcgan/quickstart.flags), write a sample grid and judge 5,000 samples.
 # Usage: bash tools/quickstart.sh [extra kerasgan.train flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +19,15 @@ fi
 echo "== installing kerasgan into .venv"
 bash tools/setup_env.sh
 
-# 3. The main job: a fixed step budget, so every machine gets the same model (only the
-#    wall-clock time differs).
-STEPS_PER_EPOCH=${STEPS_PER_EPOCH:-100}
-EPOCHS=${EPOCHS:-15}
-OUT=${OUT:-runs/quickstart}
-echo "== training dcgan on Fashion-MNIST: $EPOCHS x $STEPS_PER_EPOCH steps -> $OUT"
+# 3. The main job: the recipe in zoo/dcgan/quickstart.flags (dcgan, 15 epochs of 100 steps, seed 0),
+#    a fixed step budget, so every machine trains the same model (only the wall-clock time differs).
+#    Extra arguments are trainer flags and override the file's (e.g. --epochs=30 --output_dir=runs/x).
+echo "== training dcgan on Fashion-MNIST (zoo/dcgan/quickstart.flags $*)"
 start=$(date +%s)
-.venv/bin/python -m kerasgan.train --preset=dcgan --dataset=fashion_mnist \
-  --epochs="$EPOCHS" --steps_per_epoch="$STEPS_PER_EPOCH" --seed=0 --output_dir="$OUT" "$@"
-echo "== done in $(( $(date +%s) - start )) s. Open $OUT/samples_final.png (per-epoch grids in $OUT/samples/)."
+.venv/bin/python -m kerasgan.train --flagfile=zoo/dcgan/quickstart.flags "$@"
+echo "== trained in $(( $(date +%s) - start )) s."
+echo "== judging 5,000 samples against 5,000 real test images (shipped Fashion-MNIST judge)"
+OUT=runs/quickstart  # the flag file's --output_dir, unless an argument changes it
+for arg in "$@"; do case $arg in --output_dir=*) OUT=${arg#--output_dir=} ;; esac; done
+.venv/bin/python -m tools.evaluate --checkpoint="$OUT/checkpoint.keras" --grid_samples=0
+echo "== done. Open $OUT/samples_final.png (per-epoch grids in $OUT/samples/); the report is $OUT/metrics.json."

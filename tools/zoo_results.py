@@ -1,0 +1,170 @@
+r"""Trains a preset at its documented command for several seeds, judges each run, writes the result file.
+
+Each seed trains through `python -m kerasgan.train` (checkpoint every epoch; a run that was
+interrupted resumes where it stopped, a finished one is only judged), then
+`kerasgan.metrics.evaluate` judges it (default protocol: 5,000 generated vs 5,000 real test
+images, the shipped judge). The result file holds every seed's report, the mean and spread of the
+main metrics, the steps, the training time Keras measured per epoch, the load average, the machine
+and the exact commands. `--table` prints the README's results table from every committed file.
+
+Example (from the repository root):
+    python -m tools.zoo_results --preset=dcgan --flagfile_for_trainer=zoo/dcgan/quickstart.flags \
+        --seeds=0,1,2 --name=quickstart
+    python -m tools.zoo_results --table
+"""
+
+import glob
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+from absl import app, flags
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FLAGS = flags.FLAGS
+# The metrics the table shows, with the report key and a format.
+COLUMNS = (("FD", "fd", "{:.1f}"), ("KID", "kid", "{:.3f}"), ("precision", "precision", "{:.2f}"),
+           ("recall", "recall", "{:.2f}"), ("density", "density", "{:.2f}"),
+           ("coverage", "coverage", "{:.2f}"), ("classes", "classes_covered", "{:.1f}"))
+_EPOCH_SECONDS = re.compile(r"^\s*\d+/\d+ - (\d+(?:\.\d+)?)(m?s) - ", re.MULTILINE)
+
+
+def _define_flags():
+    flags.DEFINE_string("preset", None, "Preset to train and judge.")
+    flags.DEFINE_string("flagfile_for_trainer", None, "Trainer flag file (default zoo/<preset>/train.flags).")
+    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds, one run each.")
+    flags.DEFINE_string("name", "train", "Result name: zoo/<preset>/results/<name>.json.")
+    flags.DEFINE_string("workdir", "runs/zoo_results", "Runs go to <workdir>/<preset>/<name>/seed<k>.")
+    flags.DEFINE_string("backend", "tensorflow", "Keras backend of the runs.")
+    flags.DEFINE_string("dataset", "fashion_mnist", "Judge / reference dataset.")
+    flags.DEFINE_integer("num_samples", 5000, "Generated images, and real images in the reference.")
+    flags.DEFINE_multi_string("trainer_flag", [], "Extra trainer flags, e.g. --trainer_flag=--epochs=2.")
+    flags.DEFINE_bool("table", False, "Print the results table of every zoo/*/results/*.json and exit.")
+
+
+def machine():
+    """CPU model, vector extensions of interest and core count of this machine."""
+    model, flags_ = platform.processor() or "unknown", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and model in ("unknown", "x86_64", ""):
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    flags_ = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    vector = sorted(f for f in flags_ if f in ("avx2", "avx512f", "avx512_bf16", "amx_tile", "fma"))
+    return {"cpu": model, "vector_extensions": vector, "cores": os.cpu_count()}
+
+
+def keras_train_seconds(log_text):
+    """Sum of Keras' per-epoch wall times ("100/100 - 87s - ...") in a verbose=2 fit log."""
+    total = 0.0
+    for value, unit in _EPOCH_SECONDS.findall(log_text):
+        total += float(value) / (1000.0 if unit == "ms" else 1.0)
+    return total
+
+
+def summarize(values):
+    """`{"mean", "min", "max", "n"}` of a list of numbers."""
+    return {"mean": statistics.fmean(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
+    """Trains (or resumes) one seed's run and judges it; returns its record."""
+    import kerasgan
+
+    os.makedirs(run_dir, exist_ok=True)
+    command = [sys.executable, "-m", "kerasgan.train", f"--flagfile={trainer_flagfile}",
+               f"--preset={preset}", f"--seed={seed}", f"--output_dir={run_dir}",
+               f"--backend={backend}", "--resume", "--verbose=2", *extra]
+    log_path = os.path.join(run_dir, "train.log")
+    load_before = os.getloadavg()
+    started = time.time()
+    with open(log_path, "a") as log:
+        subprocess.run(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, check=True,
+                       env=dict(os.environ, KERAS_BACKEND=backend))
+    with open(log_path) as f:
+        log_text = f.read()
+    checkpoint = os.path.join(run_dir, "checkpoint.keras")
+    gan = kerasgan.load_gan(checkpoint)
+    report = kerasgan.metrics.evaluate(gan, FLAGS.dataset, num_samples=FLAGS.num_samples, seed=0)
+    return {
+        "seed": int(seed),
+        "steps": int(gan.optimizer.iterations),
+        "train_seconds_keras": round(keras_train_seconds(log_text), 1),
+        "wall_seconds_this_call": round(time.time() - started, 1),
+        "load_average_before": [round(v, 2) for v in load_before],
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        "checkpoint": os.path.relpath(checkpoint, REPO),
+        "command": " ".join(["python"] + command[1:]),
+        "report": dict(report),
+    }
+
+
+def table(paths):
+    """Markdown rows (one per result file) of the mean [min-max] of each column."""
+    head = ("| preset | run | seeds | steps | train s / run | " + " | ".join(c[0] for c in COLUMNS)
+            + " | machine | command |")
+    lines = [head, "|" + "---|" * (6 + len(COLUMNS) + 1)]
+    for path in paths:
+        with open(path) as f:
+            r = json.load(f)
+        cells = []
+        for _, key, fmt in COLUMNS:
+            s = r["summary"].get(key)
+            cells.append("n/a" if s is None else
+                         f"{fmt.format(s['mean'])} [{fmt.format(s['min'])}-{fmt.format(s['max'])}]")
+        t = r["summary"]["train_seconds_keras"]
+        lines.append(
+            f"| {r['preset']} | {r['name']} | {len(r['runs'])} | {r['runs'][0]['steps']:,} | "
+            f"{t['mean']:.0f} [{t['min']:.0f}-{t['max']:.0f}] | " + " | ".join(cells)
+            + f" | {r['machine']['cpu']}, {r['machine']['cores']} cores | "
+            f"`python -m tools.zoo_results {r['arguments']}` |")
+    return "\n".join(lines)
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    if FLAGS.table:
+        print(table(sorted(glob.glob(os.path.join(REPO, "zoo", "*", "results", "*.json")))))
+        return
+    if not FLAGS.preset:
+        raise app.UsageError("Expected --preset=<name> (or --table).")
+    os.environ.setdefault("KERAS_BACKEND", FLAGS.backend)
+    trainer_flagfile = FLAGS.flagfile_for_trainer or f"zoo/{FLAGS.preset}/train.flags"
+    runs = []
+    for seed in FLAGS.seeds:
+        run_dir = os.path.join(REPO, FLAGS.workdir, FLAGS.preset, FLAGS.name, f"seed{seed}")
+        runs.append(train_and_judge(FLAGS.preset, int(seed), run_dir, trainer_flagfile,
+                                    FLAGS.backend, FLAGS.trainer_flag))
+        print(f"seed {seed}: steps {runs[-1]['steps']}, FD {runs[-1]['report']['fd']:.2f}, "
+              f"classes {runs[-1]['report']['classes_covered']}", flush=True)
+    summary = {key: summarize([r["report"][key] for r in runs]) for _, key, _ in COLUMNS}
+    summary["train_seconds_keras"] = summarize([r["train_seconds_keras"] for r in runs])
+    arguments = " ".join([f"--preset={FLAGS.preset}", f"--flagfile_for_trainer={trainer_flagfile}",
+                          f"--seeds={','.join(FLAGS.seeds)}", f"--name={FLAGS.name}",
+                          f"--backend={FLAGS.backend}"]
+                         + [f"--trainer_flag={f}" for f in FLAGS.trainer_flag])
+    result = {"preset": FLAGS.preset, "name": FLAGS.name, "backend": FLAGS.backend,
+              "machine": machine(), "arguments": arguments, "summary": summary, "runs": runs,
+              "protocol": runs[0]["report"]["protocol"]}
+    out = os.path.join(REPO, "zoo", FLAGS.preset, "results", f"{FLAGS.name}.json")
+    from kerasgan.utils.io import atomic_write_text
+
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    atomic_write_text(out, json.dumps(result, indent=2, default=float))
+    print(f"Wrote {os.path.relpath(out, REPO)}")
+    print(table([out]))
+
+
+if __name__ == "__main__":
+    _define_flags()
+    app.run(main)
