@@ -84,6 +84,22 @@ class ConditionalBatchNormalization(layers.Layer):
         }
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GlobalSumPooling2D(layers.Layer):
+    """Sums NHWC feature maps over height and width: `(B, H, W, C) -> (B, C)`.
+
+    The projection discriminator's phi(x) (Miyato & Koyama sum-pool); with
+    spectral normalization the sum keeps the output's scale, which a mean
+    would shrink by `H * W` with no weight able to undo it.
+    """
+
+    def call(self, x):
+        return ops.sum(x, axis=(1, 2))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1])
+
+
 def _conv_init():
     return keras.initializers.RandomNormal(0.0, 0.02)
 
@@ -233,7 +249,7 @@ def conditional_dcgan_discriminator(
     """A class-conditional DCGAN discriminator.
 
     The DCGAN body (stride-2 `k4` convolutions, LeakyReLU, BatchNorm after
-    the first unless `spectral_norm`) gives feature maps, average-pooled to
+    the first unless `spectral_norm`) gives feature maps, sum-pooled to
     `phi(x)`; the head depends on `conditioning`:
 
     - `"projection"`: `[images, labels] -> psi(phi(x)) + <embed(y), phi(x)>`.
@@ -286,7 +302,7 @@ def conditional_dcgan_discriminator(
                 gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), name=f"bn_{i}",
             )(x)
         x = layers.LeakyReLU(negative_slope=negative_slope, name=f"lrelu_{i}")(x)
-    features = layers.GlobalAveragePooling2D(name="features")(x)
+    features = GlobalSumPooling2D(name="features")(x)
     outputs = conditional_head(features, labels, num_classes, conditioning, spectral_norm)
     inputs = images if labels is None else [images, labels]
     return keras.Model(inputs, outputs, name=name)
