@@ -24,7 +24,6 @@ validate) and its last 5,000 are the test set (`split="holdout_train"` /
 present, the standard split is used.
 """
 
-import hashlib
 import json
 import os
 import platform
@@ -32,6 +31,8 @@ import sys
 import time
 
 import numpy as np
+
+from kerasgan.utils.io import file_sha256
 
 NUM_CLASSES = 10
 INPUT_SHAPE = (28, 28, 1)
@@ -104,15 +105,6 @@ def metadata_path(weights_path):
     if not path.endswith(WEIGHTS_SUFFIX):
         raise ValueError(f"Expected a classifier weights file ending in {WEIGHTS_SUFFIX}. Received: {path}")
     return path[: -len(WEIGHTS_SUFFIX)] + ".json"
-
-
-def file_sha256(path):
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_classifier(kernel_size=5, filters=(32, 64), feature_units=1024, dropout=0.5,

@@ -1,6 +1,7 @@
 """Atomic file writes: a reader never sees a half-written file."""
 
 import contextlib
+import hashlib
 import os
 import tempfile
 
@@ -49,3 +50,12 @@ def _fsync(path):
         return
     with open(path, "rb") as f:
         os.fsync(f.fileno())
+
+
+def file_sha256(path):
+    """Hex sha256 of a file's bytes (shipped weights are checked against it)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -11,19 +11,14 @@ Example:
 >>> gan = kerasgan.zoo.get("dcgan", weights="fashion_mnist")
 """
 
-import hashlib
 import os
+
+from kerasgan.utils.io import file_sha256
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 
 
-def sha256(path):
-    """The hex sha256 digest of the file at `path`."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256 = file_sha256  # the digest a preset's `weights` entry lists
 
 
 def entry(preset, name):
