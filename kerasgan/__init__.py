@@ -18,7 +18,7 @@ from kerasgan.gan import GAN, GANOptimizer, load_gan
 __version__ = "0.1.0"
 
 # Heavier or optional parts load on first use (tensorflow-datasets, SavedModel export).
-_LAZY = ("data", "distribution", "export", "metrics", "trainers")
+_LAZY = ("augment", "data", "distribution", "export", "metrics", "trainers")
 
 __all__ = ["GAN", "GANOptimizer", "load_gan", "callbacks", "losses", "networks", "zoo", *_LAZY]
 

@@ -175,3 +175,14 @@ def test_jit_compile_auto_is_xla_under_tensorflow():
     with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
         gan = zoo.get("mnist_mlp", **TINY_MLP)
     assert gan.jit_compile is not True  # a strategy keeps Keras' own "auto" choice (no XLA on CPU)
+
+
+def test_num_classes_override_reaches_the_gan_and_both_networks():
+    recipe = config_lib.apply_overrides("cdcgan", zoo.spec("cdcgan").recipe, {"num_classes": 5})
+    assert recipe["gan"]["num_classes"] == 5
+    assert recipe["generator"]["num_classes"] == 5 and recipe["discriminator"]["num_classes"] == 5
+    # The networks' own conditioning differs by side and is set per side.
+    recipe = config_lib.apply_overrides("cdcgan", zoo.spec("cdcgan").recipe,
+                                        {"d_conditioning": "acgan", "conditioning": "acgan"})
+    assert recipe["discriminator"]["conditioning"] == "acgan"
+    assert recipe["generator"]["conditioning"] == "batchnorm" and recipe["gan"]["conditioning"] == "acgan"

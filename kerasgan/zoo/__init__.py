@@ -14,6 +14,7 @@ Example:
 from kerasgan.zoo.registry import Preset, get, names, register, spec  # isort: skip
 # Importing a presets module registers its presets.
 from kerasgan.zoo import (  # noqa: F401
+    conditional_presets,
     dcgan_presets,
     l1_presets,
     mlp_presets,

@@ -164,6 +164,12 @@ def _swap(name, recipe, side, value):
     recipe[side] = {"name": value}
 
 
+# GAN keywords whose value the networks must share (a conditional GAN's class count). The networks'
+# own `conditioning` differs by side (generator: "batchnorm"/"concat"; discriminator:
+# "projection"/"concat"/"acgan"): set it with g_conditioning=/d_conditioning=.
+SHARED_WITH_NETWORKS = ("num_classes",)
+
+
 def apply_overrides(name, recipe, overrides):
     """A copy of the preset config `recipe` with the flat `overrides` applied.
 
@@ -190,6 +196,10 @@ def apply_overrides(name, recipe, overrides):
             recipe[key] = copy.deepcopy(value)
         elif key in recipe["gan"] or key in gan_kw:
             recipe["gan"][key] = value
+            if key in SHARED_WITH_NETWORKS:
+                for side in NETWORKS:
+                    if key in recipe[side]:
+                        recipe[side][key] = value
         elif key in recipe["compile"] or key in COMPILE_KEYS:
             recipe["compile"][key] = value
         elif key in HEAD_ALIASES:
