@@ -1,6 +1,8 @@
 """Every preset trains through the trainer (`kerasgan.train.run`, what the absl command calls)."""
 
+import gzip
 import os
+import struct
 
 import keras
 import numpy as np
@@ -17,13 +19,16 @@ def idx_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("idx")
     rng = np.random.default_rng(0)
     write_idx_images(d / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (40, 28, 28)))
+    # Labels too: the class-conditional presets train on (images, labels).
+    with gzip.open(d / "train-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x00000801, 40) + (np.arange(40) % 10).astype(np.uint8).tobytes())
     return d
 
 
 # Under JAX every preset's step is already compiled and trained by test_presets.py; the trainer
 # around it is backend-neutral, so the JAX run keeps one preset per family and puts the rest
 # (25-50 s of compilation each on 2 cores) behind `-m slow`.
-_JAX_DEFAULT = {"mnist_mlp", "dcgan", "shared_wgan", "l1_unbounded", "gaussian_1d"}
+_JAX_DEFAULT = {"mnist_mlp", "dcgan", "cdcgan", "shared_wgan", "l1_unbounded", "gaussian_1d"}
 _PARAMS = [
     pytest.param(n, marks=pytest.mark.slow)
     if keras.backend.backend() == "jax" and n not in _JAX_DEFAULT else n

@@ -61,8 +61,10 @@ def trained(name):
     if name not in _CACHE:
         gan = zoo.get(name, **tiny_overrides(name))
         x, per_step = real_data(name, gan)
+        # Class-conditional presets train on (images, labels).
+        y = (np.arange(len(x)) % gan.num_classes).astype("int32") if gan.conditioning else None
         d_before, g_before = snapshot(gan.d_variables), snapshot(gan.g_variables)
-        history = gan.fit(x, batch_size=per_step, epochs=1, steps_per_epoch=STEPS, shuffle=False,
+        history = gan.fit(x, y, batch_size=per_step, epochs=1, steps_per_epoch=STEPS, shuffle=False,
                           verbose=0)
         _CACHE[name] = (gan, history, d_before, g_before)
     return _CACHE[name]

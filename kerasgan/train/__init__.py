@@ -340,6 +340,9 @@ def _train(dist, c, output_dir, writes):
         shuffle=False,  # shuffled below, per pass, so that a resumed run sees the same order
         data_dir=c.data_dir,
         limit=c.limit,
+        # A class-conditional GAN trains on (images, labels).
+        labels=getattr(gan, "conditioning", None) is not None,
+        num_classes=getattr(gan, "num_classes", None),
     )
     batches_per_pass = int(ds.cardinality())
     if batches_per_pass < 1:
@@ -427,7 +430,8 @@ def training_stream(batches, seed, batch_size, start_batch=0, max_buffer_bytes=1
 
     per_pass = int(batches.cardinality())
     examples = batches.unbatch()
-    example_bytes = int(np.prod(examples.element_spec.shape)) * examples.element_spec.dtype.size
+    example_bytes = sum(int(np.prod(spec.shape)) * spec.dtype.size
+                        for spec in tf.nest.flatten(examples.element_spec))  # images (+ labels)
     buffer = max(1, min(per_pass * batch_size, max_buffer_bytes // max(1, example_bytes)))
     first_pass, offset = divmod(int(start_batch), per_pass)
     tf.random.set_seed(int(seed) % (2**31 - 1) + 1)
