@@ -39,6 +39,18 @@ register("dcgan", {
     "reference": _REFERENCE,
     "dataset": "fashion_mnist",
     "config": _config((28, 28, 1)),
+    "weights": {
+        "fashion_mnist": {
+            "file": "dcgan-fashion_mnist.weights.h5",
+            "sha256": "e3683aff30769b9b3038be18c15897adaf29bae2ce267a64fd8fbef82f6ba00f",
+            "overrides": {},
+            "description": (
+                "The README's main job, seed 0: 1,500 steps of batch 128 on Fashion-MNIST "
+                "(bash tools/quickstart.sh, i.e. python -m kerasgan.train "
+                "--flagfile=zoo/dcgan/quickstart.flags), TensorFlow; networks only, no optimizer "
+                "state. Scores: zoo/dcgan/results/quickstart.json (seed 0)."),
+        },
+    },
 })
 
 register("dcgan_celeba", {

@@ -12,6 +12,7 @@ Example:
 """
 
 import os
+import warnings
 
 from kerasgan.utils.io import file_sha256
 
@@ -59,7 +60,11 @@ def load(gan, preset, name, item):
             "listed. Reinstall kerasgan to restore it."
         )
     try:
-        gan.load_weights(path)
+        with warnings.catch_warnings():
+            # Shipped files hold the networks (and EMA averages), not optimizer state: a fresh
+            # optimizer is expected, so Keras' "skipping optimizer" notice says nothing here.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            gan.load_weights(path)
     except (ValueError, KeyError) as e:
         raise ValueError(
             f"Expected weights that fit preset '{preset.name}' as built with "
