@@ -1,4 +1,8 @@
-"""Filter similarity between a generator's and a discriminator's conv kernels (seed 003, sec. 4)."""
+"""Filter similarity between a generator's and a discriminator's conv kernels.
+
+Reference: Karuvally, A Study into the similarity in generator and discriminator in GAN
+architecture, section 4.
+"""
 
 import numpy as np
 
@@ -57,7 +61,7 @@ def random_kernel_like(kernel, rng):
 
 
 def filter_similarity(g_kernel, d_kernel, num_random=10, seed=0, absolute=False, bins=40):
-    """Seed 003's filter-similarity statistic, with the same statistic for random kernels.
+    """Karuvally's filter-similarity statistic (section 4), and the same for random kernels.
 
     Args:
         g_kernel, d_kernel: 4-D kernels (see `max_cosine_similarity`).

@@ -60,7 +60,7 @@ def entropy_stats(probs):
 
     Returns:
         `{"entropy_mean": float, "entropy_std": float}` (std with ddof=0, as
-        numpy's default, matching the seed 003 table).
+        numpy's default, matching the Shared-WGAN paper's entropy table).
 
     Example:
     >>> kerasgan.metrics.entropy_stats(np.eye(10))
