@@ -517,11 +517,14 @@ def test_preset_defaults_and_overrides(tmp_path):
 
     name = f"_test_data_preset_{os.getpid()}"
     if name not in registry.names():
-        registry.register(
-            name, builder=lambda **kw: None, dataset=str(tmp_path),
-            config={"image_shape": (4, 4, 3), "value_range": (-1, 1), "batch_size": 5,
-                    "real_batches": "split", "d_steps": 2},
-        )
+        import kerasgan
+
+        registry.register(name, {
+            "dataset": str(tmp_path),
+            "config": {**kerasgan.zoo.spec("dcgan").as_dict()["config"], "image_shape": (4, 4, 3),
+                       "value_range": (-1, 1), "batch_size": 5,
+                       "gan": {"real_batches": "split", "d_steps": 2}},
+        })
     make_idx_dir(tmp_path, n_train=40)
     ds = kd.load(str(tmp_path), preset=name)
     assert ds.element_spec.shape == (10, 4, 4, 3)  # step_batch_size = 5 * 2
