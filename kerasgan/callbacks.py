@@ -15,31 +15,187 @@ from kerasgan.utils.io import atomic_path, atomic_write_text
 class SampleGrid(keras.callbacks.Callback):
     """Writes a PNG grid of generated images every `every` epochs (same noise each time).
 
+    A class-conditional GAN gets one row per class (`class_samples`): column
+    `j` of every row uses the same noise, so rows differ by class only.
+
     Args:
         directory: Folder for `epoch_001.png`, `epoch_002.png`, ...
-        num_samples: Images per grid.
+        num_samples: Images per grid (unconditional grids).
         seed: Noise seed; fixed so grids are comparable across epochs.
         every: Epoch interval.
+        per_class: One row per class; default: when the GAN is conditional.
+        columns: Images per class row.
+        class_names: Row labels by class id; default: the class ids.
+        log_dir: If set, each grid also goes to TensorBoard as the image
+            `samples` of the run `<log_dir>/train` (step: the 0-based epoch,
+            as `keras.callbacks.TensorBoard` logs epoch scalars).
 
     Example:
     >>> gan.fit(ds, epochs=5, callbacks=[kerasgan.callbacks.SampleGrid("runs/samples")])
     """
 
-    def __init__(self, directory, num_samples=64, seed=0, every=1):
+    def __init__(self, directory, num_samples=64, seed=0, every=1, per_class=None, columns=8,
+                 class_names=None, log_dir=None):
         super().__init__()
         self.directory = directory
         self.num_samples = num_samples
         self.seed = seed
         self.every = every
+        self.per_class = per_class
+        self.columns = columns
+        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        self.log_dir = log_dir
         self.last_path = None
+        self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        images = self.model.generate(self.num_samples, seed=self.seed)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
         step = training_step(self.model)
-        self.last_path = save_image_grid(images, path, title=f"epoch {epoch + 1}, step {step}")
+        self.last_path = save_samples(
+            self.model, path, self.num_samples, self.seed,
+            title=f"epoch {epoch + 1}, step {step}", per_class=self.per_class,
+            columns=self.columns, class_names=self.class_names)
+        if self.log_dir is not None:
+            self._log_image(path, epoch)
+
+    def _log_image(self, path, step):
+        if self._writer is None:
+            self._writer = _summary_writer(self.log_dir)
+        with open(path, "rb") as f:
+            write_image_summary(self._writer, "samples", f.read(), step)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def class_samples(gan, columns=8, seed=0):
+    """Images of a conditional GAN, `columns` per class, class-major (row `k` is class `k`).
+
+    Column `j` uses the same noise in every row, so a row-per-class grid
+    (`kerasgan.plotting.class_grid`) compares classes at fixed noise.
+
+    Returns:
+        `(num_classes * columns, H, W, C)` in [0, 1], from `gan.generate`.
+    """
+    if gan.conditioning is None:
+        raise ValueError(
+            "Expected a class-conditional GAN (conditioning set) for per-class samples. "
+            "Received: an unconditional GAN. Use gan.generate(n) instead."
+        )
+    noise = np.tile(gan.sample_noise(columns, seed), (gan.num_classes, 1))
+    labels = np.repeat(np.arange(gan.num_classes), columns)
+    return gan.generate(len(labels), labels=labels, noise=noise)
+
+
+def save_samples(gan, path, num_samples=64, seed=0, title=None, per_class=None, columns=8,
+                 class_names=None):
+    """Writes `gan`'s sample grid to `path`: one row per class for a conditional GAN.
+
+    Args:
+        gan: A `kerasgan.GAN`.
+        path: Destination `.png`.
+        num_samples: Images of an unconditional grid.
+        seed: Noise seed.
+        title: Optional title.
+        per_class: One row per class (`class_samples`); default: when `gan` is conditional.
+        columns: Images per class row.
+        class_names: Row labels by class id; default: `class 0`, `class 1`, ...
+    """
+    if per_class is None:
+        per_class = getattr(gan, "conditioning", None) is not None
+    if not per_class:
+        return save_image_grid(gan.generate(num_samples, seed=seed), path, title=title)
+    images = class_samples(gan, columns, seed)
+    names = list(class_names) if class_names else [f"class {k}" for k in range(gan.num_classes)]
+    if len(names) != gan.num_classes:
+        raise ValueError(
+            f"Expected {gan.num_classes} class names (num_classes). Received: {len(names)}."
+        )
+    return save_image_grid(images, path, title=title, columns=columns, row_labels=names)
+
+
+class TensorBoardLog(keras.callbacks.Callback):
+    """Writes each epoch's logs and both learning rates as TensorBoard scalars.
+
+    The tags are those of `keras.callbacks.TensorBoard` (`epoch_d_loss`,
+    ...; step: the 0-based epoch) in the run `<log_dir>/train`, plus
+    `epoch_d_learning_rate` and `epoch_g_learning_rate`. Written with
+    TensorFlow's core summary ops, so the `tensorboard` package is needed
+    only to view them. Event files are only ever added: a resumed run's
+    epochs go to new files beside the earlier ones.
+
+    Args:
+        log_dir: The TensorBoard log directory.
+
+    Example:
+    >>> gan.fit(ds, epochs=5, callbacks=[kerasgan.callbacks.TensorBoardLog("runs/tb")])
+    """
+
+    def __init__(self, log_dir):
+        super().__init__()
+        self.log_dir = os.fspath(log_dir)
+        self._writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._writer is None:
+            self._writer = _summary_writer(self.log_dir)
+        values = {k: _to_float(v) for k, v in (logs or {}).items()}
+        for network in ("d", "g"):
+            optimizer = getattr(self.model, f"{network}_optimizer", None)
+            if optimizer is not None:
+                values[f"{network}_learning_rate"] = _to_float(
+                    keras.ops.convert_to_numpy(optimizer.learning_rate))
+        for name, value in values.items():
+            write_scalar_summary(self._writer, f"epoch_{name}", value, epoch)
+        self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def _summary_writer(log_dir):
+    import tensorflow as tf
+
+    return tf.summary.create_file_writer(os.path.join(log_dir, "train"))
+
+
+def _summary_metadata(plugin):
+    from tensorflow.core.framework import summary_pb2
+
+    return summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name=plugin))
+
+
+def write_scalar_summary(writer, tag, value, step):
+    """A TensorBoard scalar (what `tf.summary.scalar` writes), without the `tensorboard` package."""
+    import tensorflow as tf
+
+    with writer.as_default():
+        tf.summary.write(tag, tf.constant(float(value), tf.float32), step=int(step),
+                         metadata=_summary_metadata("scalars"))
+
+
+def write_image_summary(writer, tag, png, step):
+    """A TensorBoard image from PNG bytes (what `tf.summary.image` writes), without `tensorboard`."""
+    import tensorflow as tf
+
+    height, width = _png_size(png)
+    tensor = tf.constant([str(width).encode(), str(height).encode(), png])
+    with writer.as_default():
+        tf.summary.write(tag, tensor, step=int(step), metadata=_summary_metadata("images"))
+
+
+def _png_size(png):
+    """(height, width) from a PNG's IHDR chunk."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("Expected PNG bytes. Received: data without the PNG signature.")
+    return int.from_bytes(png[20:24], "big"), int.from_bytes(png[16:20], "big")
 
 
 class AtomicCheckpoint(keras.callbacks.Callback):

@@ -14,6 +14,8 @@ from kerasgan import losses as losses_lib
 from kerasgan import trainers, validation
 
 _NOISE = ("normal", "uniform")
+# Metrics of `GAN(diagnostics=True)`, after d_loss and g_loss.
+DIAGNOSTICS = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
 _D_UPDATE = ("joint", "split")
 _REAL_BATCHES = ("reuse", "split")
 _G_NOISE = ("fresh", "reuse")
@@ -223,6 +225,15 @@ class GAN(keras.Model):
             phases (Zhao et al., 2020); see `kerasgan.augment`.
         aux_loss_weight: Weight of ACGAN's auxiliary classification loss.
         seed: Seed of the training noise.
+        diagnostics: Also report, per training step, the discriminator's mean
+            output on real images (`d_real`) and on fakes (`d_fake`) in its
+            updates (the adversarial output, before any loss; logits for the
+            cross-entropy losses) and the global L2 norm of each network's
+            gradient (`d_grad_norm`, `g_grad_norm`; averaged over the
+            discriminator's updates). They come from the passes and gradients
+            the step computes anyway, so they change no update; `fit()`
+            returns them with `d_loss` and `g_loss` (History, CSV and
+            TensorBoard logs).
 
     Example:
     >>> gan = kerasgan.GAN(generator, discriminator)
@@ -256,6 +267,7 @@ class GAN(keras.Model):
         augment=None,
         aux_loss_weight=1.0,
         seed=None,
+        diagnostics=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -317,6 +329,9 @@ class GAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.diagnostics = bool(diagnostics)
+        self.diagnostic_trackers = (
+            [keras.metrics.Mean(name=n) for n in DIAGNOSTICS] if self.diagnostics else [])
         self.latent_dim = int(latent_dim) if latent_dim is not None else self._infer_latent_dim()
         _check_positive_int("latent_dim", self.latent_dim)
         self.build()
@@ -576,7 +591,38 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker]
+        return [self.d_loss_tracker, self.g_loss_tracker] + list(self.diagnostic_trackers)
+
+    def step_metric_values(self, results):
+        """The metric updates of one training step, from its phases' results.
+
+        Backend-neutral; both trainers call it after the step's updates.
+
+        Args:
+            results: One dict per phase of `phase_plan()`, in order: `phase`,
+                `loss`, and with `diagnostics` also `aux` (`phase_loss`'s
+                auxiliary values) and `grad_norm` (`gradient_norm` of the
+                phase's gradients).
+
+        Returns:
+            `{metric name: (values, sample_weight or None)}` for `metrics`.
+        """
+        d = [r for r in results if r["phase"].network == "discriminator"]
+        g = [r for r in results if r["phase"].network == "generator"]
+        values = {
+            "d_loss": (ops.sum(ops.stack([r["loss"] for r in d])) / self.d_steps, None),
+            "g_loss": (g[-1]["loss"], None),
+        }
+        if not self.diagnostics:
+            return values
+        for key in ("d_real", "d_fake"):
+            terms = [ops.cast(r["aux"][key], "float32") for r in d if key in r["aux"]]
+            values[key] = (ops.stack(terms), None)
+        for name, rs in (("d_grad_norm", d), ("g_grad_norm", g)):
+            norms = ops.stack([r["grad_norm"][0] for r in rs])
+            weights = [r["grad_norm"][1] for r in rs]
+            values[name] = (norms, None if weights[0] is None else ops.stack(weights))
+        return values
 
     # ------------------------------------------------------------- inference
 
@@ -601,7 +647,8 @@ class GAN(keras.Model):
             return rng.uniform(-1.0, 1.0, size=shape).astype("float32")
         return rng.standard_normal(size=shape).astype("float32")
 
-    def generate(self, num_samples, seed=None, batch_size=256, use_ema=None, labels=None):
+    def generate(self, num_samples, seed=None, batch_size=256, use_ema=None, labels=None,
+                 noise=None):
         """Generates images as numpy float32 `(num_samples, H, W, C)` rescaled to [0, 1].
 
         The generator's outputs are mapped from `output_range` to [0, 1] and
@@ -617,6 +664,9 @@ class GAN(keras.Model):
                 is set); False gives the raw, last-trained generator.
             labels: Class ids of a conditional GAN: an int (every sample) or
                 `num_samples` ints; default: the classes in turn (0, 1, ...).
+            noise: Optional noise `(num_samples, latent_dim)` to use instead
+                of drawing it with `seed` (e.g. one noise vector per column
+                of a class-per-row grid).
 
         Example:
         >>> sneakers = gan.generate(16, labels=7, seed=0)
@@ -632,7 +682,15 @@ class GAN(keras.Model):
             if labels is None:
                 labels = np.arange(num_samples) % self.num_classes
             labels = conditional_lib.label_array(labels, self.num_classes, num_samples)
-        noise = self.sample_noise(num_samples, seed)
+        if noise is None:
+            noise = self.sample_noise(num_samples, seed)
+        else:
+            noise = np.asarray(noise, dtype="float32")
+            if noise.shape != (num_samples, self.latent_dim):
+                raise ValueError(
+                    f"Expected noise of shape ({num_samples}, {self.latent_dim}) (num_samples, "
+                    f"latent_dim). Received: noise of shape {noise.shape}."
+                )
         outputs = []
         with self.ema_weights(use_ema):
             for start in range(0, num_samples, batch_size):
@@ -850,8 +908,15 @@ class GAN(keras.Model):
             return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
         return keras.random.normal(shape, seed=self.seed_generator)
 
-    def phase_loss(self, phase, chunks, randomness):
-        """The loss a phase minimises; pure given the current variable values."""
+    def phase_loss(self, phase, chunks, randomness, return_aux=False):
+        """The loss a phase minimises; pure given the current variable values.
+
+        With `return_aux`, returns `(loss, aux)`: `aux` holds the scalar
+        means of the discriminator's adversarial output on this phase's real
+        (`"d_real"`) and fake (`"d_fake"`) inputs, taken from the passes that
+        compute the loss (empty for the generator phase).
+        """
+        aux = {}
         if phase.network == "generator":
             labels = randomness.get("y_g")
             fake = self.generator(self._generator_inputs(randomness["z_g"], labels), training=True)
@@ -861,7 +926,7 @@ class GAN(keras.Model):
             if self.conditioning == "acgan":
                 loss = loss + losses_lib.auxiliary_classifier_generator_loss(
                     fake_classes, labels, self.aux_loss_weight)
-            return loss
+            return (loss, aux) if return_aux else loss
         i = phase.d_step
         real = chunks[i]
         chunk_labels = getattr(chunks, "labels", None)
@@ -885,7 +950,13 @@ class GAN(keras.Model):
             loss = loss + self.gradient_penalty_weight * self.gradient_penalty(
                 real, fake, randomness[f"alpha{i}"], real_labels
             )
-        return loss
+        if not return_aux:
+            return loss
+        if real_out is not None:
+            aux["d_real"] = ops.mean(ops.cast(ops.stop_gradient(real_out), "float32"))
+        if fake_out is not None:
+            aux["d_fake"] = ops.mean(ops.cast(ops.stop_gradient(fake_out), "float32"))
+        return loss, aux
 
     def discriminator_fake(self, real, d_step, randomness):
         """The fake batch discriminator update `d_step` trains on.
@@ -956,6 +1027,7 @@ class GAN(keras.Model):
             "augment": self.augment,
             "aux_loss_weight": self.aux_loss_weight,
             "seed": self.seed,
+            "diagnostics": self.diagnostics,
         }
 
     @classmethod

@@ -23,7 +23,24 @@ def image_grid(images, columns=None, padding=2):
     return grid
 
 
-def save_image_grid(images, path, title=None, columns=None):
+def class_grid(images, num_classes, padding=2):
+    """Tiles class-major images into one row per class: `(num_classes*(H+p)+p, cols*(W+p)+p, C)`.
+
+    Args:
+        images: `(num_classes * columns, H, W, C)` in [0, 1]; image `k * columns + j`
+            is class `k`, column `j` (as `kerasgan.callbacks.class_samples` returns them).
+        num_classes: Number of rows.
+    """
+    n = len(images)
+    if num_classes < 1 or n % num_classes:
+        raise ValueError(
+            f"Expected num_classes * columns images for a class-per-row grid. Received: {n} "
+            f"images for num_classes={num_classes}."
+        )
+    return image_grid(images, columns=n // num_classes, padding=padding)
+
+
+def save_image_grid(images, path, title=None, columns=None, row_labels=None):
     """Writes a grid of images in [0, 1] to a PNG with matplotlib, atomically.
 
     Args:
@@ -31,6 +48,8 @@ def save_image_grid(images, path, title=None, columns=None):
             are drawn as histograms instead.
         path: Destination `.png`.
         title: Optional title above the grid.
+        columns: Images per row; default: a near-square grid.
+        row_labels: Optional text left of each row (e.g. class names), one per row.
     """
     import matplotlib
 
@@ -40,13 +59,24 @@ def save_image_grid(images, path, title=None, columns=None):
     if np.ndim(images) == 2:
         return _save_histogram(np.asarray(images, "float32"), path, title, plt)
     grid = image_grid(images, columns)
+    rows = int(math.ceil(len(images) / (columns or int(math.ceil(math.sqrt(len(images)))))))
+    if row_labels is not None and len(row_labels) != rows:
+        raise ValueError(
+            f"Expected one row label per grid row ({rows}). Received: {len(row_labels)} labels."
+        )
     h, w = grid.shape[:2]
     scale = max(1.0, 512 / max(h, w))
     title_px = 30 if title else 0
+    label_px = 12 + 7 * max(len(str(t)) for t in row_labels) if row_labels else 0
     height_px, width_px = h * scale, w * scale
-    fig = plt.figure(figsize=(width_px / 100, (height_px + title_px) / 100), dpi=100)
-    ax = fig.add_axes([0, 0, 1, height_px / (height_px + title_px)])
+    total_w = width_px + label_px
+    fig = plt.figure(figsize=(total_w / 100, (height_px + title_px) / 100), dpi=100)
+    ax = fig.add_axes([label_px / total_w, 0, width_px / total_w, height_px / (height_px + title_px)])
     ax.axis("off")
+    for r, text in enumerate(row_labels or ()):
+        # Row r's centre, in the axes' pixel coordinates (imshow puts row 0 at the top).
+        centre = (h - 1) * (r + 0.5) / rows
+        ax.text(-4, centre, str(text), ha="right", va="center", fontsize=8)
     if grid.shape[-1] == 1:
         ax.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     else:

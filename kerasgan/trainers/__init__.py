@@ -20,3 +20,32 @@ def get():
             f"'{backend}'. Set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax before importing keras."
         )
     return importlib.import_module(_MODULES[backend])
+
+
+def loss_scale(optimizer):
+    """The factor `optimizer.scale_loss` multiplies losses by, or None without loss scaling.
+
+    Read it before the optimizer's update (which may change it). Under JAX call
+    it inside the step's stateless scope, so the current value is read.
+    """
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return keras.ops.cast(optimizer.dynamic_scale, "float32")
+    return None
+
+
+def gradient_norm(grads, scale=None):
+    """`(norm, weight)`: the global L2 norm of `grads` (Nones skipped), unscaled by `scale`.
+
+    With loss scaling (`scale` set) a step whose scaled gradients overflowed
+    is skipped by the optimizer: its norm is reported as 0 with weight 0, so
+    a metric's mean covers the applied updates only. Without, the weight is
+    None and a non-finite norm is reported as it is.
+    """
+    ops = keras.ops
+    squares = [ops.sum(ops.square(ops.cast(g, "float32"))) for g in grads if g is not None]
+    norm = ops.sqrt(ops.sum(ops.stack(squares))) if squares else ops.zeros((), "float32")
+    if scale is None:
+        return norm, None
+    norm = norm / scale
+    finite = ops.isfinite(norm)
+    return ops.where(finite, norm, 0.0), ops.cast(finite, "float32")

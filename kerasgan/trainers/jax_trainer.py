@@ -13,6 +13,7 @@ import jax
 import keras
 from keras import ops
 
+from kerasgan import trainers
 from kerasgan.trainers import jax_conv_transpose
 
 
@@ -73,30 +74,34 @@ def train_step(gan, state, data):
     layout = _layout(gan)
     chunks = gan.real_chunks(data)
     randomness, ntv = _run(gan, lambda: gan.draw_randomness(int(chunks[0].shape[0])), tv, ntv, ov)
-    d_losses, g_loss = [], None
+    results = []
     for phase in gan.phase_plan():
         idx, opt_slice, optimizer = layout[phase.network]
 
         def loss_fn(update, tv, ntv, phase=phase, idx=idx, optimizer=optimizer):
             def compute():
-                loss = gan.phase_loss(phase, chunks, randomness)
-                return loss, optimizer.scale_loss(loss)
+                if gan.diagnostics:
+                    loss, aux = gan.phase_loss(phase, chunks, randomness, return_aux=True)
+                else:
+                    loss, aux = gan.phase_loss(phase, chunks, randomness), None
+                return loss, aux, trainers.loss_scale(optimizer), optimizer.scale_loss(loss)
 
-            (loss, scaled), new_ntv = _run(gan, compute, _put(tv, idx, update), ntv, ov)
-            return scaled, (loss, new_ntv)
+            (loss, aux, scale, scaled), new_ntv = _run(gan, compute, _put(tv, idx, update), ntv, ov)
+            return scaled, (loss, aux, scale, new_ntv)
 
         update = [tv[i] for i in idx]
-        grads, (loss, ntv) = jax.grad(loss_fn, has_aux=True)(update, tv, ntv)
+        grads, (loss, aux, scale, ntv) = jax.grad(loss_fn, has_aux=True)(update, tv, ntv)
+        result = {"phase": phase, "loss": loss}
+        if gan.diagnostics:
+            result["aux"] = aux
+            result["grad_norm"] = trainers.gradient_norm(grads, scale)
         update, new_opt = optimizer.stateless_apply(ov[opt_slice], grads, update)
         tv = _put(tv, idx, update)
         ov[opt_slice] = new_opt
         if phase.network == "generator":
             _, ntv = _run(gan, gan.after_generator_update, tv, ntv, ov)
-        if phase.network == "discriminator":
-            d_losses.append(loss)
-        else:
-            g_loss = loss
-    values = {"d_loss": ops.sum(ops.stack(d_losses)) / gan.d_steps, "g_loss": g_loss}
+        results.append(result)
+    values = gan.step_metric_values(results)
     logs, mv = _update_metrics(gan, metric_values, values)
     return logs, (tv, ntv, ov, mv)
 
@@ -109,17 +114,24 @@ def test_step(gan, state, data):
     with keras.StatelessScope(state_mapping=mapping) as scope:
         values = gan.evaluation_losses(data)
     ntv = [scope.get_current_value(v) for v in gan.non_trainable_variables]
+    values = {k: (v, None) for k, v in values.items()}
     logs, mv = _update_metrics(gan, metric_values, values)
     return logs, (tv, ntv, mv)
 
 
 def _update_metrics(gan, metric_values, values):
+    """Updates the metrics named in `values` (`name: (values, sample_weight)`).
+
+    The other metrics keep their values and are left out of the logs.
+    """
     mv, logs, start = list(metric_values), {}, 0
     for metric in gan.metrics:
         n = len(metric.variables)
-        new = metric.stateless_update_state(mv[start : start + n], values[metric.name])
-        mv[start : start + n] = new
-        logs[metric.name] = metric.stateless_result(new)
+        if metric.name in values:
+            value, weight = values[metric.name]
+            new = metric.stateless_update_state(mv[start : start + n], value, sample_weight=weight)
+            mv[start : start + n] = new
+            logs[metric.name] = metric.stateless_result(new)
         start += n
     return logs, mv
 

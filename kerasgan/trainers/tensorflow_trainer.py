@@ -1,7 +1,8 @@
 """TensorFlow training step: one GradientTape and one optimizer update per phase."""
 
 import tensorflow as tf
-from keras import ops
+
+from kerasgan import trainers
 
 
 def train_step(gan, data):
@@ -11,27 +12,31 @@ def train_step(gan, data):
     batch = chunks[0].shape[0]
     batch = tf.shape(chunks[0])[0] if batch is None else int(batch)
     randomness = _replica_randomness(gan, batch, replicas)
-    d_losses, g_loss = [], None
+    results = []
     for phase in gan.phase_plan():
         is_d = phase.network == "discriminator"
         variables = gan.d_variables if is_d else gan.g_variables
         optimizer = gan.d_optimizer if is_d else gan.g_optimizer
+        result = {"phase": phase}
         with tf.GradientTape() as tape:
-            loss = gan.phase_loss(phase, chunks, randomness)
+            if gan.diagnostics:
+                loss, result["aux"] = gan.phase_loss(phase, chunks, randomness, return_aux=True)
+            else:
+                loss = gan.phase_loss(phase, chunks, randomness)
             # Keras' TF optimizer SUMS gradients over replicas (and Keras' own compute_loss
             # divides by the replica count): divide too, so the update is the global-batch mean.
             scaled = optimizer.scale_loss(loss / replicas if replicas > 1 else loss)
         grads = tape.gradient(scaled, variables)
+        if gan.diagnostics:
+            result["grad_norm"] = _global_gradient_norm(grads, optimizer, replicas)
         # Variable constraints (WGAN clipping) are applied by the optimizer after the update.
         optimizer.apply(grads, variables)
         if not is_d:
             gan.after_generator_update()
-        if is_d:
-            d_losses.append(loss)
-        else:
-            g_loss = loss
-    gan.d_loss_tracker.update_state(ops.sum(ops.stack(d_losses)) / gan.d_steps)
-    gan.g_loss_tracker.update_state(g_loss)
+        result["loss"] = loss
+        results.append(result)
+    for metric_name, (values, weight) in gan.step_metric_values(results).items():
+        _metric(gan, metric_name).update_state(values, sample_weight=weight)
     logs = {m.name: m.result() for m in gan.metrics}
     if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
         # Keras reduces multi-worker logs with strategy.reduce(MEAN, axis=0), which needs an axis.
@@ -44,7 +49,21 @@ def test_step(gan, data):
     values = gan.evaluation_losses(data)
     gan.d_loss_tracker.update_state(values["d_loss"])
     gan.g_loss_tracker.update_state(values["g_loss"])
-    return {m.name: m.result() for m in gan.metrics}
+    return {m.name: m.result() for m in (gan.d_loss_tracker, gan.g_loss_tracker)}
+
+
+def _metric(gan, name):
+    return next(m for m in gan.metrics if m.name == name)
+
+
+def _global_gradient_norm(grads, optimizer, replicas):
+    """`trainers.gradient_norm` of the global-batch gradient (all-reduced over replicas)."""
+    if replicas > 1:
+        # Each replica holds the gradient of its share of the loss; their sum is the update's.
+        present = [g for g in grads if g is not None]
+        grads = tf.distribute.get_replica_context().all_reduce(
+            tf.distribute.ReduceOp.SUM, present)
+    return trainers.gradient_norm(grads, trainers.loss_scale(optimizer))
 
 
 def _replica_randomness(gan, batch, replicas):
