@@ -34,6 +34,33 @@ def idx_dir(tmp_path_factory):
     return d
 
 
+@pytest.fixture(scope="module")
+def labelled_idx_dir(tmp_path_factory):
+    """Fashion-MNIST-named IDX files (images and labels) of random pixels."""
+    d = tmp_path_factory.mktemp("labelled_idx")
+    rng = np.random.default_rng(0)
+    write_idx_images(d / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (40, 28, 28)))
+    labels = np.arange(40) % 10
+    with gzip.open(d / "train-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x00000801, 40) + labels.astype(np.uint8).tobytes())
+    return d
+
+
+def _tensorboard_events(directory):
+    """{tag: {step: (plugin, value)}} of the TensorBoard event files under `directory`."""
+    import tensorflow as tf
+
+    tags = {}
+    for root, _, files in os.walk(directory):
+        for name in sorted(files):
+            if name.startswith("events.out.tfevents"):
+                for event in tf.compat.v1.train.summary_iterator(os.path.join(root, name)):
+                    for value in event.summary.value:
+                        tags.setdefault(value.tag, {})[event.step] = (
+                            value.metadata.plugin_data.plugin_name, tf.make_ndarray(value.tensor))
+    return tags
+
+
 def _train(args, env_extra=None, timeout=300):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERASGAN_NO_DOWNLOAD="1", **(env_extra or {}))
     return subprocess.run(
@@ -57,6 +84,17 @@ def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
         rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["1", "2"]
     assert all(np.isfinite(float(r["d_loss"])) and np.isfinite(float(r["g_loss"])) for r in rows)
+    diagnostics = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
+    assert all(np.isfinite(float(r[k])) for r in rows for k in diagnostics)
+    # TensorBoard (on by default): the CSV's scalars per epoch (step 0, 1) and the sample grids.
+    events = _tensorboard_events(out / "tensorboard")
+    for name in ("d_loss", "g_loss") + diagnostics:
+        scalars = events[f"epoch_{name}"]
+        assert sorted(scalars) == [0, 1] and scalars[0][0] == "scalars", name
+        np.testing.assert_allclose([float(scalars[e][1]) for e in (0, 1)],
+                                   [float(r[name]) for r in rows], rtol=1e-5)
+    assert sorted(events["samples"]) == [0, 1] and events["samples"][1][0] == "images"
+    assert events["samples"][1][1][2] == (out / "samples" / "epoch_002.png").read_bytes()
     gan = keras.saving.load_model(out / "checkpoint.keras")
     assert int(gan.g_optimizer.iterations) == 2
     assert (out / "samples_final.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -74,6 +112,10 @@ def test_trainer_fuses_mnist_mlp_steps_and_resumes_exactly(idx_dir, tmp_path):
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 8
     gan = train.run("mnist_mlp", str(out), epochs=3, resume=True, **common)
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 12
+    # The resumed run adds its epoch to TensorBoard; the earlier epochs stay.
+    events = _tensorboard_events(out / "tensorboard")
+    assert sorted(events["epoch_g_loss"]) == [0, 1, 2]
+    assert sorted(events["samples"]) == [0, 1, 2]
     # An epoch length that 4 does not divide gets a dividing count (here 2), not extra steps.
     gan = train.run("mnist_mlp", str(tmp_path / "odd"), epochs=1, **{**common, "steps_per_epoch": 6})
     assert gan.steps_per_execution == 2
@@ -85,7 +127,7 @@ def test_help_documents_every_flag():
                             capture_output=True, text=True, timeout=120)
     text = result.stdout + result.stderr
     for flag in ("preset", "dataset", "epochs", "steps_per_epoch", "batch_size", "output_dir",
-                 "seed", "backend", "override", "resume"):
+                 "seed", "backend", "override", "resume", "tensorboard"):
         assert f"--{flag}" in text or f"--[no]{flag}" in text, flag
 
 
@@ -159,6 +201,30 @@ def test_an_absl_program_with_its_own_flags_imports_the_trainer():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "epochs 3 seed 1 True" in result.stdout
+
+
+def test_conditional_preset_writes_class_per_row_grids(labelled_idx_dir, tmp_path, monkeypatch):
+    from kerasgan import callbacks
+
+    grids = []
+    original = callbacks.save_image_grid
+
+    def spy(images, path, title=None, columns=None, row_labels=None):
+        grids.append((os.path.basename(path), np.shape(images), columns, row_labels))
+        return original(images, path, title=title, columns=columns, row_labels=row_labels)
+
+    monkeypatch.setattr(callbacks, "save_image_grid", spy)
+    out = tmp_path / "cdcgan"
+    train.run("cdcgan", str(out), dataset="fashion_mnist", data_dir=str(labelled_idx_dir),
+              epochs=1, steps_per_epoch=1, batch_size=8, verbose=0, tensorboard=False,
+              overrides={"base_filters": 4, "jit_compile": False})
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+             "Bag", "Ankle boot"]
+    assert [g[0] for g in grids] == ["epoch_001.png", "samples_final.png"]
+    for _, shape, columns, row_labels in grids:
+        assert shape == (10 * 8, 28, 28, 1) and columns == 8
+        assert [n.lower() for n in row_labels] == [n.lower() for n in names]
+    assert (out / "samples" / "epoch_001.png").exists() and not (out / "tensorboard").exists()
 
 
 def test_train_takes_a_plain_config(idx_dir, tmp_path):

@@ -19,9 +19,14 @@ Several devices (global --batch_size, split across them), several workers, mixed
 
 Writes to the work directory (in multi-worker runs, only the chief writes it):
     checkpoint.keras        the whole GAN (both optimizers' states), every epoch, atomically
-    samples/epoch_NNN.png   a grid of generated images per epoch (fixed noise)
+    samples/epoch_NNN.png   a grid of generated images per epoch (fixed noise; a conditional
+                            preset: one row per class, same noise down each column)
     samples_final.png       the final grid
-    log.csv                 d_loss and g_loss per epoch
+    log.csv                 per epoch: d_loss, g_loss and the diagnostics (d_real, d_fake,
+                            d_grad_norm, g_grad_norm; see kerasgan.GAN's `diagnostics`)
+    tensorboard/train/      TensorBoard events (`tensorboard=True`): the log.csv scalars
+                            (`epoch_<name>`, step = 0-based epoch), both learning rates and
+                            the image `samples`; a resumed run adds files beside the old
     config.json             the options and the preset config used
 
 Under TensorFlow on one device the trainer compiles the step with XLA (`jit_compile=True`; Keras'
@@ -76,6 +81,7 @@ class TrainConfig:
         distribution: `"none"`, `"mirrored"` or `"multi_worker"` (see `kerasgan.distribution`).
         mixed_precision: None/`"float32"`, `"mixed_float16"` or `"mixed_bfloat16"`.
         cpu_devices: Split the host CPU into N devices.
+        tensorboard: Write TensorBoard scalars and sample images to `<workdir>/tensorboard`.
     """
 
     preset: str
@@ -95,6 +101,7 @@ class TrainConfig:
     distribution: str = "none"
     mixed_precision: str = None
     cpu_devices: int = None
+    tensorboard: bool = True
 
     def __post_init__(self):
         _check_options(self)
@@ -135,7 +142,7 @@ def train(config, workdir):
 def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=None, epochs=1,
         steps_per_epoch=None, batch_size=None, seed=0, overrides=None, num_samples=64,
         sample_every=1, resume=False, verbose=2, distribution="none", mixed_precision=None,
-        cpu_devices=None):
+        cpu_devices=None, tensorboard=True):
     """`train()` with the options as keyword arguments (the flags of `python -m kerasgan.train`).
 
     Example:
@@ -146,7 +153,7 @@ def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=No
         epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size, seed=seed,
         overrides=dict(overrides or {}), num_samples=num_samples, sample_every=sample_every,
         resume=resume, verbose=verbose, distribution=distribution,
-        mixed_precision=mixed_precision, cpu_devices=cpu_devices)
+        mixed_precision=mixed_precision, cpu_devices=cpu_devices, tensorboard=tensorboard)
     return train(config, output_dir)
 
 
@@ -202,6 +209,8 @@ def _check_options(c):
     if c.mixed_precision not in MIXED_PRECISION:
         raise ValueError(f"Expected mixed_precision to be one of {MIXED_PRECISION}. "
                          f"Received: mixed_precision={c.mixed_precision!r}")
+    if not isinstance(c.tensorboard, bool):
+        raise ValueError(f"Expected tensorboard to be True or False. Received: tensorboard={c.tensorboard!r}")
     if not isinstance(c.overrides, Mapping):
         raise ValueError(f"Expected overrides to be a dict of preset overrides. Received: {c.overrides!r}")
 
@@ -279,7 +288,6 @@ def _train(dist, c, output_dir, writes):
     import kerasgan
     from kerasgan import callbacks as cb
     from kerasgan import validation
-    from kerasgan.plotting import save_image_grid
     from kerasgan.utils.io import atomic_write_text
 
     spec = kerasgan.zoo.spec(c.preset)
@@ -344,6 +352,9 @@ def _train(dist, c, output_dir, writes):
         labels=getattr(gan, "conditioning", None) is not None,
         num_classes=getattr(gan, "num_classes", None),
     )
+    class_names = getattr(ds, "class_names", None)
+    if not class_names or len(class_names) != getattr(gan, "num_classes", None):
+        class_names = None  # rows labelled by class id
     batches_per_pass = int(ds.cardinality())
     if batches_per_pass < 1:
         raise ValueError(f"Cannot count the batches of {dataset}; it may be infinite or of "
@@ -382,17 +393,21 @@ def _train(dist, c, output_dir, writes):
         logging.info("Checkpoint is already at epoch %d >= --epochs=%d; nothing to train.",
                      initial_epoch, c.epochs)
     writer_checkpoint = os.path.join(writes, "checkpoint.keras")
+    log_dir = os.path.join(writes, "tensorboard") if c.tensorboard else None
     callbacks = [
         cb.StopOnNonFiniteLoss(),
         cb.SampleGrid(os.path.join(writes, "samples"), c.num_samples, seed=c.seed,
-                      every=c.sample_every),
+                      every=c.sample_every, class_names=class_names, log_dir=log_dir),
         cb.CSVLog(os.path.join(writes, "log.csv"), append=initial_epoch > 0, upto_epoch=initial_epoch),
-        cb.AtomicCheckpoint(writer_checkpoint),
     ]
+    if log_dir is not None:
+        # keras.callbacks.TensorBoard's tags, without needing the tensorboard package to write.
+        callbacks.append(cb.TensorBoardLog(log_dir))
+    callbacks.append(cb.AtomicCheckpoint(writer_checkpoint))
     gan.fit(ds, epochs=c.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
             callbacks=callbacks, verbose=c.verbose, shuffle=False)
     final = os.path.join(writes, "samples_final.png")
-    save_image_grid(gan.generate(c.num_samples, seed=c.seed), final,
+    cb.save_samples(gan, final, c.num_samples, seed=c.seed, class_names=class_names,
                     title=f"{c.preset}: step {cb.training_step(gan)}")
     if dist.is_chief:
         print(f"Samples: {os.path.abspath(final)}")

@@ -76,6 +76,12 @@ def define_flags(flag_values=FLAGS):
         "cpu_devices", None,
         "Split the host CPU into N devices (tries --distribution without accelerators).", **fv,
     )
+    flags.DEFINE_bool(
+        "tensorboard", True,
+        "Write TensorBoard scalars (losses, D(x) and D(G(z)) means, gradient norms) and sample "
+        "grids to output_dir/tensorboard (view: tensorboard --logdir=output_dir/tensorboard).",
+        **fv,
+    )
     flags.DEFINE_integer(
         "verbose", 2, "Keras fit verbosity: 0 silent, 1 progress bar, 2 one line per epoch.", **fv)
 
@@ -101,7 +107,7 @@ def config_from_flags(flag_values=FLAGS):
         epochs=f.epochs, steps_per_epoch=f.steps_per_epoch, batch_size=f.batch_size, seed=f.seed,
         overrides=overrides, num_samples=f.num_samples, sample_every=f.sample_every,
         resume=f.resume, verbose=f.verbose, distribution=f.distribution,
-        mixed_precision=f.mixed_precision, cpu_devices=f.cpu_devices,
+        mixed_precision=f.mixed_precision, cpu_devices=f.cpu_devices, tensorboard=f.tensorboard,
     )
 
 
