@@ -1,16 +1,105 @@
-"""Checks on training data and batches, in one place for the GAN, the zoo, data and training.
+"""Checks on arguments, images, labels and batches, in one place for the GAN, the zoo, data and training.
 
 Every check raises a `ValueError` in the form "Expected <what>. Received:
-<what>." plus the fix where there is one: image shape (`check_images`,
-`check_batch_shape`), dtype, value range and NaN (`check_images`), batch
-size (`check_split_batch`, `check_steps_per_execution`) and replicas
-(`check_replicas`, `check_array_batches`).
+<what>." plus the fix where there is one: arguments (`check_positive_int`,
+`check_range_pair`, `argument_error`), arrays of images (`check_array_images`
+for `kerasgan.data`, `check_images` and `check_batch_shape` for `GAN.fit`),
+shared pieces of both (`check_not_empty`, `check_finite`, `check_in_range`),
+class labels (`check_labels`, `check_label_batch`, `check_num_classes`),
+example counts (`check_num_examples`), batch size (`check_split_batch`,
+`check_steps_per_execution`) and replicas (`check_replicas`,
+`check_array_batches`).
 """
+
+import math
+import numbers
 
 import numpy as np
 
 # Data a little outside the declared range (resampling overshoot, float round-off) is fine.
 _RANGE_TOLERANCE = 1e-3
+
+
+# --- arguments ------------------------------------------------------------------------------------
+
+
+def is_int(value):
+    """True for an integer (Python or numpy), False for bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value):
+    """True for a real number (Python or numpy), False for bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_positive_int(value):
+    return is_int(value) and value >= 1
+
+
+def is_finite_number(value):
+    return is_number(value) and math.isfinite(value)
+
+
+def is_positive_number(value):
+    return is_finite_number(value) and value > 0
+
+
+def is_range_pair(value):
+    """True for a pair `(low, high)` of finite numbers with low < high."""
+    return (isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2
+            and all(is_finite_number(v) for v in value) and value[0] < value[1])
+
+
+def argument_error(name, value, expected, fix=""):
+    """The `ValueError` "Expected <name> to be <expected>. Received: <name>=<value> (<type>). <fix>"."""
+    return ValueError(
+        f"Expected {name} to be {expected}. Received: {name}={value!r} "
+        f"({type(value).__name__})." + (f" {fix}" if fix else "")
+    )
+
+
+def check_positive_int(name, value, allow_none=False, fix=""):
+    """`value` as an int >= 1 (or None when allowed); raises `argument_error` otherwise."""
+    if value is None and allow_none:
+        return None
+    if not is_positive_int(value):
+        raise argument_error(name, value, "a positive integer" + (" or None" if allow_none else ""), fix)
+    return int(value)
+
+
+def check_range_pair(name, value, fix=""):
+    """`value` as a `(low, high)` pair of floats, finite with low < high; raises otherwise."""
+    if not is_range_pair(value):
+        raise argument_error(name, value, "a pair (low, high) of finite numbers with low < high", fix)
+    return float(value[0]), float(value[1])
+
+
+def check_num_classes(num_classes, minimum=1, allow_none=True, fix=""):
+    """`num_classes` as an int >= `minimum` (or None when allowed); raises otherwise."""
+    if num_classes is None and allow_none:
+        return None
+    if not is_int(num_classes) or num_classes < minimum:
+        expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise argument_error("num_classes", num_classes,
+                             expected + (" or None" if allow_none else ""), fix)
+    return int(num_classes)
+
+
+def check_num_examples(num_examples, batch_size, description):
+    """Raises unless `description` holds at least one full batch (batches drop the remainder)."""
+    n = int(num_examples)
+    if n == 0:
+        raise ValueError(
+            f"Expected at least one example in {description}. Received: 0 examples (it is "
+            "empty). Check the source, or pass a larger limit."
+        )
+    if n < batch_size:
+        raise ValueError(
+            f"Expected at least batch_size={batch_size} examples in {description}. Received: "
+            f"only {n} examples, fewer than batch_size={batch_size}: with drop_remainder=True "
+            "this gives zero batches. Pass a smaller batch_size (or a larger limit)."
+        )
 
 
 def first_batch(x, batch_size=None):
@@ -21,13 +110,8 @@ def first_batch(x, batch_size=None):
             or a tuple/dict as Keras `fit()` accepts.
         batch_size: Batch size `fit()` will use for array inputs.
     """
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
-    ):
-        raise ValueError(
-            f"Expected batch_size to be a positive int or None. Received: batch_size={batch_size!r}. "
-            "Pass e.g. batch_size=32 (or None for Keras' default)."
-        )
+    check_positive_int("batch_size", batch_size, allow_none=True,
+                       fix="Pass e.g. batch_size=32 (or None for Keras' default).")
     try:
         import tensorflow as tf
     except ImportError:  # pragma: no cover - tensorflow is a dependency
@@ -42,8 +126,7 @@ def first_batch(x, batch_size=None):
         )
     if isinstance(x, np.ndarray) or (hasattr(x, "shape") and hasattr(x, "dtype")):
         array = np.asarray(x)
-        if array.ndim == 0 or array.shape[0] == 0:
-            raise ValueError(f"Expected at least one image. Received: shape={array.shape}.")
+        check_not_empty(array.shape)
         return array[: batch_size or 32]
     return None
 
@@ -54,6 +137,116 @@ def _to_numpy(element):
     if isinstance(element, (tuple, list)):
         return tuple(np.asarray(v) for v in element)
     return np.asarray(element)
+
+
+# --- images -------------------------------------------------------------------------------------
+
+
+def check_not_empty(shape):
+    """Raises unless `shape` is that of at least one image (rank >= 1, N >= 1)."""
+    shape = tuple(shape)
+    if not shape or shape[0] == 0:
+        raise ValueError(
+            f"Expected at least one image. Received: shape={shape}. Check the source (and "
+            "any filtering or limit applied to it)."
+        )
+
+
+def _shape_hint(shape, image_shape=None):
+    """A sentence on a likely cause of a wrong image `shape` (channels-first, no channel axis)."""
+    if len(shape) == 4 and shape[1] in (1, 3, 4) and (
+        shape[-1] not in (1, 2, 3, 4)
+        if image_shape is None
+        else (shape[1] == image_shape[-1] and tuple(shape[2:]) == tuple(image_shape[:2]))
+    ):
+        return " It looks channels-first (N, C, H, W): transpose it, x.transpose(0, 2, 3, 1)."
+    if image_shape is not None and len(shape) == len(image_shape) and (
+        tuple(shape[1:]) == tuple(image_shape[:-1])
+    ):
+        return " Add the channel axis: x[..., None]."
+    return ""
+
+
+def check_finite(images):
+    """Raises if `images` (N, ...) hold a NaN or Inf value."""
+    finite = np.isfinite(images)
+    if finite.all():
+        return
+    bad_images = np.flatnonzero(~finite.reshape(len(images), -1).all(axis=1))
+    raise ValueError(
+        f"Expected finite pixel values. Received: {int((~finite).sum())} NaN or Inf pixel "
+        f"value(s) in {bad_images.size} of {len(images)} images, the first at index "
+        f"{int(bad_images[0])}. Clean the data (e.g. np.nan_to_num) or drop the broken images."
+    )
+
+
+def check_in_range(images, value_range):
+    """Raises if float `images` leave `value_range` (by more than a small tolerance)."""
+    low, high = (float(v) for v in value_range)
+    tol = _RANGE_TOLERANCE * (high - low)
+    lo, hi = float(np.min(images)), float(np.max(images))
+    if lo >= low - tol and hi <= high + tol:
+        return
+    hint = ""
+    if hi > 1.5 and high <= 1.0:
+        hint = " The values look like 0..255 pixels: divide by 255 (and rescale)."
+    elif lo >= -tol and low < 0:
+        hint = f" The values look like [0, 1] images: use x * {high - low:g} + {low:g}."
+    elif lo < -tol and low >= 0:
+        hint = " The values look like [-1, 1] images: use (x + 1) / 2."
+    raise ValueError(
+        f"Expected images with values in [{low:g}, {high:g}]. Received: values in "
+        f"[{lo:g}, {hi:g}].{hint} kerasgan.data.load(..., value_range=({low:g}, {high:g})) and "
+        "kerasgan.data.from_arrays scale uint8 pixels (0..255) for you."
+    )
+
+
+def check_array_images(images, value_range):
+    """In-memory images for `kerasgan.data` as `(N, H, W, C)` uint8 (0..255) or float32.
+
+    Accepts `(N, H, W)` (a channel axis is added), 1 to 4 channels, uint8 or
+    integer pixels 0..255 (scaled later) and float images already in
+    `value_range` (passed through).
+    """
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4:
+        raise ValueError(
+            f"Expected images of shape (N, H, W) or (N, H, W, C). Received: shape={images.shape} "
+            f"(rank {images.ndim}). Stack the images into one array with the batch axis first."
+        )
+    check_not_empty(images.shape)
+    if images.shape[-1] not in (1, 2, 3, 4):
+        raise ValueError(
+            "Expected images with 1, 3 or 4 channels on the last axis (NHWC). Received: "
+            f"shape={images.shape}.{_shape_hint(images.shape)}"
+        )
+    if images.shape[1] == 0 or images.shape[2] == 0:
+        raise ValueError(
+            f"Expected images of at least 1x1 pixels. Received: shape={images.shape}."
+        )
+    low, high = (float(v) for v in value_range)
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype != np.bool_ and np.issubdtype(images.dtype, np.integer):
+        lo, hi = int(images.min()), int(images.max())
+        if lo < 0 or hi > 255:
+            raise ValueError(
+                f"Expected integer images to hold 0..255 (they are read as uint8 pixels). "
+                f"Received: {images.dtype} values in [{lo}, {hi}]. Scale them to 0..255, or pass "
+                f"floats in [{low:g}, {high:g}]."
+            )
+        return images.astype(np.uint8)
+    if images.dtype != np.bool_ and np.issubdtype(images.dtype, np.floating):
+        images = images.astype(np.float32, copy=False)
+        check_finite(images)
+        check_in_range(images, (low, high))
+        return images
+    raise ValueError(
+        f"Expected uint8 or float images. Received: dtype {images.dtype}. Pass uint8 pixels "
+        f"(0..255), or floats already in value_range ({low:g}, {high:g})."
+    )
 
 
 def check_images(batch, image_shape, value_range, name="fit()"):
@@ -80,16 +273,13 @@ def check_images(batch, image_shape, value_range, name="fit()"):
     batch = np.asarray(batch)
     expected = (None,) + tuple(image_shape)
     if batch.ndim != len(expected) or tuple(batch.shape[1:]) != tuple(image_shape):
-        hint = ""
-        if batch.ndim == len(expected) - 1 and tuple(batch.shape[1:]) == tuple(image_shape[:-1]):
-            hint = " Add the channel axis: x[..., None]."
         raise ValueError(
             f"Expected images of shape (batch,) + {tuple(image_shape)}. Received: "
-            f"shape={batch.shape}.{hint} kerasgan.data.load(..., image_shape={tuple(image_shape)}) "
-            "resizes and converts channels."
+            f"shape={batch.shape}.{_shape_hint(batch.shape, image_shape)} "
+            f"kerasgan.data.load(..., image_shape={tuple(image_shape)}) resizes and converts "
+            "channels."
         )
-    if batch.shape[0] == 0:
-        raise ValueError(f"Expected at least one image per batch in {name}. Received: an empty batch.")
+    check_not_empty(batch.shape)
     low, high = (float(v) for v in (value_range or (-np.inf, np.inf)))
     if not np.issubdtype(batch.dtype, np.floating):
         values = ""
@@ -101,32 +291,88 @@ def check_images(batch, image_shape, value_range, name="fit()"):
             f"kerasgan.data.from_arrays(images, value_range=({low:g}, {high:g})), or "
             f"x.astype('float32') / 255 * {high - low:g} + {low:g}."
         )
-    finite = np.isfinite(batch)
-    if not finite.all():
-        bad = int((~finite).sum())
-        first = int(np.flatnonzero(~finite.reshape(len(batch), -1).all(axis=1))[0])
+    check_finite(batch)
+    if value_range is not None:
+        check_in_range(batch, value_range)
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+
+def check_labels(labels, num_classes=None, num_samples=None, name="labels", where=None):
+    """`labels` as an int32 array `(N,)` of class ids in [0, num_classes); raises otherwise.
+
+    Args:
+        labels: Class ids: a sequence `(N,)` or `(N, 1)` of integers (integral
+            floats pass), or a single int repeated `num_samples` times.
+        num_classes: Ids must be below it; None checks only that they are >= 0.
+        num_samples: The number of labels expected (one per image), or None.
+        name: The argument's name, for the message.
+        where: What holds the labels (e.g. a file), for the message.
+    """
+    array = np.asarray(labels)
+    at = f" in {where}" if where else ""
+    if array.dtype == np.bool_ or not (
+        np.issubdtype(array.dtype, np.integer)
+        or (np.issubdtype(array.dtype, np.floating) and np.all(array == np.round(array)))
+    ):
         raise ValueError(
-            f"Expected finite pixel values in [{low:g}, {high:g}]. Received: the first batch "
-            f"contains {bad} NaN or Inf pixel value(s) (first in image {first} of the batch). "
-            "Clean the data (e.g. np.nan_to_num) or drop the broken images before training."
+            f"Expected integer class ids as {name}{at}. Received: dtype {array.dtype}. Pass "
+            "class ids 0..num_classes-1 (e.g. labels.astype('int32'))."
         )
-    if value_range is None:
-        return
-    tol = _RANGE_TOLERANCE * (high - low)
-    lo, hi = float(batch.min()), float(batch.max())
-    if lo < low - tol or hi > high + tol:
+    if array.ndim == 0 and num_samples is not None:
+        array = np.full((int(num_samples),), int(array))
+    array = array.reshape(-1) if array.ndim == 2 and array.shape[-1] == 1 else array
+    if array.ndim != 1 or (num_samples is not None and array.shape[0] != num_samples):
+        n = "batch" if num_samples is None else str(int(num_samples))
         hint = ""
-        if hi > 1.5 and high <= 1.0:
-            hint = " The values look like 0..255 pixels: divide by 255 (and rescale)."
-        elif lo >= -tol and low < 0:
-            hint = f" The values look like [0, 1] images: use x * {high - low:g} + {low:g}."
-        elif lo < -tol and low >= 0:
-            hint = " The values look like [-1, 1] images: use (x + 1) / 2."
+        if array.ndim == 2 and (num_samples is None or array.shape[0] == num_samples):
+            hint = " One-hot labels: pass labels.argmax(axis=-1)."
         raise ValueError(
-            f"Expected images with values in [{low:g}, {high:g}] (the generator's output "
-            f"range). Received: values in [{lo:g}, {hi:g}].{hint} kerasgan.data.load(..., "
-            f"value_range=({low:g}, {high:g})) scales for you."
+            f"Expected {name} of shape ({n},): one class id per image{at}"
+            + (" (or a single int)" if num_samples is not None else "")
+            + f". Received: shape={np.shape(labels)}.{hint}"
         )
+    if array.size and array.min() < 0:
+        first = int(np.flatnonzero(array < 0)[0])
+        expected = f"in [0, {num_classes}) (num_classes={num_classes})" if num_classes else ">= 0"
+        raise ValueError(
+            f"Expected {name} {expected}{at}. Received: label {int(array[first])} at index "
+            f"{first}. Class ids run from 0 to num_classes - 1."
+        )
+    if array.size and num_classes is not None and array.max() >= num_classes:
+        first = int(np.flatnonzero(array >= num_classes)[0])
+        hi = int(array.max())
+        raise ValueError(
+            f"Expected {name} in [0, {num_classes}) (num_classes={num_classes}){at}. Received: "
+            f"label {int(array[first])} at index {first} (largest label {hi}). Fix the labels, "
+            f"or use num_classes={hi + 1} or more."
+        )
+    return array.astype(np.int32)
+
+
+def labels_out_of_range_message(num_classes, where):
+    """The message of a range check on streamed labels (run in the graph, values unknown here)."""
+    expected = f"in [0, {num_classes}) (num_classes={num_classes})" if num_classes else ">= 0"
+    return (f"Expected class labels {expected} in {where}. Received: a batch with a label "
+            "outside it (see the values below). Fix the labels, or pass a larger num_classes.")
+
+
+def check_label_batch(batch, num_classes, name="fit()"):
+    """Checks the first `(images, labels)` batch of a conditional GAN; returns the images."""
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2 or batch[1] is None:
+        shape = np.shape(batch[0] if isinstance(batch, (tuple, list)) else batch)
+        raise ValueError(
+            f"Expected {name} batches of (images, labels) for this class-conditional GAN. "
+            f"Received: images only (shape {shape}). Load labels with "
+            "kerasgan.data.load(..., labels=True), or pass fit(images, labels)."
+        )
+    images = batch[0]
+    check_labels(batch[1], num_classes, np.shape(images)[0], name=f"{name} labels")
+    return images
+
+
+# --- batches ------------------------------------------------------------------------------------
 
 
 def batch_length(batch):

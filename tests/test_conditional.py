@@ -338,7 +338,7 @@ def test_conditional_fit_errors():
     images = x.astype(np.float32) / 127.5 - 1
     with pytest.raises(ValueError, match=r"batches of \(images, labels\) for this class-conditional"):
         gan.fit(images, batch_size=8, verbose=0)
-    with pytest.raises(ValueError, match=r"labels in \[0, 3\).*Received: 3"):
+    with pytest.raises(ValueError, match=r"labels in \[0, 3\).*Received: label 3 at index \d+ \(largest label 3\)"):
         gan.fit(images, y + 1, batch_size=8, verbose=0)
     with pytest.raises(ValueError, match="this GAN is unconditional|This GAN is unconditional"):
         _gan_unconditional().fit(kd.from_arrays(x, labels=y, value_range=(-1, 1), batch_size=8),
@@ -348,6 +348,35 @@ def test_conditional_fit_errors():
     with pytest.raises(ValueError, match="generator taking \\[noise, labels\\]"):
         kerasgan.GAN(_gan_unconditional().generator, gan.discriminator, num_classes=3,
                      conditioning="projection", output_range=(-1, 1))
+
+
+def _message(call):
+    with pytest.raises(ValueError) as info:
+        call()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("problem", ["above", "negative", "one-hot", "fraction"])
+def test_data_and_fit_raise_the_same_label_error(problem):
+    # One implementation: kerasgan.data and GAN.fit state the same facts and fix for bad labels.
+    gan = _gan()
+    x, y = _data(8)
+    images = x.astype(np.float32) / 127.5 - 1
+    bad = {"above": np.where(np.arange(8) == 5, 3, y), "negative": np.where(np.arange(8) == 2, -1, y),
+           "one-hot": np.eye(CLASSES)[y], "fraction": y + 0.5}[problem]
+    from_fit = _message(lambda: gan.fit(images, bad, batch_size=8, verbose=0))
+    from_data = _message(lambda: kd.from_arrays(images, labels=bad, num_classes=CLASSES,
+                                                value_range=(-1, 1), batch_size=8))
+    for message in (from_fit, from_data):
+        assert message.startswith("Expected ") and ". Received: " in message
+    assert from_fit.split(". Received: ", 1)[1] == from_data.split(". Received: ", 1)[1]
+
+
+def test_num_classes_of_a_conditional_gan_is_checked():
+    gan = _gan()
+    with pytest.raises(ValueError, match=r"Expected num_classes to be an integer >= 2\. Received: "
+                                         r"num_classes=1 \(int\)\. conditioning='projection'"):
+        kerasgan.GAN(gan.generator, gan.discriminator, num_classes=1, conditioning="projection")
 
 
 def _gan_unconditional():
@@ -372,7 +401,7 @@ def test_generate_with_labels():
     np.testing.assert_allclose(cycled[2], a[2], atol=1e-6)
     with pytest.raises(ValueError, match=r"labels in \[0, 3\)"):
         gan.generate(2, labels=3)
-    with pytest.raises(ValueError, match="Expected 2 labels"):
+    with pytest.raises(ValueError, match=r"Expected labels of shape \(2,\).*\(or a single int\)\. Received: shape=\(3,\)"):
         gan.generate(2, labels=[0, 1, 2])
     with pytest.raises(ValueError, match="unconditional"):
         _gan_unconditional().generate(2, labels=1)

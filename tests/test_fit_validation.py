@@ -6,6 +6,8 @@ import pytest
 import tensorflow as tf
 from conftest import random_images, tiny_mlp_gan
 
+import kerasgan.data as kd
+
 
 @pytest.fixture(scope="module")
 def gan():
@@ -93,3 +95,34 @@ def test_steps_per_epoch_must_be_a_multiple_of_steps_per_execution():
     assert int(keras.ops.convert_to_numpy(gan4.g_optimizer.iterations)) == 8
     gan4.fit(ds, epochs=1, verbose=0)
     assert int(keras.ops.convert_to_numpy(gan4.g_optimizer.iterations)) == 18
+
+
+def _message(call):
+    with pytest.raises(ValueError) as info:
+        call()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("problem", ["nan", "range", "empty"])
+def test_data_and_fit_raise_the_same_image_error(gan, problem):
+    # One implementation: kerasgan.data and GAN.fit word the same bad array the same way.
+    x = random_images(8)
+    if problem == "nan":
+        x[3, 1, 2, 0] = np.nan
+    elif problem == "range":
+        x = x * 255
+    else:
+        x = x[:0]
+    from_data = _message(lambda: kd.from_arrays(x, value_range=(0, 1), batch_size=4))
+    from_fit = _message(lambda: gan.fit(x, batch_size=8, verbose=0))
+    assert from_data == from_fit
+    assert from_data.startswith("Expected ") and ". Received: " in from_data
+
+
+def test_data_and_fit_word_a_wrong_shape_alike(gan):
+    x = random_images(8, shape=(4, 4, 1, 1))
+    from_data = _message(lambda: kd.from_arrays(x, batch_size=4))
+    from_fit = _message(lambda: gan.fit(x, batch_size=8, verbose=0))
+    for message in (from_data, from_fit):
+        assert message.startswith("Expected images of shape ")
+        assert "Received: shape=(8, 4, 4, 1, 1)" in message

@@ -69,33 +69,33 @@ def gan():
 @pytest.mark.parametrize(
     "preset, overrides, match",
     [
-        ("mnist_mlp", {"batch_size": 0}, r"batch_size must be a positive integer\. Received: batch_size=0"),
-        ("mnist_mlp", {"batch_size": 2.5}, r"batch_size must be a positive integer\. Received: batch_size=2\.5 \(float\)"),
-        ("mnist_mlp", {"latent_dim": "64"}, r"latent_dim must be a positive integer\. Received: latent_dim='64' \(str\)"),
-        ("mnist_mlp", {"learning_rate": "1e-3"}, r"learning_rate must be a positive number.*Received: learning_rate='1e-3'"),
-        ("mnist_mlp", {"learning_rate": float("inf")}, r"learning_rate must be a positive number \(finite\)\. Received: learning_rate=inf"),
-        ("mnist_mlp", {"image_shape": "28x28"}, r"image_shape must be a tuple of 3 positive integer\(s\) \(H, W, C\)\. Received: image_shape='28x28'"),
-        ("mnist_mlp", {"image_shape": (28, 28)}, r"image_shape must be a tuple of 3.*Received: image_shape=\(28, 28\).*defaults to image_shape=\(28, 28, 1\)"),
-        ("mnist_mlp", {"g_widths": 128}, r"g_widths must be a tuple of positive integers.*Received: g_widths=128 \(int\)"),
-        ("mnist_mlp", {"loss": 3}, r"loss must be a string\. Received: loss=3 \(int\).*defaults to loss='non_saturating'"),
-        ("mnist_mlp", {"seed": -1}, r"seed must be None or an integer in \[0, 4294967295\]\. Received: seed=-1"),
-        ("mnist_mlp", {"beta_1": 1.5}, r"beta_1 must be a number in \[0, 1\)\. Received: beta_1=1\.5"),
-        ("mnist_mlp", {"jit_compile": "yes"}, r"jit_compile must be True, False or 'auto'\. Received: jit_compile='yes'"),
-        ("mnist_mlp", {"steps_per_execution": 0}, r"steps_per_execution must be a positive integer"),
+        ("mnist_mlp", {"batch_size": 0}, r"Expected batch_size to be a positive integer\. Received: batch_size=0"),
+        ("mnist_mlp", {"batch_size": 2.5}, r"Expected batch_size to be a positive integer\. Received: batch_size=2\.5 \(float\)"),
+        ("mnist_mlp", {"latent_dim": "64"}, r"Expected latent_dim to be a positive integer\. Received: latent_dim='64' \(str\)"),
+        ("mnist_mlp", {"learning_rate": "1e-3"}, r"Expected learning_rate to be a positive number.*Received: learning_rate='1e-3'"),
+        ("mnist_mlp", {"learning_rate": float("inf")}, r"Expected learning_rate to be a positive number \(finite\)\. Received: learning_rate=inf"),
+        ("mnist_mlp", {"image_shape": "28x28"}, r"Expected image_shape to be a tuple of 3 positive integer\(s\) \(H, W, C\)\. Received: image_shape='28x28'"),
+        ("mnist_mlp", {"image_shape": (28, 28)}, r"Expected image_shape to be a tuple of 3.*Received: image_shape=\(28, 28\).*defaults to image_shape=\(28, 28, 1\)"),
+        ("mnist_mlp", {"g_widths": 128}, r"Expected g_widths to be a tuple of positive integers.*Received: g_widths=128 \(int\)"),
+        ("mnist_mlp", {"loss": 3}, r"Expected loss to be a string\. Received: loss=3 \(int\).*defaults to loss='non_saturating'"),
+        ("mnist_mlp", {"seed": -1}, r"Expected seed to be None or an integer in \[0, 4294967295\]\. Received: seed=-1"),
+        ("mnist_mlp", {"beta_1": 1.5}, r"Expected beta_1 to be a number in \[0, 1\)\. Received: beta_1=1\.5"),
+        ("mnist_mlp", {"jit_compile": "yes"}, r"Expected jit_compile to be True, False or 'auto'\. Received: jit_compile='yes'"),
+        ("mnist_mlp", {"steps_per_execution": 0}, r"Expected steps_per_execution to be a positive integer"),
         ("mnist_mlp", {"value_range": (0, 255)}, r"Preset 'mnist_mlp' draws images in \(0\.0, 1\.0\).*Received: value_range=\(0, 255\)"),
-        ("mnist_mlp", {"value_range": (1.0, 0.0)}, r"value_range must be a pair \(low, high\) of finite numbers with low < high"),
+        ("mnist_mlp", {"value_range": (1.0, 0.0)}, r"Expected value_range to be a pair \(low, high\) of finite numbers with low < high"),
         ("mnist_mlp", {"loss": "hinj"}, r"Unknown loss family 'hinj'\. Did you mean 'hinge'\?"),
-        ("dcgan", {"base_filters": 0}, r"base_filters must be a positive integer\. Received: base_filters=0"),
+        ("dcgan", {"base_filters": 0}, r"Expected base_filters to be a positive integer\. Received: base_filters=0"),
         ("dcgan", {"image_shape": (5, 5, 1)}, r"DCGAN family needs an image side.*Received: image_shape=\(5, 5, 1\)"),
         ("l1_unbounded", {"image_shape": (6, 6, 1)}, r"divisible by 4\. Received: image_shape=\(6, 6, 1\)"),
-        ("l1", {"sigmoid_output": "no"}, r"sigmoid_output must be True or False\. Received: sigmoid_output='no'"),
-        ("l1", {"epsilon": -1.0}, r"epsilon must be a finite number >= 0\. Received: epsilon=-1\.0"),
-        ("wgan", {"clip_value": 0.0}, r"clip_value must be None or a positive number"),
-        ("wgan", {"d_steps": 0}, r"d_steps must be a positive integer"),
-        ("wgan_gp", {"gradient_penalty_weight": -1.0}, r"gradient_penalty_weight must be a finite number >= 0"),
-        ("gaussian_1d", {"hidden": 0}, r"hidden must be a positive integer"),
-        ("gaussian_1d", {"image_shape": (2, 2)}, r"image_shape must be a tuple of 1 positive integer"),
-        ("gaussian_1d", {"d_learning_rate": -1e-3}, r"d_learning_rate must be a positive number"),
+        ("l1", {"sigmoid_output": "no"}, r"Expected sigmoid_output to be True or False\. Received: sigmoid_output='no'"),
+        ("l1", {"epsilon": -1.0}, r"Expected epsilon to be a finite number >= 0\. Received: epsilon=-1\.0"),
+        ("wgan", {"clip_value": 0.0}, r"Expected clip_value to be None or a positive number"),
+        ("wgan", {"d_steps": 0}, r"Expected d_steps to be a positive integer"),
+        ("wgan_gp", {"gradient_penalty_weight": -1.0}, r"Expected gradient_penalty_weight to be a finite number >= 0"),
+        ("gaussian_1d", {"hidden": 0}, r"Expected hidden to be a positive integer"),
+        ("gaussian_1d", {"image_shape": (2, 2)}, r"Expected image_shape to be a tuple of 1 positive integer"),
+        ("gaussian_1d", {"d_learning_rate": -1e-3}, r"Expected d_learning_rate to be a positive number"),
     ],
     ids=[
         "batch_size-0", "batch_size-float", "latent_dim-str", "learning_rate-str",
@@ -158,7 +158,7 @@ def test_bad_dtypes_and_ranks_at_fit(gan, data, match):
 
 @pytest.mark.parametrize("batch_size", [0, -2, 2.5, True])
 def test_bad_batch_size_at_fit(gan, batch_size):
-    with pytest.raises(ValueError, match=r"Expected batch_size to be a positive int or None\. Received: batch_size="):
+    with pytest.raises(ValueError, match=r"Expected batch_size to be a positive integer or None\. Received: batch_size="):
         gan.fit(random_images(8), batch_size=batch_size, verbose=0)
 
 
@@ -172,7 +172,7 @@ def test_nan_in_a_dataset_batch(gan):
     x = random_images(8)
     x[1, 2, 3, 0] = np.inf
     ds = tf.data.Dataset.from_tensor_slices(x).batch(4)
-    with pytest.raises(ValueError, match=r"first batch contains 1 NaN or Inf"):
+    with pytest.raises(ValueError, match=r"Expected finite pixel values\. Received: 1 NaN or Inf pixel value\(s\) in 1 of 4 images, the first at index 1"):
         gan.fit(ds, verbose=0)
 
 
@@ -236,12 +236,12 @@ def test_uneven_or_small_batch_over_replicas_on_two_devices():
 @pytest.mark.parametrize(
     "images, match",
     [
-        (np.zeros((4, 4, 4, 1), bool), r"Expected uint8 or float images; received dtype bool"),
-        (np.zeros((4, 4, 4, 1), np.complex64), r"Expected uint8 or float images; received dtype complex64"),
-        (np.full((4, 4, 4, 1), np.inf, np.float32), r"contain NaN or Inf values \(in 4 images, first at index 0\)"),
-        (np.zeros((4, 4, 4, 5), np.uint8), r"with 1, 3 or 4 channels on the last axis \(NHWC\); received shape \(4, 4, 4, 5\)"),
-        (np.zeros((4, 0, 4, 1), np.uint8), r"Expected non-empty images; received shape \(4, 0, 4, 1\)"),
-        (np.zeros((2, 4, 4, 4, 1), np.uint8), r"rank 3 or 4\); received shape \(2, 4, 4, 4, 1\) \(rank 5\)"),
+        (np.zeros((4, 4, 4, 1), bool), r"Expected uint8 or float images\. Received: dtype bool\. Pass uint8 pixels"),
+        (np.zeros((4, 4, 4, 1), np.complex64), r"Expected uint8 or float images\. Received: dtype complex64"),
+        (np.full((4, 4, 4, 1), np.inf, np.float32), r"Expected finite pixel values\. Received: 64 NaN or Inf pixel value\(s\) in 4 of 4 images, the first at index 0"),
+        (np.zeros((4, 4, 4, 5), np.uint8), r"with 1, 3 or 4 channels on the last axis \(NHWC\)\. Received: shape=\(4, 4, 4, 5\)"),
+        (np.zeros((4, 0, 4, 1), np.uint8), r"Expected images of at least 1x1 pixels\. Received: shape=\(4, 0, 4, 1\)"),
+        (np.zeros((2, 4, 4, 4, 1), np.uint8), r"Expected images of shape \(N, H, W\) or \(N, H, W, C\)\. Received: shape=\(2, 4, 4, 4, 1\) \(rank 5\)"),
     ],
     ids=["bool", "complex", "inf", "five-channels", "zero-height", "rank-5"],
 )
@@ -286,7 +286,7 @@ def test_with_labels_on_a_source_without_labels(tmp_path):
 
     for i in range(4):
         Image.fromarray(np.full((6, 6), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
-    with pytest.raises(ValueError, match=r"with_labels=True, but .* has no labels \(image folders"):
+    with pytest.raises(ValueError, match=r"Expected a source with labels for with_labels=True\. Received: .* has no labels \(image folders"):
         kd.load(str(tmp_path), batch_size=2, with_labels=True)
     _write_idx(tmp_path / "train-images-idx3-ubyte.gz",
                struct.pack(">IIII", 0x00000803, 4, 6, 6) + bytes(4 * 36))

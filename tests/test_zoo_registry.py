@@ -35,9 +35,9 @@ def test_unknown_override_is_named():
 
 
 def test_bad_override_values():
-    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+    with pytest.raises(ValueError, match=r"Expected learning_rate to be a positive number"):
         kerasgan.zoo.get("mnist_mlp", learning_rate=-1.0)
-    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+    with pytest.raises(ValueError, match=r"Expected latent_dim to be a positive integer"):
         kerasgan.zoo.get("mnist_mlp", latent_dim=0)
     with pytest.raises(ValueError, match=r"critic_output must be one of 'linear', 'tanh'\. Received: critic_output='relu'"):
         kerasgan.zoo.get("wgan", critic_output="relu")
@@ -160,7 +160,7 @@ def test_discriminator_head_aliases():
     assert d.layers[-1].name == "fc_3"
     d = zoo.get("wgan", seed=0, hidden=8, critic_output="tanh").discriminator
     assert d.layers[-1].get_config()["activation"] == "tanh"
-    with pytest.raises(ValueError, match=r"sigmoid_output must be True or False\. Received: sigmoid_output='no'"):
+    with pytest.raises(ValueError, match=r"Expected sigmoid_output to be True or False\. Received: sigmoid_output='no'"):
         zoo.get("l1", sigmoid_output="no")
 
 

@@ -139,8 +139,8 @@ def idx_paths(directory, split):
     directory = os.fspath(directory)
     if split not in _SPLIT_PREFIXES:
         raise ValueError(
-            f"IDX directories hold the splits 'train' and 'test' (files 'train-*' and 't10k-*'); "
-            f"received split={split!r}."
+            f"Expected split 'train' or 'test' (the splits IDX directories hold, in files "
+            f"'train-*' and 't10k-*'). Received: split={split!r}."
         )
     if not os.path.isdir(directory):
         raise DataNotFoundError(f"IDX directory '{directory}' does not exist.")

@@ -1,11 +1,12 @@
 """The shared tf.data pipeline: geometry, channels, shuffling, batching and scaling."""
 
 import dataclasses
-import math
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
+
+from kerasgan import validation
 
 DEFAULT_VALUE_RANGE = (0.0, 1.0)
 DEFAULT_BATCH_SIZE = 128
@@ -41,6 +42,29 @@ class Source:
     class_names: list | None = None
     # Number of classes when the source declares it (TFDS ClassLabel, class folders).
     num_classes: int | None = None
+
+
+def array_source(images, labels, value_range, description=None, class_names=None):
+    """A `Source` over in-memory images (and labels), checked by `kerasgan.validation`.
+
+    uint8 or integer 0..255 images are kept as uint8 (scaled later); float
+    images must already lie in `value_range`. `description` defaults to
+    "the array of shape ...".
+    """
+    images = validation.check_array_images(images, value_range)
+    if labels is not None:
+        labels = validation.check_labels(labels, num_samples=images.shape[0])
+    return Source(
+        description=description or f"the array of shape {images.shape}",
+        num_examples=images.shape[0],
+        images=images,
+        labels=labels,
+        element_shape=images.shape[1:],
+        native_channels=native_channels(images.shape[-1]),
+        has_labels=labels is not None,
+        uint8=images.dtype == np.uint8,
+        class_names=class_names,
+    )
 
 
 def native_channels(c):
@@ -210,49 +234,13 @@ def _in_memory(source, target_shape, batch_size, shuffle, seed, cache, keep_labe
     return ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def check_num_classes(num_classes):
-    """`num_classes` as an int >= 1 (or None); raises ValueError otherwise."""
-    if num_classes is None:
-        return None
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or (
-        num_classes < 1
-    ):
-        raise ValueError(
-            f"Expected num_classes to be a positive int or None. Received: num_classes="
-            f"{num_classes!r}"
-        )
-    return int(num_classes)
-
-
-def check_labels(labels, num_classes, description):
-    """Raises ValueError when in-memory `labels` leave [0, num_classes) (or are negative)."""
-    if labels is None or labels.size == 0:
-        return
-    lo, hi = int(labels.min()), int(labels.max())
-    if lo < 0:
-        first = int(np.flatnonzero(labels < 0)[0])
-        raise ValueError(
-            f"Expected class labels >= 0 in {description}. Received: label {int(labels[first])} "
-            f"at index {first}. Class ids run from 0 to num_classes - 1."
-        )
-    if num_classes is not None and hi >= num_classes:
-        first = int(np.flatnonzero(labels >= num_classes)[0])
-        raise ValueError(
-            f"Expected class labels in [0, {num_classes}) (num_classes={num_classes}) in "
-            f"{description}. Received: label {int(labels[first])} at index {first} (largest "
-            f"label {hi}). Pass num_classes={hi + 1} or more, or fix the labels."
-        )
-
-
 def _assert_labels_in_range(labels, num_classes, description):
     """Graph-side range check for labels of streamed sources (checked as batches are read)."""
-    checks = [tf.debugging.assert_non_negative(
-        labels, message=f"Expected class labels >= 0 in {description}.")]
+    message = validation.labels_out_of_range_message(num_classes, description)
+    checks = [tf.debugging.assert_non_negative(labels, message=message)]
     if num_classes is not None:
         checks.append(tf.debugging.assert_less(
-            labels, tf.constant(num_classes, labels.dtype),
-            message=f"Expected class labels in [0, {num_classes}) in {description}; pass a "
-                    "larger num_classes or fix the labels."))
+            labels, tf.constant(num_classes, labels.dtype), message=message))
     with tf.control_dependencies(checks):
         return tf.identity(labels)
 
@@ -268,23 +256,17 @@ def build(source, *, image_shape, value_range, batch_size, shuffle, seed, cache,
     target_shape = tuple(int(v) for v in image_shape)
     value_range = tuple(float(v) for v in value_range)
     n = int(source.num_examples)
-    if n == 0:
-        raise ValueError(f"{source.description} is empty: it holds 0 examples.")
-    if n < batch_size:
-        raise ValueError(
-            f"{source.description} holds only {n} examples, fewer than batch_size={batch_size}: "
-            "with drop_remainder=True this gives zero batches. Pass a smaller batch_size "
-            "(or a larger limit)."
-        )
+    validation.check_num_examples(n, batch_size, source.description)
     if with_labels and not source.has_labels:
         raise ValueError(
-            f"{labels_arg}=True, but {source.description} has no labels "
+            f"Expected a source with labels for {labels_arg}=True. Received: "
+            f"{source.description}, which has no labels "
             "(image folders without class subfolders and unlabelled arrays have none). "
             "Put the images in class folders (<folder>/<class_name>/*.png), pass labels= to "
             "from_arrays, or load without labels."
         )
     keep_labels = with_labels and source.has_labels
-    num_classes = check_num_classes(num_classes)
+    num_classes = validation.check_num_classes(num_classes)
     if keep_labels:
         declared = source.num_classes
         if num_classes is not None and declared is not None and declared > num_classes:
@@ -298,7 +280,9 @@ def build(source, *, image_shape, value_range, batch_size, shuffle, seed, cache,
             )
         if num_classes is None:
             num_classes = declared
-        check_labels(source.labels, num_classes, source.description)
+        if source.labels is not None:
+            validation.check_labels(source.labels, num_classes, name="class labels",
+                                    where=source.description)
     scale = _scale_fn(source.uint8, value_range)
 
     def finish(ds):
@@ -356,81 +340,6 @@ def build(source, *, image_shape, value_range, batch_size, shuffle, seed, cache,
     return finish(ds)
 
 
-def _finite_range_check(images, value_range, what):
-    if not np.all(np.isfinite(images)):
-        bad = np.flatnonzero(~np.isfinite(images.reshape(len(images), -1)).all(axis=1))
-        raise ValueError(
-            f"{what.capitalize()} contain NaN or Inf values (in {bad.size} images, first at index "
-            f"{int(bad[0])}); expected finite values in value_range {tuple(value_range)}."
-        )
-    low, high = value_range
-    lo, hi = float(images.min()), float(images.max())
-    tol = 1e-5 * max(1.0, high - low)
-    if lo < low - tol or hi > high + tol:
-        raise ValueError(
-            f"Float {what} must already lie in value_range {tuple(value_range)}; received values "
-            f"in [{lo:g}, {hi:g}]. Pass uint8 data (0..255) to have it scaled, or pass the "
-            "value_range the data is in."
-        )
-
-
-def validate_arrays(images, labels, value_range, what="images"):
-    """Checks and normalises in-memory images to (N, H, W, C) uint8 or float32."""
-    images = np.asarray(images)
-    if images.ndim == 3:
-        images = images[..., None]
-    if images.ndim != 4:
-        raise ValueError(
-            f"Expected {what} of shape (N, H, W) or (N, H, W, C) (rank 3 or 4); received shape "
-            f"{images.shape} (rank {images.ndim})."
-        )
-    if images.shape[0] == 0:
-        raise ValueError(f"{what.capitalize()} are empty: received shape {images.shape} (N == 0).")
-    c = images.shape[-1]
-    if c not in (1, 2, 3, 4):
-        hint = (
-            " It looks channels-first (N, C, H, W); transpose it to (N, H, W, C)."
-            if images.shape[1] in (1, 3, 4)
-            else ""
-        )
-        raise ValueError(
-            f"Expected {what} with 1, 3 or 4 channels on the last axis (NHWC); received shape "
-            f"{images.shape}.{hint}"
-        )
-    if images.shape[1] == 0 or images.shape[2] == 0:
-        raise ValueError(f"Expected non-empty images; received shape {images.shape}.")
-    if images.dtype == np.uint8:
-        pass
-    elif images.dtype == np.bool_:
-        raise ValueError(f"Expected uint8 or float {what}; received dtype bool.")
-    elif np.issubdtype(images.dtype, np.integer):
-        lo, hi = int(images.min()), int(images.max())
-        if lo < 0 or hi > 255:
-            raise ValueError(
-                f"Integer {what} must hold 0..255 (they are read as uint8 pixels); received "
-                f"{images.dtype} values in [{lo}, {hi}]."
-            )
-        images = images.astype(np.uint8)
-    elif np.issubdtype(images.dtype, np.floating):
-        images = images.astype(np.float32, copy=False)
-        _finite_range_check(images, value_range, what)
-    else:
-        raise ValueError(f"Expected uint8 or float {what}; received dtype {images.dtype}.")
-    if labels is not None:
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-            hint = (" One-hot labels: pass labels.argmax(axis=-1)."
-                    if labels.ndim == 2 and labels.shape[0] == images.shape[0] else "")
-            raise ValueError(
-                f"Expected labels of shape ({images.shape[0]},) to match the {what}; received "
-                f"shape {labels.shape}.{hint}"
-            )
-        if not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"Expected integer labels; received dtype {labels.dtype}.")
-        labels = labels.astype(np.int32)
-    return images, labels
-
-
 def resolve_settings(preset, image_shape, value_range, batch_size):
     """(image_shape or None, value_range, batch_size, preset spec or None): explicit wins."""
     spec = None
@@ -443,32 +352,22 @@ def resolve_settings(preset, image_shape, value_range, batch_size):
         value_range = DEFAULT_VALUE_RANGE
     if batch_size is None:
         batch_size = DEFAULT_BATCH_SIZE
-    try:
-        low, high = (float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"value_range must be a (low, high) pair of numbers; received {value_range!r}."
-        ) from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(
-            f"value_range must be finite with low < high; received {value_range!r}."
-        )
-    is_int = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
-    if not is_int or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; received {batch_size!r}.")
+    low, high = validation.check_range_pair("value_range", value_range)
+    batch_size = validation.check_positive_int("batch_size", batch_size)
     if image_shape is not None:
-        image_shape = tuple(image_shape)
+        shape = tuple(image_shape) if isinstance(image_shape, (tuple, list, np.ndarray)) else None
         if (
-            len(image_shape) not in (2, 3)
-            or not all(isinstance(v, (int, np.integer)) and v > 0 for v in image_shape)
-            or (len(image_shape) == 3 and image_shape[2] not in (1, 3))
+            shape is None
+            or len(shape) not in (2, 3)
+            or not all(validation.is_positive_int(v) for v in shape)
+            or (len(shape) == 3 and shape[2] not in (1, 3))
         ):
-            raise ValueError(
-                "image_shape must be (H, W) or (H, W, C) with positive ints and C in (1, 3); "
-                f"received {image_shape!r}."
-            )
-        image_shape = tuple(int(v) for v in image_shape)
-    return image_shape, (low, high), int(batch_size), spec
+            raise validation.argument_error(
+                "image_shape", image_shape,
+                "(H, W) or (H, W, C) of positive integers with C in (1, 3)",
+                "Pass e.g. image_shape=(28, 28, 1), or None for the source's own size.")
+        image_shape = tuple(int(v) for v in shape)
+    return image_shape, (low, high), batch_size, spec
 
 
 def target_shape_for(image_shape, native_hw, native_c, description):
@@ -479,7 +378,8 @@ def target_shape_for(image_shape, native_hw, native_c, description):
         return image_shape + (native_c,)
     if native_hw is None:
         raise ValueError(
-            f"{description} holds images of different sizes; pass image_shape=(H, W, C) "
+            f"Expected images of one size, or an image_shape to resize them to. Received: "
+            f"{description}, which holds images of different sizes; pass image_shape=(H, W, C) "
             "(or a preset) to resize them to one size."
         )
     return tuple(native_hw) + (native_c,)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kerasgan import validation
 from kerasgan.data import idx as idx_lib
 from kerasgan.data import images as images_lib
 from kerasgan.data import pipeline
@@ -105,10 +106,6 @@ def _apply_limit(source, limit):
 
 
 def _idx_source(directory, split, with_labels):
-    if split not in ("train", "test"):
-        raise ValueError(
-            f"IDX directories hold the splits 'train' and 'test'; received split={split!r}."
-        )
     images_path, labels_path = idx_lib.idx_paths(directory, split)
     result = idx_lib.load_idx_directory(directory, split, with_labels=with_labels)
     images, labels = result if with_labels else (result, None)
@@ -266,19 +263,14 @@ def _keras_source(module_name, split):
     import keras
 
     if split not in ("train", "test"):
-        raise ValueError(f"keras.datasets offers splits 'train' and 'test'; received {split!r}.")
+        raise ValueError(
+            f"Expected split 'train' or 'test' (the splits keras.datasets offers). Received: "
+            f"split={split!r}."
+        )
     (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, module_name).load_data()
     x, y = (x_train, y_train) if split == "train" else (x_test, y_test)
-    images, labels = pipeline.validate_arrays(x, np.asarray(y).reshape(-1), (0.0, 255.0))
-    return pipeline.Source(
-        description=f"keras.datasets.{module_name} split {split!r}",
-        num_examples=images.shape[0],
-        images=images,
-        labels=labels,
-        element_shape=images.shape[1:],
-        native_channels=pipeline.native_channels(images.shape[-1]),
-        has_labels=True,
-    )
+    return pipeline.array_source(x, y, (0.0, 255.0),
+                                 f"keras.datasets.{module_name} split {split!r}")
 
 
 def _tfds_download_source(name, split, data_dir):
@@ -350,7 +342,7 @@ def find_source(name_or_path, *, split, source, data_dir, download, with_labels)
 
 def _find_source(name_or_path, *, split, source, data_dir, download, with_labels):
     if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}; received {source!r}.")
+        raise ValueError(f"Expected source to be one of {SOURCES}. Received: source={source!r}.")
     text = os.path.expanduser(os.fspath(name_or_path))
     if os.path.isdir(text):
         if source in ("tfds", "keras"):
@@ -544,14 +536,17 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
     )
     if name_or_path is None:
         if spec is None or not spec.dataset:
-            raise ValueError("name_or_path is None and no preset with a dataset was given.")
+            raise ValueError(
+                "Expected a dataset name or directory, or a preset that names its dataset. "
+                f"Received: name_or_path=None with preset={preset!r}."
+            )
         name_or_path = spec.dataset
     with_labels, labels_arg = _labels_flag(labels, with_labels, spec)
     if num_classes is None and with_labels:
         num_classes = _preset_num_classes(spec)
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer))
-                              or limit < 0):
-        raise ValueError(f"limit must be a non-negative int or None; received {limit!r}.")
+    if limit is not None and (not validation.is_int(limit) or limit < 0):
+        raise validation.argument_error("limit", limit, "an integer >= 0 or None",
+                                        "Pass e.g. limit=1000, or None for every example.")
     found = find_source(
         name_or_path, split=split, source=source, data_dir=data_dir, download=download,
         with_labels=with_labels,
@@ -577,8 +572,7 @@ def _gaussian_1d(batch_size, seed, limit, shuffle, repeat):
     from kerasgan.zoo.toy import gaussian_samples
 
     n = limit or 60_000
-    if n < batch_size:
-        raise ValueError(f"gaussian_1d: limit={n} is smaller than batch_size={batch_size}.")
+    validation.check_num_examples(n, batch_size, f"gaussian_1d (limit={n})")
     ds = tf.data.Dataset.from_tensor_slices(gaussian_samples(n, seed=seed))
     if shuffle:
         ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
@@ -622,30 +616,19 @@ def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batc
     image_shape, value_range, batch_size, spec = pipeline.resolve_settings(
         preset, image_shape, value_range, batch_size
     )
-    images, labels = pipeline.validate_arrays(images, labels, value_range)
     if class_names is not None:
         class_names = [str(c) for c in class_names]
         if num_classes is not None and num_classes != len(class_names):
             raise ValueError(
                 f"Expected {num_classes} class_names for num_classes={num_classes}. Received: "
-                f"{len(class_names)} names."
+                f"{len(class_names)} names. Pass one name per class id."
             )
         num_classes = len(class_names) if num_classes is None else num_classes
     if num_classes is None and labels is not None:
         num_classes = _preset_num_classes(spec)
-    source = pipeline.Source(
-        description=f"the array of shape {images.shape}",
-        num_examples=images.shape[0],
-        images=images,
-        labels=labels,
-        element_shape=images.shape[1:],
-        native_channels=pipeline.native_channels(images.shape[-1]),
-        has_labels=labels is not None,
-        uint8=images.dtype == np.uint8,
-        class_names=class_names,
-    )
+    source = pipeline.array_source(images, labels, value_range, class_names=class_names)
     target = pipeline.target_shape_for(
-        image_shape, images.shape[1:3], source.native_channels, source.description
+        image_shape, source.element_shape[:2], source.native_channels, source.description
     )
     return pipeline.build(
         source, image_shape=target, value_range=value_range, batch_size=batch_size,
