@@ -276,7 +276,7 @@ def test_idx_too_short_for_its_magic_or_header(tmp_path):
 
 def test_idx_labels_file_where_images_are_expected(tmp_path):
     _write_idx(tmp_path / "train-images-idx3-ubyte.gz", struct.pack(">II", 0x00000801, 4) + bytes(4))
-    with pytest.raises(kd.DataFormatError, match=r"IDX image file '.*train-images-idx3-ubyte\.gz' must hold a 3-D array \(N, H, W\).*found shape \(4,\)"):
+    with pytest.raises(kd.DataFormatError, match=r"Expected IDX image file '.*train-images-idx3-ubyte\.gz' to hold a 3-D array \(N, H, W\).*Received: shape \(4,\)"):
         kd.load(str(tmp_path), batch_size=2)
 
 
@@ -290,7 +290,7 @@ def test_with_labels_on_a_source_without_labels(tmp_path):
         kd.load(str(tmp_path), batch_size=2, with_labels=True)
     _write_idx(tmp_path / "train-images-idx3-ubyte.gz",
                struct.pack(">IIII", 0x00000803, 4, 6, 6) + bytes(4 * 36))
-    with pytest.raises(kd.DataNotFoundError, match=r"with_labels=True but '.*' holds no label file"):
+    with pytest.raises(kd.DataNotFoundError, match=r"Expected a label file train-labels-idx1-ubyte\[\.gz\] .*for with_labels=True\. Received: '.*' holds no label file"):
         kd.load(str(tmp_path), batch_size=2, with_labels=True, source="idx")
 
 

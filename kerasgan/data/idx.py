@@ -193,27 +193,31 @@ def load_idx_directory(directory, split="train", with_labels=False):
     images = read_idx(images_path)
     if images.ndim != 3:
         raise DataFormatError(
-            f"IDX image file '{images_path}' must hold a 3-D array (N, H, W), magic 0x00000803; "
-            f"found shape {images.shape}."
+            f"Expected IDX image file '{images_path}' to hold a 3-D array (N, H, W), magic "
+            f"0x00000803. Received: shape {images.shape}. Point to the images file "
+            "(*-images-idx3-ubyte[.gz]), or download it again."
         )
     if images.dtype != np.uint8:
         raise DataFormatError(
-            f"IDX image file '{images_path}' must hold uint8 pixels; found {images.dtype}."
+            f"Expected IDX image file '{images_path}' to hold uint8 pixels. Received: "
+            f"{images.dtype}. Convert the images to uint8 (0..255)."
         )
     if labels_path is None:
         if with_labels:
             raise DataNotFoundError(
-                f"with_labels=True but '{directory}' holds no label file for split={split!r} "
-                f"(expected {_SPLIT_PREFIXES[split]}-labels-idx1-ubyte[.gz] next to "
-                f"'{os.path.basename(images_path)}')."
+                f"Expected a label file {_SPLIT_PREFIXES[split]}-labels-idx1-ubyte[.gz] next to "
+                f"'{os.path.basename(images_path)}' for with_labels=True. Received: "
+                f"'{directory}' holds no label file for split={split!r}. Add it, or load "
+                "without labels."
             )
         return images
     _, label_dims = read_idx_header(labels_path)
     if len(label_dims) != 1 or label_dims[0] != images.shape[0]:
         raise DataFormatError(
-            f"IDX header counts disagree: '{images_path}' holds {images.shape[0]} images but "
-            f"the label file '{labels_path}' declares shape {label_dims} "
-            f"(expected ({images.shape[0]},))."
+            f"Expected the label file '{labels_path}' to hold one label per image, shape "
+            f"({images.shape[0]},). Received: shape {label_dims} in its header, for "
+            f"{images.shape[0]} images in '{images_path}'. Use the label file of the same split "
+            "and dataset."
         )
     if not with_labels:
         return images
