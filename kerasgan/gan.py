@@ -225,7 +225,7 @@ class GAN(keras.Model):
             phases (Zhao et al., 2020); see `kerasgan.augment`.
         aux_loss_weight: Weight of ACGAN's auxiliary classification loss.
         seed: Seed of the training noise.
-        diagnostics: Also report, per training step, the discriminator's mean
+        diagnostics: If True, also report, per training step, the discriminator's mean
             output on real images (`d_real`) and on fakes (`d_fake`) in its
             updates (the adversarial output, before any loss; logits for the
             cross-entropy losses) and the global L2 norm of each network's
@@ -233,7 +233,9 @@ class GAN(keras.Model):
             discriminator's updates). They come from the passes and gradients
             the step computes anyway, so they change no update; `fit()`
             returns them with `d_loss` and `g_loss` (History, CSV and
-            TensorBoard logs).
+            TensorBoard logs). Off by default: their cost per step was not
+            shown to be negligible on tiny models. `python -m kerasgan.train`
+            turns them on.
 
     Example:
     >>> gan = kerasgan.GAN(generator, discriminator)
@@ -267,7 +269,7 @@ class GAN(keras.Model):
         augment=None,
         aux_loss_weight=1.0,
         seed=None,
-        diagnostics=True,
+        diagnostics=False,
         **kwargs,
     ):
         super().__init__(**kwargs)

@@ -21,14 +21,14 @@ def _random_images(n, shape=(4, 4, 1), seed=0):
     return np.random.default_rng(seed).uniform(0.0, 1.0, (n,) + tuple(shape)).astype("float32")
 
 
-def _tiny_gan(seed=0, **kwargs):
+def _tiny_gan(seed=0, batch_norm=True, diagnostics=True, **kwargs):
     import kerasgan
     from kerasgan.networks import mlp_discriminator, mlp_generator
 
     keras.utils.set_random_seed(seed)
-    g = mlp_generator(8, (16,), (4, 4, 1), "sigmoid")
+    g = mlp_generator(8, (16,), (4, 4, 1), "sigmoid", batch_norm=batch_norm)
     d = mlp_discriminator((4, 4, 1), (16,))
-    return kerasgan.GAN(g, d, seed=seed, **kwargs)
+    return kerasgan.GAN(g, d, seed=seed, diagnostics=diagnostics, **kwargs)
 
 
 def _linear_gan(latent=3, pixels=4, d_kernel=None, d_bias=0.0, g_kernel=None, g_bias=None,
@@ -56,7 +56,7 @@ def _linear_gan(latent=3, pixels=4, d_kernel=None, d_bias=0.0, g_kernel=None, g_
     generator.get_layer("g_dense").set_weights([a, c])
     discriminator.get_layer("d_dense").set_weights([w, np.full((1,), d_bias, "float32")])
     gan = kerasgan.GAN(generator, discriminator, output_range=None, seed=0,
-                       conditioning=conditioning, **kwargs)
+                       conditioning=conditioning, diagnostics=True, **kwargs)
     return gan, (a, c, w, d_bias)
 
 
@@ -89,7 +89,9 @@ def test_diagnostics_are_metrics_in_history_and_csv(kwargs, tmp_path):
     assert set(logs) == {"d_loss", "g_loss"}
 
 
-def test_diagnostics_change_no_number_and_can_be_turned_off():
+def test_diagnostics_change_no_number_and_are_opt_in():
+    import kerasgan
+
     runs = {}
     for diagnostics in (True, False):
         gan = _tiny_gan(seed=3, diagnostics=diagnostics, d_steps=2)
@@ -101,10 +103,12 @@ def test_diagnostics_change_no_number_and_can_be_turned_off():
         np.testing.assert_array_equal(runs[True][0][key], runs[False][0][key])
     for a, b in zip(runs[True][1], runs[False][1]):
         np.testing.assert_array_equal(a, b)
-    gan = _tiny_gan(diagnostics=False)
-    assert gan.get_config()["diagnostics"] is False
-    assert type(gan).from_config(gan.get_config()).diagnostics is False
-    assert _tiny_gan().get_config()["diagnostics"] is True
+    gan = _tiny_gan()
+    assert gan.get_config()["diagnostics"] is True
+    assert type(gan).from_config(gan.get_config()).diagnostics is True
+    plain = kerasgan.GAN(gan.generator, gan.discriminator)
+    assert plain.diagnostics is False and [m.name for m in plain.metrics] == ["d_loss", "g_loss"]
+    assert type(plain).from_config(plain.get_config()).diagnostics is False
 
 
 @pytest.mark.parametrize("d_update", ["joint", "split"])
@@ -310,5 +314,56 @@ def _event_files(directory):
                   for name in files if name.startswith("events.out.tfevents"))
 
 
+# ------------------------------------------------------------ data parallelism
+
+
+def test_diagnostics_under_data_parallel_match_one_device():
+    """Two virtual CPU devices (a fresh process: devices are fixed when the backend starts)."""
+    import keras as k
+
+    env = dict(os.environ, KERAS_BACKEND=k.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
+               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=os.pathsep.join([ROOT, HERE]))
+    env.pop("TF_CONFIG", None)
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "two_devices"], env=env,
+                          capture_output=True, text=True, timeout=240)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stderr[-4000:]
+    report = json.loads(lines[-1][len("RESULT "):])
+    assert report["num_replicas"] == 2
+    for name in ("d_loss", "g_loss", *DIAGNOSTICS):
+        np.testing.assert_allclose(report["two"][name], report["one"][name], rtol=1e-4,
+                                   atol=1e-6, err_msg=name)
+    # Loss scaling: norms are unscaled (near the float32 ones) and finite.
+    for name in ("d_grad_norm", "g_grad_norm"):
+        np.testing.assert_allclose(report["float16"][name], report["one"][name], rtol=0.05,
+                                   err_msg=name)
+
+
+def _two_devices_main():
+    import kerasgan.distribution as kd
+
+    kd.simulate_cpu_devices(2)
+
+    def history(dist):
+        import tensorflow as tf
+
+        with dist.scope():
+            # No BatchNorm: its per-replica batch statistics would differ from one device's.
+            gan = _tiny_gan(seed=1, d_steps=2, batch_norm=False)
+            # SGD: a sum-instead-of-mean gradient reduction would show in later steps.
+            gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+            ds = tf.data.Dataset.from_tensor_slices(_random_images(24)).batch(8, drop_remainder=True)
+            return {k: [float(x) for x in v] for k, v in gan.fit(ds, verbose=0).history.items()}
+
+    report = {"one": history(kd.setup("none"))}
+    dist = kd.setup("mirrored")
+    report["num_replicas"] = dist.num_replicas
+    report["two"] = history(dist)
+    kd.set_mixed_precision("mixed_float16")
+    report["float16"] = history(dist)
+    print("RESULT " + json.dumps(report), flush=True)
+
+
 if __name__ == "__main__":
     sys.path[:0] = [ROOT, HERE]
+    {"two_devices": _two_devices_main}[sys.argv[1]]()

@@ -303,6 +303,8 @@ def _train(dist, c, output_dir, writes):
     base = dict(recorded["config"]) if recorded is not None else dict(spec.config)
     overrides = dict(user)
     overrides.setdefault("seed", c.seed)
+    # The logs (log.csv, TensorBoard) carry D's mean outputs and the gradient norms.
+    overrides.setdefault("diagnostics", True)
     if (keras.backend.backend() == "tensorflow" and dist.name == "none"
             and base.get("jit_compile") == "auto"):
         # Keras' "auto" turns XLA off on CPU-only TensorFlow; tools/bench.py measured XLA 0-41%
