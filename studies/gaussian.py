@@ -1,21 +1,36 @@
-r"""Does sharing a layer with the discriminator speed up the generator? A 1-D Gaussian test.
+r"""Does sharing a layer with the discriminator help the generator? A 1-D Gaussian test.
 
 The synthetic experiment of Karuvally, *A Study into the similarity in generator and
-discriminator in GAN architecture* (section 5): steps until G matches N(4, 0.5), for a
-generator that shares a layer of the discriminator against the baseline. Trains
-`gaussian_1d` (baseline) and `gaussian_1d_shared` on samples of N(4, 0.5) and checks the
-generated mean and std every `--check_every` steps (10,000 samples); a run "converges" at
-the first check where |mean - 4| <= tol and |std - 0.5| <= tol
-(`--tolerance`, 0.1). Runs that never get there within `--max_steps` count as
-not converged (reported as such, not as max_steps).
+discriminator in GAN architecture* (section 5): uniform noise -> N(4, 0.5) with small MLPs,
+a generator that shares its middle layer with the discriminator against the baseline.
 
-Full budget (856 s here):
-    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.gaussian --max_steps=2000 --check_every=50 --seeds=0,1,2
+Arms (`--arms`):
+- `baseline`: `gaussian_1d` (the reference's `gan.py`, nothing shared).
+- `shared_d`: `gaussian_1d_shared` (default `shared_update="discriminator"`): only the
+  discriminator's optimizer updates the shared layer (the paper's text).
+- `shared_both`: `gaussian_1d_shared` with `shared_update="both"`: both optimizers update
+  it, each with its own network's gradient (the reference code's variable lists).
+- `linear_middle`: `gaussian_1d` with `middle_activation="linear"`: the shared model's
+  architecture (no activation in the middle layers) without sharing, a control.
+
+Every run trains the same fixed number of steps in one `fit()` (no early stop) and records,
+every `--check_every` steps, the mean, std, Wasserstein-1 distance and Kolmogorov-Smirnov
+statistic of 10,000 generated samples against the exact N(4, 0.5). The judge is the
+late-window W1 (mean over the checks in the last `--window` of the steps); the early-window
+W1 and the first step within `--tolerance` of the target mean and std are secondary. Results
+are saved after every run (`results.json`), and a rerun with the same settings skips
+finished runs. Protocol and verdicts: studies/results/gaussian/PROTOCOL.md, FINDINGS.md.
+
+Full study (the budget in PROTOCOL.md):
+    KERAS_BACKEND=tensorflow .venv/bin/python -m studies.gaussian --steps=10000 --check_every=100 --num_seeds=24
 Quick:
     KERAS_BACKEND=tensorflow .venv/bin/python -m studies.gaussian --quick
 """
 
+import json
 import os
+import platform
+import statistics
 import time
 
 import numpy as np
@@ -25,98 +40,386 @@ from studies import common as sc
 
 FLAGS = flags.FLAGS
 
+KEY = "gaussian_convergence"
+TARGET_MEAN, TARGET_STD = 4.0, 0.5
+# arm -> (preset, overrides)
+ARMS = {
+    "baseline": ("gaussian_1d", {}),
+    "shared_d": ("gaussian_1d_shared", {}),  # the GAN's default shared_update="discriminator"
+    "shared_both": ("gaussian_1d_shared", {"shared_update": "both"}),
+    "linear_middle": ("gaussian_1d", {"middle_activation": "linear"}),
+}
+# (arm, reference arm): the pre-registered comparisons, lower W1 = better.
+COMPARISONS = (("shared_d", "baseline"), ("shared_both", "baseline"),
+               ("shared_d", "shared_both"), ("linear_middle", "baseline"),
+               ("shared_d", "linear_middle"))
+
 
 def define_flags():
-    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds.")
-    flags.DEFINE_integer("max_steps", 2000, "Training steps per run at most.")
-    flags.DEFINE_integer("check_every", 50, "Steps between checks of the generated mean/std.")
-    flags.DEFINE_float("tolerance", 0.1, "Allowed |mean - 4| and |std - 0.5|.")
+    flags.DEFINE_list("arms", list(ARMS), "Arms to run: " + ", ".join(ARMS) + ".")
+    flags.DEFINE_integer("num_seeds", 24, "Seeds 0 .. num_seeds - 1 per arm.")
+    flags.DEFINE_integer("first_seed", 0, "First seed.")
+    flags.DEFINE_integer("steps", 10_000, "Training steps (generator updates) of every run.")
+    flags.DEFINE_integer("check_every", 100, "Steps between checks (also steps_per_execution).")
+    flags.DEFINE_integer("eval_samples", 10_000, "Generated samples per check.")
+    flags.DEFINE_float("window", 0.2, "Fraction of the steps in the late (and early) window.")
+    flags.DEFINE_float("tolerance", 0.1, "First crossing: |mean - 4| and |std - 0.5| within this.")
     flags.DEFINE_bool("quick", False, "Tiny budget (< 1 minute); writes no card.")
     flags.DEFINE_string("output_dir", None, "Output dir (default studies/results/gaussian).")
-    flags.DEFINE_bool("write_card", True, "Write the table into the preset cards.")
-
-KEY = "gaussian_convergence"
-PRESETS = ("gaussian_1d", "gaussian_1d_shared")
+    flags.DEFINE_bool("write_card", True, "Write the result block into the preset cards.")
 
 
-def converge(preset, seed, max_steps, check_every, tol):
-    """Trains until the generated mean and std are within `tol`; returns the record."""
+# ------------------------------------------------------------------ distances
+
+
+class Target:
+    """Exact N(mean, std) quantiles for `n` samples, for W1 and KS of sorted samples."""
+
+    def __init__(self, n, mean=TARGET_MEAN, std=TARGET_STD):
+        self.dist = statistics.NormalDist(mean, std)
+        self.quantiles = np.array([self.dist.inv_cdf((i + 0.5) / n) for i in range(n)])
+        self.n = n
+
+    def cdf(self, x):
+        return np.array([self.dist.cdf(v) for v in x])
+
+    def distances(self, samples):
+        """`{"mean", "std", "w1", "ks"}` of `samples` against the target (None if not finite)."""
+        x = np.sort(np.asarray(samples, dtype="float64").ravel())
+        if x.size != self.n or not np.all(np.isfinite(x)):
+            return {"mean": None, "std": None, "w1": None, "ks": None}
+        # W1 = integral of |F^-1(u) - G^-1(u)| du: sorted samples against the target's quantiles.
+        w1 = float(np.mean(np.abs(x - self.quantiles)))
+        f = self.cdf(x)
+        i = np.arange(1, self.n + 1)
+        ks = float(max(np.max(i / self.n - f), np.max(f - (i - 1) / self.n)))
+        return {"mean": float(x.mean()), "std": float(x.std()), "w1": w1, "ks": ks}
+
+
+# ------------------------------------------------------------------ training
+
+
+def _recorder(gan, noise, target, every):
+    import keras
+
+    class Recorder(keras.callbacks.Callback):
+        """Distances of the generator's samples every `every` steps, inside one fit()."""
+
+        def __init__(self):
+            super().__init__()
+            self.trace = []
+
+        def record(self):
+            sync = getattr(gan, "jax_state_sync", None)
+            if sync is not None and getattr(gan, "_jax_state", None) is not None:
+                sync()
+            step = int(keras.ops.convert_to_numpy(gan.optimizer.iterations))
+            samples = keras.ops.convert_to_numpy(gan.generator(noise, training=False))
+            self.trace.append({"step": step, **target.distances(samples)})
+
+        def on_train_batch_end(self, batch, logs=None):
+            del batch, logs
+            self.record()
+
+    del every
+    return Recorder()
+
+
+def train_run(arm, seed, steps, every, target, eval_noise_seed=1):
+    """Trains one arm for `steps` steps in one fit(); returns its record with the trace."""
     import kerasgan
     from kerasgan.zoo import toy
 
-    gan = kerasgan.zoo.get(preset, seed=int(seed))
+    preset, overrides = ARMS[arm]
+    if steps % every:
+        raise ValueError(f"Expected steps divisible by check_every. Received: {steps}, {every}.")
+    gan = kerasgan.zoo.get(preset, seed=int(seed), steps_per_execution=int(every), **overrides)
     batch = int(kerasgan.zoo.spec(preset).batch_size)
-    rng_seed = 10_000 * int(seed)
-    trace, hit, step = [], None, 0
+    # The same data stream and evaluation noise for every arm of a seed.
+    x = toy.gaussian_samples(steps * batch, seed=10_000 * int(seed) + 1)
+    noise = gan.sample_noise(target.n, eval_noise_seed)
+    recorder = _recorder(gan, noise, target, every)
+    recorder.record()  # step 0
     start = time.time()
-    while step < max_steps:
-        n = min(check_every, max_steps - step)
-        x = toy.gaussian_samples(n * batch, seed=rng_seed + step)
-        gan.fit(x, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-        step += n
-        stats = toy.sample_stats(gan, 10_000, seed=1)
-        trace.append({"step": step, **stats})
-        if hit is None and abs(stats["mean"] - toy.MEAN) <= tol and abs(stats["std"] - toy.STD) <= tol:
-            hit = step
-            break
-    return {"preset": preset, "seed": int(seed), "steps_to_converge": hit,
-            "final": trace[-1], "trace": trace, "seconds": time.time() - start}
+    gan.fit(x, batch_size=batch, epochs=1, shuffle=False, verbose=0, callbacks=[recorder])
+    seconds = time.time() - start
+    return {"arm": arm, "preset": preset, "overrides": overrides, "seed": int(seed),
+            "steps": steps, "seconds": seconds, "trace": recorder.trace}
 
 
-def run(seeds, max_steps, check_every, tol, output_dir, write_card, command):
-    records = {p: [converge(p, s, max_steps, check_every, tol) for s in seeds] for p in PRESETS}
-    lines = ["| preset | steps to converge, per seed | converged | median steps (converged runs) |"
-             " final mean | final std |", "|---|---|---|---|---|---|"]
-    for p, recs in records.items():
-        hits = [r["steps_to_converge"] for r in recs]
-        ok = [h for h in hits if h is not None]
-        med = f"{np.median(ok):.0f}" if ok else "-"
-        cells = ", ".join(str(h) if h is not None else f">{max_steps}" for h in hits)
-        fm = ", ".join(f"{r['final']['mean']:.3f}" for r in recs)
-        fs = ", ".join(f"{r['final']['std']:.3f}" for r in recs)
-        lines.append(f"| {p} | {cells} | {len(ok)}/{len(hits)} | {med} | {fm} | {fs} |")
-    md = "\n".join(lines)
+def run_metrics(trace, steps, window, tol):
+    """Late- and early-window W1 / KS, first crossing and final stats of one trajectory."""
+    checks = [t for t in trace if t["step"] > 0]
+    n_window = max(1, int(round(window * len(checks))))
+    late, early = checks[-n_window:], checks[:n_window]
+
+    def avg(rows, key):
+        vals = [r[key] for r in rows]
+        return float("inf") if any(v is None for v in vals) else float(np.mean(vals))
+
+    crossing = next((t["step"] for t in checks if t["mean"] is not None
+                     and abs(t["mean"] - TARGET_MEAN) <= tol and abs(t["std"] - TARGET_STD) <= tol),
+                    None)
+    in_tol = [t["mean"] is not None and abs(t["mean"] - TARGET_MEAN) <= tol
+              and abs(t["std"] - TARGET_STD) <= tol for t in late]
+    return {"late_w1": avg(late, "w1"), "late_ks": avg(late, "ks"), "early_w1": avg(early, "w1"),
+            "first_crossing": crossing, "late_in_tolerance": float(np.mean(in_tol)),
+            "final_mean": checks[-1]["mean"], "final_std": checks[-1]["std"],
+            "final_w1": checks[-1]["w1"]}
+
+
+# ------------------------------------------------------------------ statistics
+
+
+def mann_whitney(a, b):
+    """Two-sided Mann-Whitney U test (normal approximation with tie correction).
+
+    Returns `(u_a, p, prob_a_less)`: U of `a`, the p-value and P(a < b) + P(a = b) / 2.
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n1, n2 = len(a), len(b)
+    allv = np.concatenate([a, b])
+    order = np.argsort(allv, kind="mergesort")
+    ranks = np.empty(len(allv))
+    sorted_v = allv[order]
+    i = 0
+    while i < len(allv):
+        j = i
+        while j + 1 < len(allv) and sorted_v[j + 1] == sorted_v[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    u_a = ranks[:n1].sum() - n1 * (n1 + 1) / 2.0
+    _, counts = np.unique(allv, return_counts=True)
+    n = n1 + n2
+    var = n1 * n2 / 12.0 * ((n + 1) - np.sum(counts ** 3 - counts) / (n * (n - 1)))
+    z = (u_a - n1 * n2 / 2.0 - np.sign(u_a - n1 * n2 / 2.0) * 0.5) / np.sqrt(var) if var > 0 else 0.0
+    p = float(2.0 * (1.0 - statistics.NormalDist().cdf(abs(z))))
+    return float(u_a), min(p, 1.0), float(1.0 - u_a / (n1 * n2))
+
+
+def bootstrap_median_diff(a, b, resamples=10_000, level=0.95, seed=0):
+    """Median(a) - median(b) and its percentile bootstrap CI (independent resampling)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    rng = np.random.default_rng(seed)
+    da = np.median(a[rng.integers(0, len(a), (resamples, len(a)))], axis=1)
+    db = np.median(b[rng.integers(0, len(b), (resamples, len(b)))], axis=1)
+    d = da - db
+    lo, hi = np.quantile(d, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(np.median(a) - np.median(b)), float(lo), float(hi)
+
+
+def verdict(lo, hi):
+    if hi < 0:
+        return "lower (better)"
+    if lo > 0:
+        return "higher (worse)"
+    return "no difference shown"
+
+
+def summarize(runs, arms, steps, window, tol):
+    per_arm = {}
+    for arm in arms:
+        rows = [r["metrics"] for r in runs.values() if r["arm"] == arm]
+        if not rows:
+            continue
+        stat = {}
+        for key in ("late_w1", "late_ks", "early_w1", "final_mean", "final_std", "late_in_tolerance"):
+            v = np.array([r[key] if r[key] is not None else np.inf for r in rows], float)
+            stat[key] = {"median": float(np.median(v)), "q25": float(np.quantile(v, 0.25)),
+                         "q75": float(np.quantile(v, 0.75)), "mean": float(np.mean(v)),
+                         "std": float(np.std(v)), "values": v.tolist()}
+        crossings = [r["first_crossing"] for r in rows]
+        hit = [c for c in crossings if c is not None]
+        stat["first_crossing"] = {"crossed": len(hit), "n": len(rows),
+                                  "median_crossed": float(np.median(hit)) if hit else None,
+                                  "values": crossings}
+        stat["n"] = len(rows)
+        per_arm[arm] = stat
+    comparisons = []
+    for a, b in COMPARISONS:
+        if a not in per_arm or b not in per_arm:
+            continue
+        for key in ("late_w1", "early_w1", "late_ks"):
+            va, vb = per_arm[a][key]["values"], per_arm[b][key]["values"]
+            d, lo, hi = bootstrap_median_diff(va, vb)
+            _, p, prob = mann_whitney(va, vb)
+            comparisons.append({"arm": a, "vs": b, "metric": key, "median_diff": d, "ci95": [lo, hi],
+                                "mann_whitney_p": p, "prob_arm_lower": prob,
+                                "result": verdict(lo, hi)})
+        # First crossing: runs that never cross rank after every crossing run.
+        ca = [c if c is not None else steps + 1 for c in per_arm[a]["first_crossing"]["values"]]
+        cb = [c if c is not None else steps + 1 for c in per_arm[b]["first_crossing"]["values"]]
+        _, p, prob = mann_whitney(ca, cb)
+        comparisons.append({"arm": a, "vs": b, "metric": "first_crossing", "mann_whitney_p": p,
+                            "prob_arm_lower": prob})
+    return per_arm, comparisons
+
+
+def tables(per_arm, comparisons, steps, window):
+    late0 = int(round((1 - window) * steps))
+    early1 = int(round(window * steps))
+    lines = [f"| arm | runs | late W1 (steps {late0}-{steps}) median [IQR] | late KS median [IQR] | "
+             f"early W1 (steps 1-{early1}) median [IQR] | crossed (first step, median) | "
+             "late checks in tolerance (mean) | final std median |",
+             "|---|---|---|---|---|---|---|---|"]
+    for arm, s in per_arm.items():
+        def cell(key, d=3):
+            return f"{s[key]['median']:.{d}f} [{s[key]['q25']:.{d}f}, {s[key]['q75']:.{d}f}]"
+        fc = s["first_crossing"]
+        med = "-" if fc["median_crossed"] is None else f"{fc['median_crossed']:.0f}"
+        lines.append(f"| {arm} | {s['n']} | {cell('late_w1')} | {cell('late_ks')} | {cell('early_w1')} | "
+                     f"{fc['crossed']}/{fc['n']} ({med}) | {s['late_in_tolerance']['mean']:.2f} | "
+                     f"{s['final_std']['median']:.3f} |")
+    comp = ["| arm vs reference | metric | median difference [95% bootstrap CI] | Mann-Whitney p | "
+            "P(arm lower) | result |", "|---|---|---|---|---|---|"]
+    for c in comparisons:
+        if c["metric"] == "first_crossing":
+            comp.append(f"| {c['arm']} vs {c['vs']} | first crossing | - | {c['mann_whitney_p']:.3g} | "
+                        f"{c['prob_arm_lower']:.2f} | - |")
+            continue
+        lo, hi = c["ci95"]
+        comp.append(f"| {c['arm']} vs {c['vs']} | {c['metric']} | {c['median_diff']:+.3f} "
+                    f"[{lo:+.3f}, {hi:+.3f}] | {c['mann_whitney_p']:.3g} | {c['prob_arm_lower']:.2f} | "
+                    f"{c['result']} |")
+    return "\n".join(lines), "\n".join(comp)
+
+
+# ------------------------------------------------------------------ bookkeeping
+
+
+def machine():
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import keras
+
+    return {"cpu": cpu, "cpu_count": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version(), "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "threads": {k: os.environ.get(k) for k in ("TF_NUM_INTRAOP_THREADS",
+                                                        "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+                                                        "XLA_FLAGS")}}
+
+
+def _settings(steps, every, n_eval, window, tol):
+    import keras
+
+    return {"steps": steps, "check_every": every, "eval_samples": n_eval, "window": window,
+            "tolerance": tol, "backend": keras.backend.backend(),
+            "arms": {a: list(v) for a, v in ARMS.items()}}
+
+
+def _load(path, settings):
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        old = json.load(f)
+    if old.get("settings") != json.loads(json.dumps(settings)):
+        raise ValueError(
+            f"Expected {path} to hold runs with the same settings to resume. Received: "
+            f"{old.get('settings')} (now {settings}). Pass another --output_dir or delete the file."
+        )
+    return old.get("runs", {})
+
+
+def run(arms, seeds, steps, every, n_eval, window, tol, output_dir, write_card, command):
+    settings = _settings(steps, every, n_eval, window, tol)
+    path = os.path.join(output_dir, "results.json")
     os.makedirs(output_dir, exist_ok=True)
-    _plot(records, tol, os.path.join(output_dir, "convergence.png"))
-    sc.save_json({"study": KEY, "seeds": seeds, "max_steps": max_steps, "check_every": check_every,
-                  "tolerance": tol, "command": command, "records": records, "table_markdown": md},
-                 os.path.join(output_dir, "results.json"))
-    secs = [r["seconds"] for recs in records.values() for r in recs]
-    text = (
-        f"### Shared layer vs baseline on a 1-D Gaussian (`python -m studies.gaussian`)\n\n"
-        f"Command: `{command}`\n\n"
-        f"Budget: at most {max_steps} steps per run, checked every {check_every} steps "
-        f"(10,000 generated samples per check), seeds {', '.join(map(str, seeds))}; "
-        f"{np.sum(secs):.0f} s in all on 2 shared CPU cores. Converged = |mean - 4| <= {tol} and "
-        f"|std - 0.5| <= {tol}; \"final\" is the last check (the converging one, or step {max_steps}).\n\n"
-        f"{md}\n\nTrace: `{os.path.relpath(os.path.join(output_dir, 'convergence.png'), sc.REPO)}`.\n"
-    )
+    runs = _load(path, settings)
+    target = Target(n_eval)
+    info = machine()
+    started = time.time()
+    for seed in seeds:  # seeds outermost: an interrupted study has every arm at similar counts
+        for arm in arms:
+            name = f"{arm}/seed{seed}"
+            if name in runs:
+                continue
+            rec = train_run(arm, seed, steps, every, target)
+            rec["metrics"] = run_metrics(rec["trace"], steps, window, tol)
+            rec["machine"] = info
+            runs[name] = rec
+            m = rec["metrics"]
+            print(f"{name}: late W1 {m['late_w1']:.3f}, early W1 {m['early_w1']:.3f}, crossing "
+                  f"{m['first_crossing']}, final std {m['final_std']} ({rec['seconds']:.0f} s)",
+                  flush=True)
+            _save(path, settings, runs, command, None)
+    per_arm, comparisons = summarize(runs, arms, steps, window, tol)
+    arm_md, comp_md = tables(per_arm, comparisons, steps, window)
+    train_seconds = sum(r["seconds"] for r in runs.values())
+    summary = {"per_arm": per_arm, "comparisons": comparisons, "arm_table": arm_md,
+               "comparison_table": comp_md, "runs": len(runs), "train_seconds": train_seconds,
+               "this_invocation_seconds": time.time() - started, "machine": info,
+               "seeds": sorted({r["seed"] for r in runs.values()})}
+    _save(path, settings, runs, command, summary)
+    _plot(runs, arms, steps, window, tol, os.path.join(output_dir, "convergence.png"))
+    text = card_text(command, settings, summary, output_dir)
     if write_card:
-        for p in PRESETS:
-            sc.write_card_section(p, KEY, text)
-    print(md)
-    return records
+        for preset in ("gaussian_1d", "gaussian_1d_shared"):
+            sc.write_card_section(preset, KEY, text)
+    print(arm_md + "\n\n" + comp_md)
+    return summary
 
 
-def _plot(records, tol, path):
+def card_text(command, settings, summary, output_dir):
+    rel = os.path.relpath(output_dir, sc.REPO)
+    n = {a: s["n"] for a, s in summary["per_arm"].items()}
+    return (
+        "### Shared layer vs baseline on a 1-D Gaussian (`python -m studies.gaussian`)\n\n"
+        f"Command: `{command}`\n\n"
+        f"Protocol (pre-registered): `{rel}/PROTOCOL.md`. Budget: {settings['steps']} steps for "
+        f"every run (no early stop), checked every {settings['check_every']} steps with "
+        f"{settings['eval_samples']:,} generated samples against the exact N(4, 0.5); runs per arm "
+        f"{n}; {summary['train_seconds'] / 60:.1f} min of training on {summary['machine']['cpu']} "
+        f"({summary['machine']['backend']}, one thread). Late window = the last "
+        f"{settings['window']:.0%} of the steps, early window = the first {settings['window']:.0%}.\n\n"
+        f"{summary['arm_table']}\n\n{summary['comparison_table']}\n\n"
+        f"Trajectories: `{rel}/convergence.png`; verdicts: `{rel}/FINDINGS.md`.\n"
+    )
+
+
+def _save(path, settings, runs, command, summary):
+    tmp = path + ".tmp"
+    sc.save_json({"study": KEY, "settings": settings, "command": command, "runs": runs,
+                  "summary": summary}, tmp)
+    os.replace(tmp, path)
+
+
+def _plot(runs, arms, steps, window, tol, path):
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    colors = {"gaussian_1d": "tab:blue", "gaussian_1d_shared": "tab:orange"}
-    for p, recs in records.items():
-        for i, r in enumerate(recs):
-            steps = [t["step"] for t in r["trace"]]
-            axes[0].plot(steps, [t["mean"] for t in r["trace"]], color=colors[p],
-                         label=p if i == 0 else None, alpha=0.8)
-            axes[1].plot(steps, [t["std"] for t in r["trace"]], color=colors[p], alpha=0.8)
-    for ax, target, name in ((axes[0], 4.0, "generated mean"), (axes[1], 0.5, "generated std")):
-        ax.axhspan(target - tol, target + tol, color="gray", alpha=0.2)
+    colors = {"baseline": "tab:blue", "shared_d": "tab:orange", "shared_both": "tab:green",
+              "linear_middle": "tab:purple"}
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    for arm in arms:
+        recs = [r for r in runs.values() if r["arm"] == arm]
+        if not recs:
+            continue
+        steps_axis = [t["step"] for t in recs[0]["trace"]][1:]
+        for key, ax in (("w1", axes[0]), ("std", axes[1]), ("mean", axes[2])):
+            vals = np.array([[np.nan if t[key] is None else t[key] for t in r["trace"][1:]]
+                             for r in recs])
+            med = np.nanmedian(vals, axis=0)
+            lo, hi = np.nanquantile(vals, 0.25, axis=0), np.nanquantile(vals, 0.75, axis=0)
+            ax.plot(steps_axis, med, color=colors.get(arm), label=f"{arm} (n={len(recs)})")
+            ax.fill_between(steps_axis, lo, hi, color=colors.get(arm), alpha=0.2)
+    axes[0].set_yscale("log")
+    axes[0].set_title("W1 to N(4, 0.5): median, IQR over seeds")
+    axes[1].axhline(TARGET_STD, color="gray", ls="--")
+    axes[1].set_title("generated std")
+    axes[2].axhline(TARGET_MEAN, color="gray", ls="--")
+    axes[2].set_title("generated mean")
+    for ax in axes:
+        ax.axvspan((1 - window) * steps, steps, color="gray", alpha=0.1)
         ax.set_xlabel("training step")
-        ax.set_title(name)
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
@@ -124,13 +427,16 @@ def _plot(records, tol, path):
 
 def main(argv):
     del argv
-    seeds = [int(s) for s in FLAGS.seeds]
-    max_steps, every = FLAGS.max_steps, FLAGS.check_every
+    seeds = list(range(FLAGS.first_seed, FLAGS.first_seed + FLAGS.num_seeds))
+    steps, every, n_eval = FLAGS.steps, FLAGS.check_every, FLAGS.eval_samples
+    unknown = [a for a in FLAGS.arms if a not in ARMS]
+    if unknown:
+        raise ValueError(f"Expected arms from {list(ARMS)}. Received: {unknown}")
     if FLAGS.quick:
-        seeds, max_steps, every = seeds[:1], 20, 10
+        seeds, steps, every, n_eval = seeds[:2], 40, 10, 1000
     out = FLAGS.output_dir or os.path.join(sc.RESULTS, "gaussian" + ("_quick" if FLAGS.quick else ""))
-    run(seeds, max_steps, every, FLAGS.tolerance, out, FLAGS.write_card and not FLAGS.quick,
-        sc.command_line())
+    run(FLAGS.arms, seeds, steps, every, n_eval, FLAGS.window, FLAGS.tolerance, out,
+        FLAGS.write_card and not FLAGS.quick, sc.command_line())
 
 
 if __name__ == "__main__":

@@ -18,22 +18,64 @@ STUDIES = ("common", "symmetry", "annealed_noise", "l1_unbounded", "gaussian", "
 
 def test_gaussian_study_quick(tmp_path):
     # The synthetic study: no classifier or image data needed, so it runs anywhere.
-    # Its --quick budget is 20 steps; the process (mostly the framework's import) takes ~30-40 s.
+    # Its --quick budget is 2 seeds x 40 steps per arm; the process takes ~40-60 s.
+    from kerasgan.zoo.config import gan_keywords
+
+    arms = ["baseline", "shared_d", "linear_middle"]
+    if "shared_update" in gan_keywords():
+        arms.append("shared_both")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run(
-        [sys.executable, "-m", "studies.gaussian", "--quick", f"--output_dir={tmp_path}",
-         "--nowrite_card"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=170,
-    )
+    cmd = [sys.executable, "-m", "studies.gaussian", "--quick", f"--output_dir={tmp_path}",
+           "--nowrite_card", "--arms=" + ",".join(arms)]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(tmp_path / "results.json") as f:
         result = json.load(f)
-    assert set(result["records"]) == {"gaussian_1d", "gaussian_1d_shared"}
-    for recs in result["records"].values():
-        assert recs[0]["trace"][-1]["step"] <= 20
-    assert "| gaussian_1d |" in result["table_markdown"]
+    assert set(result["runs"]) == {f"{a}/seed{s}" for a in arms for s in (0, 1)}
+    for rec in result["runs"].values():
+        # Full trajectories: every run reaches the fixed step count, checked every 10 steps.
+        assert [t["step"] for t in rec["trace"]] == list(range(0, 41, 10))
+        assert all(t["w1"] is None or t["w1"] >= 0 for t in rec["trace"])
+        assert set(rec["metrics"]) >= {"late_w1", "early_w1", "late_ks", "first_crossing"}
+    summary = result["summary"]
+    assert set(summary["per_arm"]) == set(arms)
+    assert summary["machine"]["cpu"] and summary["train_seconds"] > 0
+    assert "| baseline | 2 |" in summary["arm_table"]
+    assert "shared_d vs baseline" in summary["comparison_table"]
     assert " -m studies.gaussian --quick" in result["command"]
     assert os.path.getsize(tmp_path / "convergence.png") > 0
+    # Finished runs are skipped on a rerun: nothing is trained again.
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(tmp_path / "results.json") as f:
+        again = json.load(f)
+    assert again["runs"] == result["runs"]
+
+
+def test_gaussian_study_distances_and_statistics():
+    from studies import gaussian
+
+    target = gaussian.Target(2000)
+    exact = target.distances(target.quantiles)
+    assert exact["w1"] == pytest.approx(0.0, abs=1e-12) and exact["ks"] <= 1.0 / 2000 + 1e-9
+    shifted = target.distances(target.quantiles + 0.3)
+    assert shifted["w1"] == pytest.approx(0.3, rel=1e-9) and shifted["mean"] == pytest.approx(4.3, abs=1e-3)
+    assert target.distances(np.full(2000, np.nan))["w1"] is None
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0, 1, 30), rng.normal(1.5, 1, 30)
+    _, p, prob = gaussian.mann_whitney(a, b)
+    assert p < 1e-3 and prob > 0.8
+    _, p_same, _ = gaussian.mann_whitney(a, a)
+    assert p_same == pytest.approx(1.0)
+    d, lo, hi = gaussian.bootstrap_median_diff(a, b, resamples=2000)
+    assert lo < d < hi < 0
+    assert gaussian.verdict(lo, hi) == "lower (better)"
+    trace = [{"step": s, "mean": 4.0, "std": 0.5 if s >= 30 else 1.0, "w1": 1.0 / (s + 1), "ks": 0.1}
+             for s in range(0, 101, 10)]
+    m = gaussian.run_metrics(trace, 100, 0.2, 0.1)
+    assert m["first_crossing"] == 30
+    assert m["late_w1"] == pytest.approx(np.mean([1 / 91, 1 / 101]))
+    assert m["early_w1"] == pytest.approx(np.mean([1 / 11, 1 / 21]))
 
 
 def test_every_study_imports_without_defining_flags():

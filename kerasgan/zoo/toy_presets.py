@@ -3,6 +3,12 @@
 U(-1, 1) noise -> N(4, 0.5) with small MLPs; the generator is unbounded, so
 `value_range` only sets what `generate()` maps to [0, 1] (0 to 8).
 
+`gaussian_1d` is the reference's baseline (`gan.py`: softplus / ReLU middle
+layers). `gaussian_1d_shared` is its shared model (`gan_shared.py`): the
+middle layer of both networks is one affine map (kernel and bias, no
+activation). `shared_update` chooses who updates it: `"discriminator"` (the
+paper) or `"both"` (the reference code's variable lists).
+
 Example:
 >>> gan = kerasgan.zoo.get("gaussian_1d_shared", seed=0)
 >>> gan.fit(kerasgan.zoo.toy.gaussian_samples(20_000, seed=0), batch_size=64, epochs=3)
@@ -19,6 +25,9 @@ def _adam():
 
 
 def _config(shared):
+    # The reference's shared model: one middle layer (kernel and bias) without activation in
+    # both networks; its baseline keeps softplus (G) and ReLU (D) there.
+    g_act, d_act = ("linear", "linear") if shared else ("softplus", "relu")
     return {
         "image_shape": (1,),
         "value_range": (0.0, 8.0),
@@ -26,8 +35,9 @@ def _config(shared):
         "latent_dim": 1,
         "seed": None,
         # Equal hidden widths make the shared hidden x hidden kernel possible.
-        "generator": {"name": "toy", "hidden": 16, "shared": shared},
-        "discriminator": {"name": "toy", "hidden": 16},
+        "generator": {"name": "toy", "hidden": 16, "shared": shared, "share_bias": shared,
+                      "middle_activation": g_act},
+        "discriminator": {"name": "toy", "hidden": 16, "middle_activation": d_act},
         "gan": {"noise": "uniform"},
         "d_optimizer": _adam(),
         "g_optimizer": _adam(),
@@ -47,7 +57,7 @@ register("gaussian_1d", {
 })
 
 register("gaussian_1d_shared", {
-    "description": "The 1-D Gaussian GAN with G's hidden kernel tied to D's (updated by D only).",
+    "description": "The 1-D Gaussian GAN whose middle layer (kernel and bias) is one affine map in G and D.",
     "reference": _REFERENCE,
     "dataset": "gaussian_1d",
     "config": _config(True),
