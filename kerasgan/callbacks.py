@@ -1,4 +1,4 @@
-"""Keras callbacks for GAN training: sample grids, atomic checkpoints and logs, NaN stop."""
+"""Keras callbacks for GAN training: sample grids, TensorBoard logs, checkpoints, NaN stop."""
 
 import csv
 import io
@@ -182,7 +182,7 @@ def write_scalar_summary(writer, tag, value, step):
 
 
 def write_image_summary(writer, tag, png, step):
-    """A TensorBoard image from PNG bytes (what `tf.summary.image` writes), without `tensorboard`."""
+    """A TensorBoard image from PNG bytes (as `tf.summary.image` writes it), no `tensorboard`."""
     import tensorflow as tf
 
     height, width = _png_size(png)

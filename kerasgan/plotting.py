@@ -71,7 +71,8 @@ def save_image_grid(images, path, title=None, columns=None, row_labels=None):
     height_px, width_px = h * scale, w * scale
     total_w = width_px + label_px
     fig = plt.figure(figsize=(total_w / 100, (height_px + title_px) / 100), dpi=100)
-    ax = fig.add_axes([label_px / total_w, 0, width_px / total_w, height_px / (height_px + title_px)])
+    ax = fig.add_axes([label_px / total_w, 0, width_px / total_w,
+                       height_px / (height_px + title_px)])
     ax.axis("off")
     for r, text in enumerate(row_labels or ()):
         # Row r's centre, in the axes' pixel coordinates (imshow puts row 0 at the top).

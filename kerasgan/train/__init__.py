@@ -210,7 +210,8 @@ def _check_options(c):
         raise ValueError(f"Expected mixed_precision to be one of {MIXED_PRECISION}. "
                          f"Received: mixed_precision={c.mixed_precision!r}")
     if not isinstance(c.tensorboard, bool):
-        raise ValueError(f"Expected tensorboard to be True or False. Received: tensorboard={c.tensorboard!r}")
+        raise ValueError("Expected tensorboard to be True or False. "
+                         f"Received: tensorboard={c.tensorboard!r}")
     if not isinstance(c.overrides, Mapping):
         raise ValueError(f"Expected overrides to be a dict of preset overrides. Received: {c.overrides!r}")
 
