@@ -173,7 +173,7 @@ def test_spectral_norm_rejects_transposed_convolutions():
 
 
 @pytest.mark.parametrize("image_shape", [(28, 28, 1), (32, 32, 3)])
-@pytest.mark.parametrize("mode", ["batchnorm", "concat"])
+@pytest.mark.parametrize("mode", ["concat+batchnorm", "batchnorm", "concat"])
 def test_conditional_generator_shapes_and_labels_matter(image_shape, mode):
     g = conditional.conditional_dcgan_generator(10, 16, image_shape, base_filters=8,
                                                 conditioning=mode)
@@ -181,7 +181,7 @@ def test_conditional_generator_shapes_and_labels_matter(image_shape, mode):
     a = np_(g([z, np.array([0, 1, 2, 3])], training=True))
     b = np_(g([z, np.array([5, 6, 7, 8])], training=True))
     assert a.shape == (4,) + image_shape
-    if mode == "concat":
+    if mode != "batchnorm":
         assert np.abs(a - b).max() > 1e-4
     else:
         # Distinct per-class gamma/beta make the labels matter (they start equal: ones/zeros).
@@ -191,6 +191,26 @@ def test_conditional_generator_shapes_and_labels_matter(image_shape, mode):
         a = np_(g([z, np.array([0, 1, 2, 3])], training=True))
         b = np_(g([z, np.array([5, 6, 7, 8])], training=True))
         assert np.abs(a - b).max() > 1e-4
+
+
+@pytest.mark.parametrize("mode", ["concat+batchnorm", "batchnorm"])
+def test_label_moves_the_untrained_generator_as_much_as_the_noise(mode):
+    # With conditional BatchNorm alone the per-class tables start equal, so at initialisation
+    # the label changes nothing (cdcgan's samples ignored the label after 1,500 steps); the
+    # default embedding on the noise's scale moves the output about as much as new noise does.
+    keras.utils.set_random_seed(0)
+    g = conditional.conditional_dcgan_generator(10, 16, (28, 28, 1), base_filters=8,
+                                                conditioning=mode)
+    rng = np.random.default_rng(0)
+    z, z2 = (rng.normal(size=(64, 16)).astype(np.float32) for _ in range(2))
+    y = np.arange(64) % 10
+    out = np_(g([z, y], training=True))
+    by_label = np.abs(out - np_(g([z, (y + 5) % 10], training=True))).mean()
+    by_noise = np.abs(out - np_(g([z2, y], training=True))).mean()
+    if mode == "batchnorm":
+        assert by_label == 0.0
+    else:
+        assert by_label > 0.3 * by_noise > 0
 
 
 @pytest.mark.parametrize("spectral_norm", [False, True])
@@ -453,7 +473,10 @@ def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatc
     spec = zoo.spec("cdcgan")
     assert spec.config["num_classes"] == 10 and spec.config["conditioning"] == "projection"
     gan = zoo.get("cdcgan", base_filters=4, batch_size=8, seed=0, jit_compile=False)
-    assert (gan.num_classes, gan.conditioning, gan.loss_family) == (10, "projection", "hinge")
+    assert (gan.num_classes, gan.conditioning, gan.loss_family) == (10, "projection",
+                                                                    "non_saturating")
+    assert gan.generator.get_layer("label_embedding") is not None  # label on the noise
+    assert any(isinstance(layer, conditional.ConditionalBatchNormalization) for layer in gan.generator.layers)
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (16, 28, 28, 1), dtype=np.uint8)
     # A conditional preset turns labels on in kerasgan.data.

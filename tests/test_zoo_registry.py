@@ -185,4 +185,5 @@ def test_num_classes_override_reaches_the_gan_and_both_networks():
     recipe = config_lib.apply_overrides("cdcgan", zoo.spec("cdcgan").recipe,
                                         {"d_conditioning": "acgan", "conditioning": "acgan"})
     assert recipe["discriminator"]["conditioning"] == "acgan"
-    assert recipe["generator"]["conditioning"] == "batchnorm" and recipe["gan"]["conditioning"] == "acgan"
+    assert recipe["generator"]["conditioning"] == "concat+batchnorm"
+    assert recipe["gan"]["conditioning"] == "acgan"

@@ -13,6 +13,7 @@ from kerasgan.networks.dcgan import dcgan_stages
 from kerasgan.networks.spectral_norm import maybe_spectral_norm
 
 CONDITIONINGS = ("projection", "concat", "acgan")
+GENERATOR_CONDITIONINGS = ("concat+batchnorm", "batchnorm", "concat")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -119,8 +120,9 @@ def conditional_dcgan_generator(
     latent_dim=100,
     image_shape=(28, 28, 1),
     base_filters=64,
-    conditioning="batchnorm",
+    conditioning="concat+batchnorm",
     embedding_dim=None,
+    embedding_initializer=None,
     output_activation="tanh",
     bn_epsilon=1e-5,
     bn_momentum=0.9,
@@ -130,19 +132,23 @@ def conditional_dcgan_generator(
 
     The DCGAN layout of `kerasgan.networks.dcgan_generator` (a "valid"
     transposed convolution to 4x4 or 7x7, then stride-2 `k4` transposed
-    convolutions) for 28x28, 32x32 or 64x64 images, conditioned either by
+    convolutions) for 28x28, 32x32 or 64x64 images, conditioned by
     conditional BatchNorm in every hidden stage (`"batchnorm"`, as the
-    projection-discriminator paper's generator) or by concatenating a
-    learned label embedding to the noise (`"concat"`, Mirza & Osindero).
+    projection-discriminator paper's generator), by concatenating a learned
+    label embedding to the noise (`"concat"`, Mirza & Osindero), or both
+    (`"concat+batchnorm"`, the default: the embedding makes the output depend
+    on the label from the first step, where per-class BatchNorm tables start
+    equal).
 
     Args:
         num_classes: Number of classes.
         latent_dim: Noise size.
         image_shape: `(H, W, C)`, a DCGAN size (28, 32, 64).
         base_filters: Filters of the last hidden stage.
-        conditioning: `"batchnorm"` or `"concat"`.
-        embedding_dim: Size of the label embedding for `"concat"` (default:
-            `num_classes`).
+        conditioning: `"concat+batchnorm"`, `"batchnorm"` or `"concat"`.
+        embedding_dim: Size of the label embedding (default: `num_classes`).
+        embedding_initializer: Initialiser of the label embedding (default:
+            `RandomNormal(0, 1)`, codes on the noise's scale).
         output_activation: `"tanh"` for images in [-1, 1].
         bn_epsilon, bn_momentum: BatchNorm settings.
 
@@ -154,23 +160,27 @@ def conditional_dcgan_generator(
     Mirza & Osindero, Conditional Generative Adversarial Nets, 2014.
     """
     _check_classes(num_classes)
-    if conditioning not in ("batchnorm", "concat"):
+    if conditioning not in GENERATOR_CONDITIONINGS:
         raise ValueError(
-            "Expected conditioning 'batchnorm' or 'concat' for the generator. "
+            f"Expected conditioning in {GENERATOR_CONDITIONINGS} for the generator. "
             f"Received: conditioning={conditioning!r}"
         )
+    concat = conditioning in ("concat", "concat+batchnorm")
+    batchnorm = conditioning in ("batchnorm", "concat+batchnorm")
     start, stages = dcgan_stages(image_shape)
     noise = keras.Input((latent_dim,), name="noise")
     labels = labels_input()
     x = noise
-    if conditioning == "concat":
+    if concat:
+        initializer = embedding_initializer or keras.initializers.RandomNormal(0.0, 1.0)
         embedded = layers.Embedding(num_classes, embedding_dim or num_classes,
+                                    embeddings_initializer=initializer,
                                     name="label_embedding")(labels)
         x = layers.Concatenate(name="noise_and_label")([noise, embedded])
     x = layers.Reshape((1, 1, int(x.shape[-1])), name="to_1x1")(x)
 
     def norm(x, i):
-        if conditioning == "batchnorm":
+        if batchnorm:
             return ConditionalBatchNormalization(
                 num_classes, momentum=bn_momentum, epsilon=bn_epsilon, name=f"cbn_{i}"
             )([x, labels])
