@@ -121,6 +121,23 @@ def test_recompile_with_another_optimizer_class_after_fit():
     assert any(not np.array_equal(a, b) for a, b in zip(before, _values(gan.g_variables)))
 
 
+# ------------------------------------------------------------ callbacks
+
+
+def test_keras_tensorboard_callback_logs_both_losses(tmp_path):
+    gan = tiny_mlp_gan()
+    gan.compile()
+    history = gan.fit(random_images(16), batch_size=8, epochs=2, verbose=0,
+                      callbacks=[keras.callbacks.TensorBoard(str(tmp_path))])
+    tags = {}
+    for path in tf.io.gfile.glob(str(tmp_path / "train" / "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                tags.setdefault(value.tag, []).append(event.step)
+    assert tags["epoch_d_loss"] == [0, 1] and tags["epoch_g_loss"] == [0, 1]
+    assert len(history.history["d_loss"]) == 2
+
+
 # ------------------------------------------------------------ evaluate / predict / generate
 
 
