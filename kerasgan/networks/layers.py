@@ -119,7 +119,7 @@ class PixelShuffle(keras.layers.Layer):
         super().__init__(**kwargs)
         if channel_order not in ("pytorch", "tensorflow"):
             raise ValueError(
-                "channel_order must be 'pytorch' or 'tensorflow'. "
+                "Expected channel_order to be 'pytorch' or 'tensorflow'. "
                 f"Received: channel_order={channel_order!r}"
             )
         self.block_size = int(block_size)
@@ -130,7 +130,8 @@ class PixelShuffle(keras.layers.Layer):
         r = self.block_size
         if c is not None and c % (r * r):
             raise ValueError(
-                f"PixelShuffle({r}) needs channels divisible by {r * r}. Received: shape={input_shape}"
+                f"Expected channels divisible by {r * r} for PixelShuffle({r}). "
+                f"Received: shape={input_shape}"
             )
         scale = lambda d: None if d is None else d * r
         return (b, scale(h), scale(w), None if c is None else c // (r * r))
