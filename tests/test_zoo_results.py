@@ -22,7 +22,7 @@ def test_table_row_from_a_result_file(tmp_path):
     report = {"fd": 50.0, "kid": 0.3, "precision": 0.5, "recall": 0.4, "density": 0.45,
               "coverage": 0.25, "classes_covered": 10}
     summary = {key: zoo_results.summarize([report[key], report[key] + 2])
-               for _, key, _ in zoo_results.COLUMNS}
+               for _, key, _ in zoo_results.COLUMNS if key in report}
     summary["train_seconds_keras"] = zoo_results.summarize([300.0, 320.0])
     result = {"preset": "dcgan", "name": "quickstart", "arguments": "--preset=dcgan --seeds=0,1",
               "machine": {"cpu": "Some CPU", "cores": 2}, "summary": summary,
@@ -35,3 +35,16 @@ def test_table_row_from_a_result_file(tmp_path):
     assert row.startswith("| dcgan | quickstart | 2 | 1,500 | 310 [300-320] | 51.0 [50.0-52.0] |")
     assert "11.0 [10.0-12.0]" in row and "Some CPU, 2 cores" in row
     assert "`python -m tools.zoo_results --preset=dcgan --seeds=0,1`" in row
+    assert "| 11.0 [10.0-12.0] | n/a |" in row  # unconditional: no class accuracy
+
+
+def test_class_accuracy_column_from_the_runs_of_a_conditional_preset(tmp_path):
+    runs = [{"steps": 1500, "report": {"conditional_accuracy": a}} for a in (0.9, 0.8, 0.85)]
+    result = {"preset": "cdcgan", "name": "train", "arguments": "--preset=cdcgan",
+              "machine": {"cpu": "Some CPU", "cores": 2}, "runs": runs,
+              "summary": {"train_seconds_keras": zoo_results.summarize([1.0, 2.0, 3.0])}}
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps(result))
+    row = zoo_results.table([str(path)]).splitlines()[2]
+    assert "| 0.850 [0.800-0.900] |" in row
+    assert zoo_results._summary_of(runs + [{"report": {}}], "conditional_accuracy") is None

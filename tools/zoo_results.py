@@ -30,7 +30,8 @@ FLAGS = flags.FLAGS
 # The metrics the table shows, with the report key and a format.
 COLUMNS = (("FD", "fd", "{:.1f}"), ("KID", "kid", "{:.3f}"), ("precision", "precision", "{:.2f}"),
            ("recall", "recall", "{:.2f}"), ("density", "density", "{:.2f}"),
-           ("coverage", "coverage", "{:.2f}"), ("classes", "classes_covered", "{:.1f}"))
+           ("coverage", "coverage", "{:.2f}"), ("classes", "classes_covered", "{:.1f}"),
+           ("class acc", "conditional_accuracy", "{:.3f}"))
 _EPOCH_SECONDS = re.compile(r"^\s*\d+/\d+ - (\d+(?:\.\d+)?)(m?s) - ", re.MULTILINE)
 
 
@@ -108,6 +109,13 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
     }
 
 
+def _summary_of(runs, key):
+    """The summary of report `key` over `runs`; None where a run lacks it (e.g. class accuracy
+    of an unconditional preset)."""
+    values = [run.get("report", {}).get(key) for run in runs]
+    return None if any(v is None for v in values) else summarize(values)
+
+
 def table(paths):
     """Markdown rows (one per result file) of the mean [min-max] of each column."""
     head = ("| preset | run | seeds | steps | train s / run | " + " | ".join(c[0] for c in COLUMNS)
@@ -118,7 +126,7 @@ def table(paths):
             r = json.load(f)
         cells = []
         for _, key, fmt in COLUMNS:
-            s = r["summary"].get(key)
+            s = r["summary"].get(key) or _summary_of(r["runs"], key)
             cells.append("n/a" if s is None else
                          f"{fmt.format(s['mean'])} [{fmt.format(s['min'])}-{fmt.format(s['max'])}]")
         t = r["summary"]["train_seconds_keras"]
@@ -147,7 +155,7 @@ def main(argv):
                                     FLAGS.backend, FLAGS.trainer_flag))
         print(f"seed {seed}: steps {runs[-1]['steps']}, FD {runs[-1]['report']['fd']:.2f}, "
               f"classes {runs[-1]['report']['classes_covered']}", flush=True)
-    summary = {key: summarize([r["report"][key] for r in runs]) for _, key, _ in COLUMNS}
+    summary = {key: _summary_of(runs, key) for _, key, _ in COLUMNS}
     summary["train_seconds_keras"] = summarize([r["train_seconds_keras"] for r in runs])
     arguments = " ".join([f"--preset={FLAGS.preset}", f"--flagfile_for_trainer={trainer_flagfile}",
                           f"--seeds={','.join(FLAGS.seeds)}", f"--name={FLAGS.name}",
