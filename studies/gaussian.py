@@ -256,11 +256,11 @@ def summarize(runs, arms, steps, window, tol):
     return per_arm, comparisons
 
 
-def tables(per_arm, comparisons, steps, window):
-    late0 = int(round((1 - window) * steps))
-    early1 = int(round(window * steps))
+def tables(per_arm, comparisons, steps, every, window):
+    n_window = max(1, int(round(window * steps // every)))
+    late0, early1 = steps - (n_window - 1) * every, n_window * every
     lines = [f"| arm | runs | late W1 (steps {late0}-{steps}) median [IQR] | late KS median [IQR] | "
-             f"early W1 (steps 1-{early1}) median [IQR] | crossed (first step, median) | "
+             f"early W1 (steps {every}-{early1}) median [IQR] | crossed (first step, median) | "
              "late checks in tolerance (mean) | final std median |",
              "|---|---|---|---|---|---|---|---|"]
     for arm, s in per_arm.items():
@@ -314,8 +314,9 @@ def _settings(steps, every, n_eval, window, tol):
 
 
 def _load(path, settings):
+    """`(runs, commands)` of an earlier invocation with the same settings (empty if none)."""
     if not os.path.exists(path):
-        return {}
+        return {}, [], []
     with open(path, encoding="utf-8") as f:
         old = json.load(f)
     if old.get("settings") != json.loads(json.dumps(settings)):
@@ -323,17 +324,22 @@ def _load(path, settings):
             f"Expected {path} to hold runs with the same settings to resume. Received: "
             f"{old.get('settings')} (now {settings}). Pass another --output_dir or delete the file."
         )
-    return old.get("runs", {})
+    commands = old.get("commands", [old["command"]] if old.get("command") else [])
+    return old.get("runs", {}), commands, old.get("invocations", [])
 
 
 def run(arms, seeds, steps, every, n_eval, window, tol, output_dir, write_card, command):
     settings = _settings(steps, every, n_eval, window, tol)
     path = os.path.join(output_dir, "results.json")
     os.makedirs(output_dir, exist_ok=True)
-    runs = _load(path, settings)
+    runs, commands, invocations = _load(path, settings)
+    # The first invocation's command trained the first runs; later ones resumed or re-summarised.
+    commands = commands + ([command] if command not in commands else [])
     target = Target(n_eval)
     info = machine()
     started = time.time()
+    invocations = invocations + [{"command": command, "started": time.strftime(
+        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "runs_trained": 0, "wall_seconds": 0.0}]
     for seed in seeds:  # seeds outermost: an interrupted study has every arm at similar counts
         for arm in arms:
             name = f"{arm}/seed{seed}"
@@ -343,21 +349,24 @@ def run(arms, seeds, steps, every, n_eval, window, tol, output_dir, write_card, 
             rec["metrics"] = run_metrics(rec["trace"], steps, window, tol)
             rec["machine"] = info
             runs[name] = rec
+            invocations[-1].update(runs_trained=invocations[-1]["runs_trained"] + 1,
+                                   wall_seconds=time.time() - started)
             m = rec["metrics"]
             print(f"{name}: late W1 {m['late_w1']:.3f}, early W1 {m['early_w1']:.3f}, crossing "
                   f"{m['first_crossing']}, final std {m['final_std']} ({rec['seconds']:.0f} s)",
                   flush=True)
-            _save(path, settings, runs, command, None)
+            _save(path, settings, runs, commands, invocations, None)
     per_arm, comparisons = summarize(runs, arms, steps, window, tol)
-    arm_md, comp_md = tables(per_arm, comparisons, steps, window)
+    arm_md, comp_md = tables(per_arm, comparisons, steps, every, window)
     train_seconds = sum(r["seconds"] for r in runs.values())
     summary = {"per_arm": per_arm, "comparisons": comparisons, "arm_table": arm_md,
                "comparison_table": comp_md, "runs": len(runs), "train_seconds": train_seconds,
-               "this_invocation_seconds": time.time() - started, "machine": info,
+               "machine": info,
                "seeds": sorted({r["seed"] for r in runs.values()})}
-    _save(path, settings, runs, command, summary)
-    _plot(runs, arms, steps, window, tol, os.path.join(output_dir, "convergence.png"))
-    text = card_text(command, settings, summary, output_dir)
+    invocations[-1]["wall_seconds"] = time.time() - started
+    _save(path, settings, runs, commands, invocations, summary)
+    _plot(runs, arms, steps, every, window, os.path.join(output_dir, "convergence.png"))
+    text = card_text(commands[0], settings, summary, output_dir)
     if write_card:
         for preset in ("gaussian_1d", "gaussian_1d_shared"):
             sc.write_card_section(preset, KEY, text)
@@ -367,29 +376,34 @@ def run(arms, seeds, steps, every, n_eval, window, tol, output_dir, write_card, 
 
 def card_text(command, settings, summary, output_dir):
     rel = os.path.relpath(output_dir, sc.REPO)
-    n = {a: s["n"] for a, s in summary["per_arm"].items()}
+    n = ", ".join(f"{a} {s['n']}" for a, s in summary["per_arm"].items())
+    seeds = summary["seeds"]
     return (
         "### Shared layer vs baseline on a 1-D Gaussian (`python -m studies.gaussian`)\n\n"
         f"Command: `{command}`\n\n"
-        f"Protocol (pre-registered): `{rel}/PROTOCOL.md`. Budget: {settings['steps']} steps for "
+        f"Protocol (pre-registered): `{rel}/PROTOCOL.md`. Budget: {settings['steps']:,} steps for "
         f"every run (no early stop), checked every {settings['check_every']} steps with "
-        f"{settings['eval_samples']:,} generated samples against the exact N(4, 0.5); runs per arm "
-        f"{n}; {summary['train_seconds'] / 60:.1f} min of training on {summary['machine']['cpu']} "
-        f"({summary['machine']['backend']}, one thread). Late window = the last "
-        f"{settings['window']:.0%} of the steps, early window = the first {settings['window']:.0%}.\n\n"
+        f"{settings['eval_samples']:,} generated samples against the exact N(4, 0.5); runs per arm: "
+        f"{n} (seeds {seeds[0]}-{seeds[-1]}); {summary['train_seconds'] / 60:.1f} min of training in "
+        f"all on {summary['machine']['cpu']} x {summary['machine']['cpu_count']} "
+        f"({summary['machine']['backend']} backend, one thread, cores shared with other jobs). "
+        "Late window = the last "
+        f"{settings['window']:.0%} of the checks, early window = the first {settings['window']:.0%}. "
+        "Medians [interquartile range] over seeds; comparisons: difference of medians with a 95% "
+        "percentile bootstrap CI, two-sided Mann-Whitney U.\n\n"
         f"{summary['arm_table']}\n\n{summary['comparison_table']}\n\n"
         f"Trajectories: `{rel}/convergence.png`; verdicts: `{rel}/FINDINGS.md`.\n"
     )
 
 
-def _save(path, settings, runs, command, summary):
+def _save(path, settings, runs, commands, invocations, summary):
     tmp = path + ".tmp"
-    sc.save_json({"study": KEY, "settings": settings, "command": command, "runs": runs,
-                  "summary": summary}, tmp)
+    sc.save_json({"study": KEY, "settings": settings, "command": commands[0], "commands": commands,
+                  "invocations": invocations, "runs": runs, "summary": summary}, tmp)
     os.replace(tmp, path)
 
 
-def _plot(runs, arms, steps, window, tol, path):
+def _plot(runs, arms, steps, every, window, path):
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -417,7 +431,8 @@ def _plot(runs, arms, steps, window, tol, path):
     axes[2].axhline(TARGET_MEAN, color="gray", ls="--")
     axes[2].set_title("generated mean")
     for ax in axes:
-        ax.axvspan((1 - window) * steps, steps, color="gray", alpha=0.1)
+        n_window = max(1, int(round(window * steps // every)))
+        ax.axvspan(steps - (n_window - 1) * every, steps, color="gray", alpha=0.1)
         ax.set_xlabel("training step")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
