@@ -24,6 +24,8 @@ import json
 import os
 from typing import Any
 
+from kerasgan import validation
+
 STRATEGIES = ("none", "mirrored", "multi_worker")
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 
@@ -84,10 +86,7 @@ def setup(name="none", devices=None):
     """
     import keras
 
-    if name not in STRATEGIES:
-        raise ValueError(
-            f"Unknown distribution {name!r}. Expected one of {', '.join(map(repr, STRATEGIES))}."
-        )
+    validation.check_choice("distribution", name, STRATEGIES)
     if name == "none":
         return Distribution("none")
     backend = keras.backend.backend()
@@ -110,10 +109,15 @@ def _setup_tensorflow(name, devices):
         strategy = tf.distribute.MirroredStrategy(devices)
         return Distribution(name, strategy.num_replicas_in_sync, engine=strategy)
     if devices is not None:
-        raise ValueError("devices=... applies to 'mirrored' only; multi_worker uses each worker's devices.")
+        raise ValueError(
+            "Expected devices=None with distribution='multi_worker' (devices=... applies to "
+            f"'mirrored' only). Received: devices={devices!r}. Leave devices out: multi_worker "
+            "uses each worker's devices."
+        )
     if "TF_CONFIG" not in os.environ:
         raise ValueError(
-            "distribution='multi_worker' under TensorFlow needs TF_CONFIG, e.g. "
+            "Expected TF_CONFIG in the environment for distribution='multi_worker' under "
+            "TensorFlow. Received: no TF_CONFIG. Set it on each worker, e.g. "
             'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
             '"task": {"type": "worker", "index": 0}}\' on the first worker.'
         )
@@ -132,12 +136,19 @@ def _setup_jax(name, devices):
 
     if name == "multi_worker":
         if devices is not None:
-            raise ValueError("devices=... applies to 'mirrored' only; multi_worker uses all devices.")
+            raise ValueError(
+                "Expected devices=None with distribution='multi_worker' (devices=... applies to "
+                f"'mirrored' only). Received: devices={devices!r}. Leave devices out: "
+                "multi_worker uses all devices."
+            )
         if "KERAS_DISTRIBUTION_NUM_PROCESSES" not in os.environ:
             raise ValueError(
-                "distribution='multi_worker' under JAX needs KERAS_DISTRIBUTION_JOB_ADDRESSES "
+                "Expected KERAS_DISTRIBUTION_NUM_PROCESSES in the environment for "
+                "distribution='multi_worker' under JAX. Received: no "
+                "KERAS_DISTRIBUTION_NUM_PROCESSES. Set KERAS_DISTRIBUTION_JOB_ADDRESSES "
                 "(the coordinator's host:port first), KERAS_DISTRIBUTION_NUM_PROCESSES and "
-                "KERAS_DISTRIBUTION_PROCESS_ID, read by keras.distribution.initialize()."
+                "KERAS_DISTRIBUTION_PROCESS_ID on each process, read by "
+                "keras.distribution.initialize()."
             )
         try:
             # CPU collectives across processes need gloo; GPUs/TPUs ignore this option.
@@ -169,9 +180,7 @@ def simulate_cpu_devices(n):
     """
     import keras
 
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"n must be >= 1. Received: n={n}")
+    n = validation.check_positive_int("n", n, fix="Pass the number of CPU devices, e.g. 2.")
     if keras.backend.backend() == "jax":
         import sys
 
@@ -213,8 +222,5 @@ def set_mixed_precision(policy):
     """
     import keras
 
-    if policy not in POLICIES:
-        raise ValueError(
-            f"Unknown precision policy {policy!r}. Expected one of {', '.join(map(repr, POLICIES))}."
-        )
+    validation.check_choice("policy", policy, POLICIES)
     keras.config.set_dtype_policy(policy)

@@ -51,6 +51,8 @@ def export_generator(gan, path, verbose=False, use_ema=None):
     import keras
     import tensorflow as tf
 
+    from kerasgan import validation
+
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
@@ -88,13 +90,15 @@ def export_generator(gan, path, verbose=False, use_ema=None):
 
         if conditional:
             num_classes = int(gan.num_classes)
+            message = validation.labels_out_of_range_message(
+                num_classes, "the labels of the generate signature",
+                f"Pass class ids 0 to {num_classes - 1}: the model has num_classes={num_classes}.")
 
             @tf.function(input_signature=[labels_spec, tf.TensorSpec([], tf.int64, name="seed")])
             def generate(labels, seed):
                 checks = [
-                    tf.debugging.assert_non_negative(labels, message="labels must be >= 0"),
-                    tf.debugging.assert_less(
-                        labels, num_classes, message=f"labels must be < num_classes={num_classes}"),
+                    tf.debugging.assert_non_negative(labels, message=message),
+                    tf.debugging.assert_less(labels, num_classes, message=message),
                 ]
                 with tf.control_dependencies(checks):
                     labels = tf.identity(labels)

@@ -273,36 +273,31 @@ class GAN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_choice("noise", noise, _NOISE)
-        _check_choice("d_update", d_update, _D_UPDATE)
-        _check_choice("real_batches", real_batches, _REAL_BATCHES)
-        _check_choice("g_noise", g_noise, _G_NOISE)
-        _check_positive_int("d_steps", d_steps)
-        if clip_value is not None and not float(clip_value) > 0:
-            raise ValueError(f"Expected clip_value > 0 or None. Received: clip_value={clip_value}")
-        if not float(gradient_penalty_weight) >= 0:
-            raise ValueError(
-                "Expected gradient_penalty_weight >= 0. "
-                f"Received: gradient_penalty_weight={gradient_penalty_weight}"
-            )
-        if not np.isfinite(float(d_loss_weight)) or not float(d_loss_weight) > 0:
-            raise ValueError(
-                "Expected d_loss_weight to be a positive finite number. "
-                f"Received: d_loss_weight={d_loss_weight!r}"
-            )
-        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
-            raise ValueError(
-                f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}. "
-                "Typical values: 0.99 to 0.9999."
-            )
+        validation.check_choice("noise", noise, _NOISE)
+        validation.check_choice("d_update", d_update, _D_UPDATE)
+        validation.check_choice("real_batches", real_batches, _REAL_BATCHES)
+        validation.check_choice("g_noise", g_noise, _G_NOISE)
+        validation.check_positive_int("d_steps", d_steps)
+        if clip_value is not None and not validation.is_positive_number(clip_value):
+            raise validation.argument_error(
+                "clip_value", clip_value, "a positive finite number or None",
+                "The WGAN paper clips to 0.01.")
+        if not (validation.is_finite_number(gradient_penalty_weight)
+                and gradient_penalty_weight >= 0):
+            raise validation.argument_error(
+                "gradient_penalty_weight", gradient_penalty_weight,
+                "a finite number >= 0", "WGAN-GP uses 10; pass 0 for no penalty.")
+        if not validation.is_positive_number(d_loss_weight):
+            raise validation.argument_error(
+                "d_loss_weight", d_loss_weight, "a positive finite number", "The default is 1.0.")
+        if ema_decay is not None and not (validation.is_number(ema_decay) and 0 < ema_decay < 1):
+            raise validation.argument_error(
+                "ema_decay", ema_decay, "a number in (0, 1) or None",
+                "Typical values: 0.99 to 0.9999.")
         if output_range is not None:
-            low, high = (float(v) for v in output_range)
-            if not (np.isfinite(low) and np.isfinite(high) and high > low):
-                raise ValueError(
-                    "Expected output_range to be (low, high) of finite numbers with high > low, "
-                    f"or None. Received: output_range={output_range}"
-                )
-            output_range = (low, high)
+            output_range = validation.check_range_pair(
+                "output_range", output_range,
+                "Pass the generator's output range, e.g. (-1, 1) for tanh, or None.")
         self.generator = generator
         self.discriminator = discriminator
         self.noise = noise
@@ -319,12 +314,14 @@ class GAN(keras.Model):
         self.num_classes, self.conditioning = conditional_lib.check_mode(num_classes, conditioning)
         augment_lib.parse_policy(augment)
         self.augment = augment or None
-        if not np.isfinite(float(aux_loss_weight)) or float(aux_loss_weight) < 0 or (
-            self.conditioning != "acgan" and float(aux_loss_weight) != 1.0
+        if not (validation.is_finite_number(aux_loss_weight) and aux_loss_weight >= 0) or (
+            self.conditioning != "acgan" and aux_loss_weight != 1.0
         ):
             raise ValueError(
-                "Expected aux_loss_weight >= 0, set only with conditioning='acgan'. Received: "
-                f"aux_loss_weight={aux_loss_weight!r}, conditioning={self.conditioning!r}"
+                "Expected aux_loss_weight to be a finite number >= 0, set only with "
+                f"conditioning='acgan'. Received: aux_loss_weight={aux_loss_weight!r}, "
+                f"conditioning={self.conditioning!r}. Leave aux_loss_weight at 1.0 unless "
+                "conditioning='acgan'."
             )
         self.aux_loss_weight = float(aux_loss_weight)
         self.seed = seed
@@ -335,7 +332,7 @@ class GAN(keras.Model):
         self.diagnostic_trackers = (
             [keras.metrics.Mean(name=n) for n in DIAGNOSTICS] if self.diagnostics else [])
         self.latent_dim = int(latent_dim) if latent_dim is not None else self._infer_latent_dim()
-        _check_positive_int("latent_dim", self.latent_dim)
+        validation.check_positive_int("latent_dim", self.latent_dim)
         self.build()
 
     def _infer_latent_dim(self):
@@ -673,8 +670,8 @@ class GAN(keras.Model):
         Example:
         >>> sneakers = gan.generate(16, labels=7, seed=0)
         """
-        if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-            raise ValueError(f"Expected num_samples to be a positive int. Received: num_samples={num_samples!r}")
+        num_samples = validation.check_positive_int(
+            "num_samples", num_samples, fix="Pass how many images to draw, e.g. 16.")
         if self.conditioning is None and labels is not None:
             raise ValueError(
                 "Expected labels=None: this GAN is unconditional. Received: labels. Build the "
@@ -1131,18 +1128,6 @@ def split_batch(x, parts):
         q, r = batch // parts, batch % parts
         bounds = [i * q + ops.minimum(i, r) for i in range(parts + 1)]
     return [x[bounds[i] : bounds[i + 1]] for i in range(parts)]
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"Expected {name} to be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}"
-        )
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}")
 
 
 def load_gan(path):

@@ -68,6 +68,13 @@ def check_positive_int(name, value, allow_none=False, fix=""):
     return int(value)
 
 
+def check_choice(name, value, choices, fix=""):
+    """`value` when it is one of `choices`; raises `argument_error` otherwise."""
+    if value not in choices:
+        raise argument_error(name, value, "one of " + ", ".join(map(repr, choices)), fix)
+    return value
+
+
 def check_range_pair(name, value, fix=""):
     """`value` as a `(low, high)` pair of floats, finite with low < high; raises otherwise."""
     if not is_range_pair(value):
@@ -351,11 +358,12 @@ def check_labels(labels, num_classes=None, num_samples=None, name="labels", wher
     return array.astype(np.int32)
 
 
-def labels_out_of_range_message(num_classes, where):
+def labels_out_of_range_message(num_classes, where,
+                                fix="Fix the labels, or pass a larger num_classes."):
     """The message of a range check on streamed labels (run in the graph, values unknown here)."""
     expected = f"in [0, {num_classes}) (num_classes={num_classes})" if num_classes else ">= 0"
     return (f"Expected class labels {expected} in {where}. Received: a batch with a label "
-            "outside it (see the values below). Fix the labels, or pass a larger num_classes.")
+            f"outside it (see the values below). {fix}")
 
 
 def check_label_batch(batch, num_classes, name="fit()"):

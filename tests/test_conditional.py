@@ -519,6 +519,9 @@ def test_export_serves_noise_and_labels(tmp_path):
                                         seed=tf.constant(4, tf.int64))
     assert out["images"].shape == (2,) + SHAPE
     np.testing.assert_array_equal(out["labels"].numpy(), [1, 1])
-    with pytest.raises(tf.errors.InvalidArgumentError, match="num_classes=3"):
-        served.signatures["generate"](labels=tf.constant([3], tf.int32),
-                                      seed=tf.constant(4, tf.int64))
+    message = (r"Expected class labels in \[0, 3\) \(num_classes=3\) in the labels of the "
+               r"generate signature\. Received: .* Pass class ids 0 to 2")
+    for bad in (3, -1):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            served.signatures["generate"](labels=tf.constant([bad], tf.int32),
+                                          seed=tf.constant(4, tf.int64))

@@ -32,7 +32,7 @@ def test_off_by_default_and_bad_decay():
     assert gan.ema_variables == [] and gan.get_config()["ema_decay"] is None
     with pytest.raises(ValueError, match=r"Expected a GAN built with ema_decay"):
         gan.generate(2, use_ema=True)
-    with pytest.raises(ValueError, match=r"Expected ema_decay in \(0, 1\) or None. Received: ema_decay=1"):
+    with pytest.raises(ValueError, match=r"Expected ema_decay to be a number in \(0, 1\) or None\. Received: ema_decay=1 \(int\)\. Typical"):
         tiny_mlp_gan(ema_decay=1)
 
 

@@ -217,9 +217,13 @@ def test_same_seed_same_losses():
         ({"d_steps": 0}, "Expected d_steps to be a positive integer"),
         ({"noise": "gaussian"}, "Expected noise to be one of"),
         ({"d_update": "both"}, "Expected d_update to be one of"),
-        ({"clip_value": -1}, "Expected clip_value > 0"),
-        ({"gradient_penalty_weight": -1}, "Expected gradient_penalty_weight >= 0"),
-        ({"output_range": (1, 0)}, "output_range"),
+        ({"clip_value": -1}, r"Expected clip_value to be a positive finite number or None\. "
+                             r"Received: clip_value=-1 \(int\)"),
+        ({"gradient_penalty_weight": -1}, r"Expected gradient_penalty_weight to be a finite "
+                                          r"number >= 0\. Received: gradient_penalty_weight=-1"),
+        ({"d_loss_weight": float("nan")}, r"Expected d_loss_weight to be a positive finite number"),
+        ({"output_range": (1, 0)}, r"Expected output_range to be a pair \(low, high\) of finite "
+                                   r"numbers with low < high\. Received: output_range=\(1, 0\)"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, match):

@@ -377,7 +377,7 @@ def test_corrupt_or_incomplete_classifier_is_rejected(tiny_classifier, tmp_path)
         byte = f.read(1)
         f.seek(-1, os.SEEK_CUR)
         f.write(bytes([byte[0] ^ 0xFF]))
-    with pytest.raises(ValueError, match="copy_classifier.weights.h5 are corrupt"):
+    with pytest.raises(ValueError, match=r"Expected classifier weights with sha256 .*Received: .*copy_classifier.weights.h5 with sha256 .*corrupt or were replaced"):
         metrics.load_classifier(path=path)
     os.remove(metrics.classifier.metadata_path(path))
     with pytest.raises(FileNotFoundError, match="copy_classifier.json is missing"):

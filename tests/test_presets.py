@@ -353,7 +353,7 @@ def test_preset_defaults_follow_the_spec():
 
 
 def test_unknown_family_lists_choices():
-    with pytest.raises(ValueError, match=r"Unknown generator family 'resnet'\. Known: conditional_dcgan, dcgan, l1, mirror, mlp"):
+    with pytest.raises(ValueError, match=r"Expected a known generator family\. Received: generator='resnet'\. Known: conditional_dcgan, dcgan, l1, mirror, mlp"):
         zoo.get("dcgan", generator="resnet")
     with pytest.raises(ValueError, match=r"Expected a discriminator with a layer spec for generator='mirror'"):
         zoo.get("wgan_gp", generator="mirror")

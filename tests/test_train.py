@@ -254,7 +254,7 @@ def test_train_takes_a_plain_config(idx_dir, tmp_path):
         ({"preset": "mnist_mlp", "output_dir": "x"}, "`workdir` argument"),
         ({"preset": "mnist_mlp", "epoch": 2}, "did you mean 'epochs'"),
         ({"dataset": "mnist"}, "with a 'preset'"),
-        ({"preset": "mnist_mlp", "epochs": 0}, r"Expected epochs to be an integer >= 1\. Received: epochs=0"),
+        ({"preset": "mnist_mlp", "epochs": 0}, r"Expected epochs to be a positive integer\. Received: epochs=0 \(int\)"),
         ({"preset": "mnist_mlp", "distribution": "ring"}, "Expected distribution to be one of"),
         ("mnist_mlp", "Expected a training config"),
     ],

@@ -30,7 +30,7 @@ def test_unknown_preset_lists_known_names_and_closest():
 
 
 def test_unknown_override_is_named():
-    with pytest.raises(ValueError, match=r"Unknown override\(s\) for preset 'mnist_mlp': 'learning_rat' \(did you mean 'learning_rate'\?\)"):
+    with pytest.raises(ValueError, match=r"Expected overrides that preset 'mnist_mlp' takes\. Received: unknown override\(s\) 'learning_rat' \(did you mean 'learning_rate'\?\)"):
         kerasgan.zoo.get("mnist_mlp", learning_rat=1e-3)
 
 
@@ -39,7 +39,7 @@ def test_bad_override_values():
         kerasgan.zoo.get("mnist_mlp", learning_rate=-1.0)
     with pytest.raises(ValueError, match=r"Expected latent_dim to be a positive integer"):
         kerasgan.zoo.get("mnist_mlp", latent_dim=0)
-    with pytest.raises(ValueError, match=r"critic_output must be one of 'linear', 'tanh'\. Received: critic_output='relu'"):
+    with pytest.raises(ValueError, match=r"Expected critic_output to be one of 'linear', 'tanh'\. Received: critic_output='relu' \(str\)\."):
         kerasgan.zoo.get("wgan", critic_output="relu")
 
 

@@ -5,6 +5,7 @@ import os
 import keras
 import numpy as np
 
+from kerasgan import validation
 from kerasgan.metrics import scores
 from kerasgan.metrics.evaluation import evaluate_images, real_reference
 
@@ -50,8 +51,8 @@ class ClassifierMetrics(keras.callbacks.Callback):
                  min_fraction=scores.DEFAULT_MIN_FRACTION,
                  min_confidence=scores.DEFAULT_MIN_CONFIDENCE):
         super().__init__()
-        if int(every) < 1:
-            raise ValueError(f"every must be >= 1. Received: every={every}")
+        validation.check_positive_int("every", every,
+                                      fix="Pass every=1 to evaluate after each epoch.")
         self._classifier = classifier
         self.reference = reference
         self.num_samples = int(num_samples)

@@ -524,13 +524,14 @@ def load_classifier(dataset="fashion_mnist", path=None, directory=None, cache_di
         with open(info_path, encoding="utf-8") as f:
             info = json.load(f)
     except (OSError, ValueError) as e:
-        raise ValueError(f"Classifier metadata {info_path} is unreadable ({e}). {retrain}") from e
+        raise ValueError(f"Expected readable classifier metadata (JSON). Received: {info_path}, "
+                         f"which is unreadable ({e}). {retrain}") from e
     expected = info.get("sha256")
     actual = file_sha256(path)
     if expected != actual:
         raise ValueError(
-            f"Classifier weights {path} are corrupt or were replaced: expected sha256 {expected} "
-            f"(from {info_path}). Received: sha256 {actual}. {retrain}")
+            f"Expected classifier weights with sha256 {expected} (from {info_path}). Received: "
+            f"{path} with sha256 {actual}: the weights are corrupt or were replaced. {retrain}")
     cache_key = (path, actual)
     if cache_key in _LOADED:
         return _LOADED[cache_key]
@@ -539,7 +540,8 @@ def load_classifier(dataset="fashion_mnist", path=None, directory=None, cache_di
         model = build_classifier(**{k: arch[k] for k in _ARCHITECTURE_KEYS if k in arch})
         model.load_weights(path)
     except Exception as e:  # h5py/keras raise many types for a damaged file
-        raise ValueError(f"Cannot load classifier weights {path} ({type(e).__name__}: {e}). {retrain}") from e
+        raise ValueError(f"Expected loadable classifier weights. Received: {path}, which cannot be "
+                         f"loaded ({type(e).__name__}: {e}). {retrain}") from e
     clf = DomainClassifier(model, {**info, "dataset": info.get("dataset", _canonical(dataset)), "path": path})
     _LOADED[cache_key] = clf
     return clf

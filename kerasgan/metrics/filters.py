@@ -46,7 +46,7 @@ def max_cosine_similarity(g_kernel, d_kernel, absolute=False):
     d, d_size = _slices(d_kernel)
     if g_size != d_size:
         raise ValueError(
-            f"Both kernels need the same spatial size to compare slices. Received: "
+            f"Expected two kernels of one spatial size to compare slices. Received: "
             f"{g_size} and {d_size}."
         )
     sims = g @ d.T
@@ -145,11 +145,12 @@ def find_conv_kernel(model, layer_name=None, which="last"):
         layer = model.get_layer(layer_name)
         if getattr(layer, "kernel", None) is None or len(layer.kernel.shape) != 4:
             raise ValueError(
-                f"Layer {layer_name!r} of {model.name!r} has no 4-D conv kernel. Conv layers: "
-                f"{[lay.name for lay in convs]}"
+                f"Expected a layer with a 4-D conv kernel. Received: layer {layer_name!r} of "
+                f"{model.name!r}, which has none. Conv layers: {[lay.name for lay in convs]}"
             )
     else:
         if not convs:
-            raise ValueError(f"{model.name!r} has no conv layers (4-D kernels) to compare.")
+            raise ValueError(f"Expected a model with conv layers (4-D kernels) to compare. "
+                             f"Received: {model.name!r}, which has none.")
         layer = convs[0] if which == "first" else convs[-1]
     return layer.name, np.asarray(keras.ops.convert_to_numpy(layer.kernel))

@@ -22,13 +22,15 @@ def _probabilities(probs):
         )
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise ValueError(
-            "Probabilities must be finite and non-negative (pass softmax probabilities, not logits)."
+            "Expected finite, non-negative softmax probabilities. Received: "
+            f"{int(np.sum(~np.isfinite(p)))} NaN or Inf and {int(np.sum(p < 0))} negative "
+            "value(s). Pass softmax probabilities, not logits."
         )
     sums = p.sum(axis=1, keepdims=True)
     if np.any(np.abs(sums - 1.0) > 1e-3):
         raise ValueError(
-            "Each row must be a softmax distribution summing to 1 (pass probabilities, not "
-            f"logits). Received row sums in [{sums.min():.4g}, {sums.max():.4g}]."
+            "Expected each row to be a softmax distribution summing to 1. Received: row sums "
+            f"in [{sums.min():.4g}, {sums.max():.4g}]. Pass probabilities, not logits."
         )
     return p / sums
 
@@ -133,8 +135,9 @@ def frechet_distance_from_statistics(mu1, sigma1, mu2, sigma2):
     s1, s2 = np.atleast_2d(np.asarray(sigma1, "float64")), np.atleast_2d(np.asarray(sigma2, "float64"))
     if mu1.shape != mu2.shape or s1.shape != s2.shape or s1.shape != (mu1.size, mu1.size):
         raise ValueError(
-            f"Mismatched statistics: mu1 {mu1.shape}, sigma1 {s1.shape}, mu2 {mu2.shape}, "
-            f"sigma2 {s2.shape}."
+            "Expected statistics of one feature size d: mu1, mu2 of shape (d,) and sigma1, "
+            f"sigma2 of shape (d, d). Received: mu1 {mu1.shape}, sigma1 {s1.shape}, "
+            f"mu2 {mu2.shape}, sigma2 {s2.shape}."
         )
     root1 = _sqrt_psd(s1)
     middle = root1 @ s2 @ root1
@@ -213,15 +216,19 @@ def mode_coverage(labels_or_probs, num_classes=None, min_fraction=DEFAULT_MIN_FR
         confident = p.max(axis=1) >= min_confidence
     elif x.ndim == 1:
         if num_classes is None:
-            raise ValueError("mode_coverage needs num_classes when given labels.")
+            raise ValueError(
+                "Expected num_classes with labels of shape (n,). Received: num_classes=None. "
+                "Pass num_classes=..., or pass probabilities (n, num_classes) instead.")
         labels = x.astype("int64")
         confident = np.ones(labels.shape, bool)
     else:
         raise ValueError(f"Expected labels (n,) or probabilities (n, k). Received: shape={x.shape}")
     if labels.size == 0:
-        raise ValueError("mode_coverage needs at least one sample.")
+        raise ValueError(f"Expected at least one sample. Received: shape={x.shape}.")
     if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(f"Labels must lie in [0, {num_classes}).")
+        raise ValueError(
+            f"Expected labels in [0, {num_classes}) (num_classes={num_classes}). Received: "
+            f"labels from {int(labels.min())} to {int(labels.max())}.")
     if not 0 < min_fraction <= 1:
         raise ValueError(f"Expected min_fraction in (0, 1]. Received: {min_fraction}")
     if not 0 <= min_confidence <= 1:
@@ -319,7 +326,8 @@ def precision_recall_density_coverage(real_features, fake_features, pr_k=3, dc_k
     """
     real, fake = _features(real_features, "real"), _features(fake_features, "fake")
     if real.shape[1] != fake.shape[1]:
-        raise ValueError(f"Mismatched feature sizes: real {real.shape}, fake {fake.shape}.")
+        raise ValueError("Expected real and fake features of one size. Received: "
+                         f"real {real.shape}, fake {fake.shape}.")
     radii = dict(real_radii or {})
     missing = tuple(k for k in {pr_k, dc_k} if k not in radii)
     if missing:
@@ -406,7 +414,8 @@ def kernel_inception_distance(real_features, fake_features, subset_size=1000, nu
     """
     real, fake = _features(real_features, "real"), _features(fake_features, "fake")
     if real.shape[1] != fake.shape[1]:
-        raise ValueError(f"Mismatched feature sizes: real {real.shape}, fake {fake.shape}.")
+        raise ValueError("Expected real and fake features of one size. Received: "
+                         f"real {real.shape}, fake {fake.shape}.")
     if int(num_subsets) < 1 or int(subset_size) < 2:
         raise ValueError(
             f"Expected num_subsets >= 1 and subset_size >= 2. Received: num_subsets={num_subsets}, "

@@ -18,14 +18,17 @@ def dcgan_stages(image_shape):
     """
     h, w = int(image_shape[0]), int(image_shape[1])
     if h != w:
-        raise ValueError(f"The DCGAN family needs square images. Received: image_shape={image_shape}")
+        raise ValueError(
+            "Expected square images (H == W) for the DCGAN family. "
+            f"Received: image_shape={image_shape}"
+        )
     size, stages = h, 0
     while size % 2 == 0 and size // 2 >= 4:
         size //= 2
         stages += 1
     if stages == 0:
         raise ValueError(
-            "The DCGAN family needs an image side that halves at least once to >= 4 "
+            "Expected an image side that halves at least once to >= 4 for the DCGAN family "
             f"(e.g. 28, 32, 64). Received: image_shape={image_shape}"
         )
     return size, stages

@@ -34,7 +34,9 @@ def l1_generator(latent_dim=100, image_shape=(28, 28, 1), negative_slope=0.2,
     """
     h, w, c = (int(d) for d in image_shape)
     if h % 4 or w % 4:
-        raise ValueError(f"l1_generator needs H and W divisible by 4. Received: image_shape={image_shape}")
+        raise ValueError(
+            f"Expected H and W divisible by 4 for l1_generator. Received: image_shape={image_shape}"
+        )
     init = torch_default_kernel_initializer
     noise = keras.Input((latent_dim,), name="noise")
     x = layers.Dense(1024, kernel_initializer=init(), name="fc_1")(noise)

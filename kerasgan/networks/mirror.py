@@ -11,15 +11,18 @@ from kerasgan.networks.registry import register_generator
 def _check_spec(spec):
     if not isinstance(spec, dict) or spec.get("type") not in ("dense", "conv"):
         raise ValueError(
-            "A discriminator spec is {'type': 'dense', 'widths': [...]} or {'type': 'conv', "
+            "Expected a discriminator spec {'type': 'dense', 'widths': [...]} or {'type': 'conv', "
             f"'filters': [...], 'kernel_sizes': [...], 'strides': [...]}}. Received: {spec!r}"
         )
     if spec["type"] == "conv":
         n = len(spec["filters"])
         if not n or len(spec["kernel_sizes"]) != n or len(spec["strides"]) != n:
-            raise ValueError(f"filters, kernel_sizes and strides need the same length. Received: {spec!r}")
+            raise ValueError(
+                "Expected filters, kernel_sizes and strides of one length, at least 1. "
+                f"Received: {spec!r}"
+            )
     elif not spec["widths"]:
-        raise ValueError(f"A dense spec needs at least one width. Received: {spec!r}")
+        raise ValueError(f"Expected a dense spec with at least one width. Received: {spec!r}")
 
 
 def mirror_generator(

@@ -100,7 +100,8 @@ def _lookup(table, kind, name):
         close = difflib.get_close_matches(str(name), sorted(table), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         raise ValueError(
-            f"Unknown {kind} family {name!r}.{hint} Known: {', '.join(sorted(table))}."
+            f"Expected a known {kind} family. Received: {kind}={name!r}.{hint} Known: "
+            f"{', '.join(sorted(table))}."
         )
     return table[name]
 

@@ -68,7 +68,11 @@ class SpectralNorm(keras.layers.Wrapper):
         if getattr(self.layer, "lora_enabled", False) or getattr(
             self.layer, "quantization_mode", None
         ):
-            raise ValueError("SpectralNorm does not support LoRA or quantized layers.")
+            raise ValueError(
+                "Expected a layer without LoRA or quantization for SpectralNorm. Received: "
+                f"layer {self.layer.name!r}, which has LoRA or quantization enabled. Wrap a "
+                "layer without them."
+            )
         kernel = self._kernel()
         self.vector_u = self.add_weight(
             shape=(1, int(kernel.shape[-1])),

@@ -139,7 +139,10 @@ def wgan_gp_generator(latent_dim=128, image_shape=(28, 28, 1), output_activation
     """
     h, w, c = (int(d) for d in image_shape)
     if h > 32 or w > 32:
-        raise ValueError(f"wgan_gp_generator draws 32x32 images, cropped to at most 32. Received: {image_shape}")
+        raise ValueError(
+            "Expected image_shape of at most 32x32 for wgan_gp_generator (it draws 32x32 images "
+            f"and crops them). Received: image_shape={image_shape}"
+        )
     noise = keras.Input((latent_dim,), name="noise")
     x = layers.Dense(4 * 4 * 256, use_bias=False, name="project")(noise)
     x = layers.BatchNormalization(name="bn_0")(x)

@@ -191,35 +191,24 @@ def as_config(config):
 
 
 def _check_options(c):
+    from kerasgan import validation
+
     if not isinstance(c.preset, str) or not c.preset:
-        raise ValueError(f"Expected a preset name (see kerasgan.zoo.names()). Received: preset={c.preset!r}")
+        raise validation.argument_error("preset", c.preset, "a preset name",
+                                        "See kerasgan.zoo.names().")
     for name in ("epochs", "num_samples", "sample_every"):
-        value = getattr(c, name)
-        if not _is_int(value) or value < 1:
-            raise ValueError(f"Expected {name} to be an integer >= 1. Received: {name}={value!r}")
+        validation.check_positive_int(name, getattr(c, name))
     for name in ("steps_per_epoch", "batch_size", "limit", "cpu_devices"):
-        value = getattr(c, name)
-        if value is not None and (not _is_int(value) or value < 1):
-            raise ValueError(f"Expected {name} to be None or an integer >= 1. Received: {name}={value!r}")
-    if not _is_int(c.seed):
-        raise ValueError(f"Expected seed to be an integer. Received: seed={c.seed!r}")
-    if c.distribution not in DISTRIBUTIONS:
-        raise ValueError(f"Expected distribution to be one of {', '.join(DISTRIBUTIONS)}. "
-                         f"Received: distribution={c.distribution!r}")
-    if c.mixed_precision not in MIXED_PRECISION:
-        raise ValueError(f"Expected mixed_precision to be one of {MIXED_PRECISION}. "
-                         f"Received: mixed_precision={c.mixed_precision!r}")
+        validation.check_positive_int(name, getattr(c, name), allow_none=True)
+    if not validation.is_int(c.seed):
+        raise validation.argument_error("seed", c.seed, "an integer")
+    validation.check_choice("distribution", c.distribution, DISTRIBUTIONS)
+    validation.check_choice("mixed_precision", c.mixed_precision, MIXED_PRECISION)
     if not isinstance(c.tensorboard, bool):
-        raise ValueError("Expected tensorboard to be True or False. "
-                         f"Received: tensorboard={c.tensorboard!r}")
+        raise validation.argument_error("tensorboard", c.tensorboard, "True or False")
     if not isinstance(c.overrides, Mapping):
-        raise ValueError(f"Expected overrides to be a dict of preset overrides. Received: {c.overrides!r}")
-
-
-def _is_int(value):
-    import numbers
-
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        raise validation.argument_error("overrides", c.overrides, "a dict of preset overrides",
+                                        "Pass e.g. overrides={'latent_dim': 64}.")
 
 
 def parse_overrides(items):
@@ -360,8 +349,9 @@ def _train(dist, c, output_dir, writes):
         class_names = None  # rows labelled by class id
     batches_per_pass = int(ds.cardinality())
     if batches_per_pass < 1:
-        raise ValueError(f"Cannot count the batches of {dataset}; it may be infinite or of "
-                         "unknown size.")
+        raise ValueError(f"Expected a dataset of known, finite size. Received: {dataset}, whose "
+                         "batches cannot be counted (it may be infinite or of unknown size). "
+                         "Check the dataset and --limit.")
     if not steps_per_epoch:
         # One pass over the data, cut to whole compiled executions (Keras would otherwise run
         # up to steps_per_execution - 1 extra steps; GAN.fit rejects such a count).
@@ -375,8 +365,9 @@ def _train(dist, c, output_dir, writes):
         initial_epoch, partial = divmod(steps_done, steps_per_epoch)
         if partial:
             raise ValueError(
-                f"{checkpoint} holds {steps_done} training steps, not a whole number of epochs of "
-                f"--steps_per_epoch={steps_per_epoch}. Resume with the run's own --steps_per_epoch "
+                f"Expected a checkpoint holding a whole number of epochs of --steps_per_epoch="
+                f"{steps_per_epoch}. Received: {checkpoint}, which holds {steps_done} training "
+                "steps. Resume with the run's own --steps_per_epoch "
                 f"(see {os.path.join(output_dir, 'config.json')})."
             )
         logging.info("Resuming %s from epoch %d (step %d)", checkpoint, initial_epoch, steps_done)

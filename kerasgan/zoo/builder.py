@@ -4,7 +4,7 @@ import copy
 
 import keras
 
-from kerasgan import networks
+from kerasgan import networks, validation
 from kerasgan.gan import GAN
 
 # Output activation of a generator for each value range it can draw.
@@ -26,7 +26,8 @@ def output_activation(name, value_range, default_range=None):
     ranges = sorted(_ACTIVATIONS, key=lambda r: r != tuple(float(v) for v in default_range or ()))
     choices = " or ".join(f"{r} ({_ACTIVATIONS[r]} output)" for r in ranges)
     raise ValueError(
-        f"Preset '{name}' draws images in {choices}. Received: value_range={tuple(value_range)}. "
+        f"Expected a value_range the generator can draw. Preset '{name}' draws images in "
+        f"{choices}. Received: value_range={tuple(value_range)}. "
         "Load the data in one of them, e.g. kerasgan.data.load(..., value_range=(-1, 1))."
     )
 
@@ -63,8 +64,8 @@ def _networks(name, recipe, default_range):
     if g_kwargs.get("shared"):
         if g_entry.shared_layers is None or d_name != g_name:
             raise ValueError(
-                f"Preset '{name}' shares a kernel between its own networks; it takes "
-                f"generator and discriminator of one family that can share. Received: "
+                f"Expected generator and discriminator of one family that can share a kernel: "
+                f"preset '{name}' shares one between its own networks. Received: "
                 f"generator={g_name!r}, discriminator={d_name!r}. Pass shared=False for other families."
             )
         shared_weights = (g_entry.shared_layers,)
@@ -86,9 +87,7 @@ def _networks(name, recipe, default_range):
     }
     order = tuple(recipe.get("init_order", _INIT_ORDER))
     if sorted(order) != sorted(_INIT_ORDER):
-        raise ValueError(
-            f"init_order must be {_INIT_ORDER} or its reverse. Received: init_order={order!r}"
-        )
+        raise validation.argument_error("init_order", order, f"{_INIT_ORDER} or its reverse")
     # The order fixes which random draws each network's initialisers take for a given seed.
     built = {side: build[side]() for side in order}
     return built["generator"], built["discriminator"], shared_weights

@@ -33,6 +33,8 @@ import copy
 import difflib
 import inspect
 
+from kerasgan import validation
+
 NETWORKS = ("generator", "discriminator")
 OPTIMIZERS = ("d_optimizer", "g_optimizer")
 COMPILE_KEYS = ("jit_compile", "steps_per_execution")
@@ -138,9 +140,10 @@ def defaults_of(name, recipe, keys):
             close = difflib.get_close_matches(key, valid, n=1)
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         raise ValueError(
-            f"Unknown override(s) for preset '{name}': {', '.join(hints)}. Valid overrides: "
-            f"{', '.join(valid)}; also any kerasgan.GAN keyword, d_<key> / g_<key> for one side, "
-            "and d_optimizer / g_optimizer as Keras optimizer configs."
+            f"Expected overrides that preset '{name}' takes. Received: unknown override(s) "
+            f"{', '.join(hints)}. Valid overrides: {', '.join(valid)}; also any kerasgan.GAN "
+            "keyword, d_<key> / g_<key> for one side, and d_optimizer / g_optimizer as Keras "
+            "optimizer configs."
         )
     return out
 
@@ -157,8 +160,8 @@ def _swap(name, recipe, side, value):
         return
     if recipe[side].get("shared"):
         raise ValueError(
-            f"Preset '{name}' shares a kernel between its own networks; it takes "
-            f"{side}={recipe[side]['name']!r}. Received: {side}={value!r}. "
+            f"Expected {side}={recipe[side]['name']!r}: preset '{name}' shares a kernel between "
+            f"its own networks. Received: {side}={value!r}. "
             "Pass shared=False, or use the preset without sharing for other families."
         )
     recipe[side] = {"name": value}
@@ -205,9 +208,8 @@ def apply_overrides(name, recipe, overrides):
         elif key in HEAD_ALIASES:
             choices = HEAD_ALIASES[key]
             if value not in choices or isinstance(value, bool) != isinstance(next(iter(choices)), bool):
-                raise ValueError(
-                    f"{key} must be one of {', '.join(map(repr, choices))}. Received: {key}={value!r}"
-                )
+                raise validation.argument_error(
+                    key, value, "one of " + ", ".join(map(repr, choices)))
             recipe["discriminator"]["output_activation"] = choices[value]
         else:
             targets = _targets(recipe, key)

@@ -9,6 +9,8 @@ Example:
 
 import numpy as np
 
+from kerasgan import validation
+
 MEAN = 4.0
 STD = 0.5
 
@@ -28,10 +30,10 @@ def gaussian_samples(n, mean=MEAN, std=STD, seed=None):
 
     Reference: github arjun23496/Shared-WGAN gan_shared.py (DataDistribution).
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int. Received: n={n!r}")
-    if not std > 0:
-        raise ValueError(f"std must be > 0. Received: std={std!r}")
+    n = validation.check_positive_int("n", n)
+    if not validation.is_positive_number(std):
+        raise validation.argument_error("std", std, "a positive finite number",
+                                        "The reference uses std=0.5.")
     rng = np.random.default_rng(seed)
     return rng.normal(mean, std, size=(int(n), 1)).astype("float32")
 
