@@ -329,6 +329,7 @@ def _load(path, settings):
 
 
 def run(arms, seeds, steps, every, n_eval, window, tol, output_dir, write_card, command):
+    _check_arms(arms)
     settings = _settings(steps, every, n_eval, window, tol)
     path = os.path.join(output_dir, "results.json")
     os.makedirs(output_dir, exist_ok=True)
@@ -372,6 +373,20 @@ def run(arms, seeds, steps, every, n_eval, window, tol, output_dir, write_card, 
             sc.write_card_section(preset, KEY, text)
     print(arm_md + "\n\n" + comp_md)
     return summary
+
+
+def _check_arms(arms):
+    """Fails before any training when an arm's overrides do not build (e.g. an older GAN)."""
+    import kerasgan
+
+    for arm in arms:
+        preset, overrides = ARMS[arm]
+        try:
+            kerasgan.zoo.get(preset, seed=0, **overrides)
+        except ValueError as e:
+            raise ValueError(
+                f"Expected arm {arm!r} ({preset} with {overrides}) to build. Received: {e}"
+            ) from e
 
 
 def card_text(command, settings, summary, output_dir):
