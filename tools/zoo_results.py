@@ -160,6 +160,9 @@ def main(argv):
     arguments = " ".join([f"--preset={FLAGS.preset}", f"--flagfile_for_trainer={trainer_flagfile}",
                           f"--seeds={','.join(FLAGS.seeds)}", f"--name={FLAGS.name}",
                           f"--backend={FLAGS.backend}"]
+                         # The judge's settings too, where they differ from the defaults.
+                         + [f"--{k}={getattr(FLAGS, k)}" for k in ("dataset", "num_samples")
+                            if getattr(FLAGS, k) != FLAGS[k].default]
                          + [f"--trainer_flag={f}" for f in FLAGS.trainer_flag])
     result = {"preset": FLAGS.preset, "name": FLAGS.name, "backend": FLAGS.backend,
               "machine": machine(), "arguments": arguments, "summary": summary, "runs": runs,
