@@ -48,3 +48,17 @@ def test_class_accuracy_column_from_the_runs_of_a_conditional_preset(tmp_path):
     row = zoo_results.table([str(path)]).splitlines()[2]
     assert "| 0.850 [0.800-0.900] |" in row
     assert zoo_results._summary_of(runs + [{"report": {}}], "conditional_accuracy") is None
+
+
+def test_recorded_arguments_name_the_judge_dataset_when_not_the_default():
+    from absl import flags
+
+    values = flags.FlagValues()
+    zoo_results._define_flags(values)
+    values(["prog", "--preset=wgan", "--seeds=0,1", "--name=short", "--dataset=mnist",
+            "--trainer_flag=--epochs=1"])
+    assert zoo_results.recorded_arguments(values, "zoo/wgan/train.flags") == (
+        "--preset=wgan --flagfile_for_trainer=zoo/wgan/train.flags --seeds=0,1 --name=short "
+        "--backend=tensorflow --dataset=mnist --trainer_flag=--epochs=1")
+    values(["prog", "--preset=dcgan", "--dataset=fashion_mnist"])
+    assert "--dataset" not in zoo_results.recorded_arguments(values, "f")

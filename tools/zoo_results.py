@@ -35,17 +35,23 @@ COLUMNS = (("FD", "fd", "{:.1f}"), ("KID", "kid", "{:.3f}"), ("precision", "prec
 _EPOCH_SECONDS = re.compile(r"^\s*\d+/\d+ - (\d+(?:\.\d+)?)(m?s) - ", re.MULTILINE)
 
 
-def _define_flags():
-    flags.DEFINE_string("preset", None, "Preset to train and judge.")
-    flags.DEFINE_string("flagfile_for_trainer", None, "Trainer flag file (default zoo/<preset>/train.flags).")
-    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds, one run each.")
-    flags.DEFINE_string("name", "train", "Result name: zoo/<preset>/results/<name>.json.")
-    flags.DEFINE_string("workdir", "runs/zoo_results", "Runs go to <workdir>/<preset>/<name>/seed<k>.")
-    flags.DEFINE_string("backend", "tensorflow", "Keras backend of the runs.")
-    flags.DEFINE_string("dataset", "fashion_mnist", "Judge / reference dataset.")
-    flags.DEFINE_integer("num_samples", 5000, "Generated images, and real images in the reference.")
-    flags.DEFINE_multi_string("trainer_flag", [], "Extra trainer flags, e.g. --trainer_flag=--epochs=2.")
-    flags.DEFINE_bool("table", False, "Print the results table of every zoo/*/results/*.json and exit.")
+def _define_flags(flag_values=FLAGS):
+    fv = {"flag_values": flag_values}
+    flags.DEFINE_string("preset", None, "Preset to train and judge.", **fv)
+    flags.DEFINE_string("flagfile_for_trainer", None,
+                        "Trainer flag file (default zoo/<preset>/train.flags).", **fv)
+    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds, one run each.", **fv)
+    flags.DEFINE_string("name", "train", "Result name: zoo/<preset>/results/<name>.json.", **fv)
+    flags.DEFINE_string("workdir", "runs/zoo_results",
+                        "Runs go to <workdir>/<preset>/<name>/seed<k>.", **fv)
+    flags.DEFINE_string("backend", "tensorflow", "Keras backend of the runs.", **fv)
+    flags.DEFINE_string("dataset", "fashion_mnist", "Judge / reference dataset.", **fv)
+    flags.DEFINE_integer("num_samples", 5000,
+                         "Generated images, and real images in the reference.", **fv)
+    flags.DEFINE_multi_string("trainer_flag", [],
+                              "Extra trainer flags, e.g. --trainer_flag=--epochs=2.", **fv)
+    flags.DEFINE_bool("table", False,
+                      "Print the results table of every zoo/*/results/*.json and exit.", **fv)
 
 
 def machine():
@@ -109,6 +115,16 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
     }
 
 
+def recorded_arguments(flag_values, trainer_flagfile):
+    """The arguments that rerun this result: the run's flags and the judge's non-default ones."""
+    f = flag_values
+    return " ".join([f"--preset={f.preset}", f"--flagfile_for_trainer={trainer_flagfile}",
+                     f"--seeds={','.join(f.seeds)}", f"--name={f.name}", f"--backend={f.backend}"]
+                    + [f"--{k}={getattr(f, k)}" for k in ("dataset", "num_samples")
+                       if getattr(f, k) != f[k].default]
+                    + [f"--trainer_flag={t}" for t in f.trainer_flag])
+
+
 def _summary_of(runs, key):
     """The summary of report `key` over `runs`; None where a run lacks it (e.g. class accuracy
     of an unconditional preset)."""
@@ -157,13 +173,7 @@ def main(argv):
               f"classes {runs[-1]['report']['classes_covered']}", flush=True)
     summary = {key: _summary_of(runs, key) for _, key, _ in COLUMNS}
     summary["train_seconds_keras"] = summarize([r["train_seconds_keras"] for r in runs])
-    arguments = " ".join([f"--preset={FLAGS.preset}", f"--flagfile_for_trainer={trainer_flagfile}",
-                          f"--seeds={','.join(FLAGS.seeds)}", f"--name={FLAGS.name}",
-                          f"--backend={FLAGS.backend}"]
-                         # The judge's settings too, where they differ from the defaults.
-                         + [f"--{k}={getattr(FLAGS, k)}" for k in ("dataset", "num_samples")
-                            if getattr(FLAGS, k) != FLAGS[k].default]
-                         + [f"--trainer_flag={f}" for f in FLAGS.trainer_flag])
+    arguments = recorded_arguments(FLAGS, trainer_flagfile)
     result = {"preset": FLAGS.preset, "name": FLAGS.name, "backend": FLAGS.backend,
               "machine": machine(), "arguments": arguments, "summary": summary, "runs": runs,
               "protocol": runs[0]["report"]["protocol"]}
