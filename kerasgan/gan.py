@@ -19,6 +19,7 @@ DIAGNOSTICS = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
 _D_UPDATE = ("joint", "split")
 _REAL_BATCHES = ("reuse", "split")
 _G_NOISE = ("fresh", "reuse")
+_SHARED_UPDATE = ("discriminator", "both")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -199,6 +200,10 @@ class GAN(keras.Model):
         shared_weights: Pairs `(generator_layer, discriminator_layer)` of
             layer names: the generator layer uses the discriminator layer's
             kernel, updated by the discriminator's optimizer only.
+        shared_update: Who updates the `shared_weights` variables:
+            `"discriminator"` (its optimizer only, as Karuvally's paper
+            states) or `"both"` (each optimizer with its own network's
+            gradient, as the variable lists of the paper's reference code).
         ema_decay: If set (e.g. 0.999), keep an exponential moving average
             of the generator's weights, updated after every generator update
             with decay `min(ema_decay, (1 + t) / (10 + t))` at update `t` (a
@@ -263,6 +268,7 @@ class GAN(keras.Model):
         gradient_penalty_weight=0.0,
         d_loss_weight=1.0,
         shared_weights=(),
+        shared_update="discriminator",
         ema_decay=None,
         num_classes=None,
         conditioning=None,
@@ -277,6 +283,7 @@ class GAN(keras.Model):
         validation.check_choice("d_update", d_update, _D_UPDATE)
         validation.check_choice("real_batches", real_batches, _REAL_BATCHES)
         validation.check_choice("g_noise", g_noise, _G_NOISE)
+        validation.check_choice("shared_update", shared_update, _SHARED_UPDATE)
         validation.check_positive_int("d_steps", d_steps)
         if clip_value is not None and not validation.is_positive_number(clip_value):
             raise validation.argument_error(
@@ -310,6 +317,7 @@ class GAN(keras.Model):
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.d_loss_weight = float(d_loss_weight)
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
+        self.shared_update = shared_update
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.num_classes, self.conditioning = conditional_lib.check_mode(num_classes, conditioning)
         augment_lib.parse_policy(augment)
@@ -489,8 +497,9 @@ class GAN(keras.Model):
 
     @property
     def g_variables(self):
-        """Variables the generator's optimizer updates (shared kernels excluded)."""
-        d_ids = {id(v) for v in self.discriminator.trainable_variables}
+        """Variables the generator's optimizer updates (shared kernels only if shared_update="both")."""
+        d_ids = set() if self.shared_update == "both" else {
+            id(v) for v in self.discriminator.trainable_variables}
         seen, out = set(), []
         for v in self.generator.trainable_variables:
             if id(v) not in d_ids and id(v) not in seen:
@@ -1020,6 +1029,7 @@ class GAN(keras.Model):
             "gradient_penalty_weight": self.gradient_penalty_weight,
             "d_loss_weight": self.d_loss_weight,
             "shared_weights": [list(p) for p in self.shared_weights],
+            "shared_update": self.shared_update,
             "ema_decay": self.ema_decay,
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
