@@ -4,6 +4,16 @@ import keras
 from keras import ops
 
 
+def replace_trainable_variable(layer, old, new):
+    """Puts `new` in `old`'s slot of `layer`'s trainable variables (by identity), so the layer's
+    variable list and saved layout stay those of an untied layer."""
+    store = layer._trainable_variables
+    store[next(i for i, v in enumerate(store) if v is old)] = new
+    ids = layer._tracker.stored_ids["trainable_variables"]
+    ids.discard(id(old))
+    ids.add(id(new))
+
+
 class _TiedKernelMixin:
     """Lets a layer use another layer's `kernel` variable after `tie(source)`.
 
@@ -42,11 +52,7 @@ class _TiedKernelMixin:
         # Replace in place: the shared variable takes the placeholder's slot, so the layer's
         # variable list (and the saved file layout) looks exactly like an untied layer's.
         # (By identity: list.index would compare variables with `==`, elementwise.)
-        store = self._trainable_variables
-        store[next(i for i, v in enumerate(store) if v is old)] = new
-        ids = self._tracker.stored_ids["trainable_variables"]
-        ids.discard(id(old))
-        ids.add(id(new))
+        replace_trainable_variable(self, old, new)
         self._kernel = new
         self._tied_to = source.name
         return self

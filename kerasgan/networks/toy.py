@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from kerasgan.networks.layers import TiedDense
+from kerasgan.networks.layers import TiedDense, replace_trainable_variable
 from kerasgan.networks.registry import register_discriminator, register_generator
 
 SHARED_GENERATOR_LAYER = "g_shared"
@@ -40,11 +40,7 @@ class TiedAffine(TiedDense):
                 f"Received: {tuple(old.shape)} and {tuple(new.shape)}."
             )
         # In place, as the kernel: the variable list keeps an untied layer's layout.
-        store = self._trainable_variables
-        store[next(i for i, v in enumerate(store) if v is old)] = new
-        ids = self._tracker.stored_ids["trainable_variables"]
-        ids.discard(id(old))
-        ids.add(id(new))
+        replace_trainable_variable(self, old, new)
         self.bias = new
         return self
 
