@@ -123,7 +123,7 @@ def test_unknown_preset_and_override_on_data_load():
     "kwargs, match",
     [
         ({"d_loss_weight": 0.0}, r"Expected d_loss_weight to be a positive finite number\. Received: d_loss_weight=0\.0"),
-        ({"output_range": (0.0, float("inf"))}, r"Expected output_range to be \(low, high\) of finite numbers"),
+        ({"output_range": (0.0, float("inf"))}, r"Expected output_range to be a pair \(low, high\) of finite numbers"),
         ({"latent_dim": 0}, r"Expected latent_dim to be a positive integer\. Received: latent_dim=0"),
     ],
     ids=["d_loss_weight-0", "output_range-inf", "latent_dim-0"],
