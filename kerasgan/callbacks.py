@@ -211,7 +211,10 @@ class AtomicCheckpoint(keras.callbacks.Callback):
     def __init__(self, path):
         super().__init__()
         if not str(path).endswith(".keras"):
-            raise ValueError(f"Checkpoint paths must end in '.keras'. Received: {path}")
+            raise ValueError(
+                f"Expected a checkpoint path ending in '.keras'. Received: path={str(path)!r}. "
+                "Name the file like 'runs/x/checkpoint.keras' (Keras' native format)."
+            )
         self.path = path
 
     def on_epoch_end(self, epoch, logs=None):

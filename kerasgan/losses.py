@@ -24,7 +24,10 @@ def _mean(x):
 def _sum_terms(real_term, fake_term):
     terms = [t for t in (real_term, fake_term) if t is not None]
     if not terms:
-        raise ValueError("A discriminator loss needs real_output, fake_output or both.")
+        raise ValueError(
+            "Expected real_output, fake_output or both for a discriminator loss. "
+            "Received: real_output=None and fake_output=None."
+        )
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
@@ -186,6 +189,7 @@ def get(family):
         close = difflib.get_close_matches(str(family), names(), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         raise ValueError(
-            f"Unknown loss family {family!r}.{hint} Known families: {', '.join(names())}."
+            f"Expected a known loss family. Received: loss={family!r}.{hint} "
+            f"Known families: {', '.join(names())}."
         )
     return FAMILIES[family]

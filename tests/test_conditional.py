@@ -42,7 +42,7 @@ def test_auxiliary_classifier_losses_hand_values():
     assert float(d_real) == pytest.approx(real_term, rel=1e-6)
     g = losses.auxiliary_classifier_generator_loss(fake, y_fake, weight=2.0)
     assert float(g) == pytest.approx(2.0 * fake_term, rel=1e-6)
-    with pytest.raises(ValueError, match="needs real_output, fake_output or both"):
+    with pytest.raises(ValueError, match="Expected real_output, fake_output or both"):
         losses.auxiliary_classifier_discriminator_loss()
 
 

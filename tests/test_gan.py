@@ -233,7 +233,7 @@ def test_bad_constructor_arguments(kwargs, match):
 
 def test_compile_errors():
     gan = tiny_mlp_gan()
-    with pytest.raises(ValueError, match="Unknown loss family 'hinj'. Did you mean 'hinge'"):
+    with pytest.raises(ValueError, match="Expected a known loss family. Received: loss='hinj'. Did you mean 'hinge'"):
         gan.compile(loss="hinj")
     with pytest.raises(ValueError, match="Received: `optimizer`, which GAN.compile\\(\\) does not take"):
         gan.compile(optimizer="adam")

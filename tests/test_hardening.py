@@ -84,7 +84,7 @@ def gan():
         ("mnist_mlp", {"steps_per_execution": 0}, r"Expected steps_per_execution to be a positive integer"),
         ("mnist_mlp", {"value_range": (0, 255)}, r"Preset 'mnist_mlp' draws images in \(0\.0, 1\.0\).*Received: value_range=\(0, 255\)"),
         ("mnist_mlp", {"value_range": (1.0, 0.0)}, r"Expected value_range to be a pair \(low, high\) of finite numbers with low < high"),
-        ("mnist_mlp", {"loss": "hinj"}, r"Unknown loss family 'hinj'\. Did you mean 'hinge'\?"),
+        ("mnist_mlp", {"loss": "hinj"}, r"Expected a known loss family\. Received: loss='hinj'\. Did you mean 'hinge'\?"),
         ("dcgan", {"base_filters": 0}, r"Expected base_filters to be a positive integer\. Received: base_filters=0"),
         ("dcgan", {"image_shape": (5, 5, 1)}, r"Expected an image side that halves .*DCGAN family.*Received: image_shape=\(5, 5, 1\)"),
         ("l1_unbounded", {"image_shape": (6, 6, 1)}, r"Expected H and W divisible by 4 for l1_generator\. Received: image_shape=\(6, 6, 1\)"),
@@ -113,7 +113,7 @@ def test_bad_override_value_or_type(preset, overrides, match):
 
 
 def test_unknown_preset_and_override_on_data_load():
-    with pytest.raises(ValueError, match=r"Unknown preset 'dcgann'\. Did you mean 'dcgan'\?"):
+    with pytest.raises(ValueError, match=r"Expected a known preset\. Received: preset='dcgann'\. Did you mean 'dcgan'\?"):
         kd.from_arrays(np.zeros((4, 4, 4, 1), np.uint8), preset="dcgann")
     with pytest.raises(ValueError, match=r"Expected overrides that preset 'dcgan' takes\. Received: unknown override\(s\) 'z_dim'"):
         kerasgan.zoo.get("dcgan", z_dim=100)

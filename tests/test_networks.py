@@ -66,7 +66,7 @@ def test_tied_conv_rejects_a_different_shape():
     d_in = keras.Input((8, 8, 4))
     other = keras.layers.Conv2D(8, 3, name="other")
     keras.Model(d_in, other(d_in))
-    with pytest.raises(ValueError, match="shapes must be equal"):
+    with pytest.raises(ValueError, match=r"Expected layer 'other' to have the kernel shape of layer 'tied', \(.*\), to tie them\. Received: kernel shape \(3, 3, 4, 8\)"):
         g.get_layer("tied").tie(other)
 
 

@@ -152,8 +152,9 @@ def _folder_source(directory, split, with_labels=False):
         sub = os.path.join(directory, split)
         if not os.path.isdir(sub):
             raise ValueError(
-                f"Image folder '{directory}' has no splits: a folder is read as split 'train', "
-                f"or as split {split!r} when it holds a subfolder {split!r} (none found)."
+                f"Expected image folder '{directory}' to hold a subfolder {split!r} for "
+                f"split={split!r}. Received: no such subfolder (the folder itself is split "
+                f"'train'). Pass split='train', or put that split's images in '{sub}'."
             )
         directory = sub
     paths = images_lib.require_images(directory)
@@ -347,7 +348,9 @@ def _find_source(name_or_path, *, split, source, data_dir, download, with_labels
     if os.path.isdir(text):
         if source in ("tfds", "keras"):
             raise ValueError(
-                f"source={source!r} needs a dataset name; received directory '{text}'."
+                f"Expected a dataset name with source={source!r}. Received: the directory "
+                f"'{text}'. Pass source='auto' (or 'images'/'idx') to read local files, or a "
+                f"dataset name such as 'fashion_mnist'."
             )
         return _directory_source(text, split, source, with_labels)
     if os.path.exists(text):

@@ -34,11 +34,13 @@ class _TiedKernelMixin:
         """
         if not self.built:
             raise ValueError(
-                f"Layer '{self.name}' must be built before tie(); build its model first."
+                f"Expected layer '{self.name}' to be built before tie(). Received: an unbuilt "
+                f"layer. Build its model first (call it on an input or keras.Input)."
             )
         if not getattr(source, "built", False) or getattr(source, "_kernel", None) is None:
             raise ValueError(
-                f"tie() needs a built source layer with a kernel. Received: {source!r}"
+                f"Expected a built source layer with a kernel for tie(). Received: "
+                f"source={source!r}. Build the source's model first."
             )
         new = source._kernel
         old = self._kernel
@@ -46,8 +48,9 @@ class _TiedKernelMixin:
             return self
         if tuple(old.shape) != tuple(new.shape):
             raise ValueError(
-                f"Cannot tie layer '{self.name}' (kernel shape {tuple(old.shape)}) to layer "
-                f"'{source.name}' (kernel shape {tuple(new.shape)}): the shapes must be equal."
+                f"Expected layer '{source.name}' to have the kernel shape of layer "
+                f"'{self.name}', {tuple(old.shape)}, to tie them. Received: kernel shape "
+                f"{tuple(new.shape)}. Tie layers whose kernel shapes are equal."
             )
         # Replace in place: the shared variable takes the placeholder's slot, so the layer's
         # variable list (and the saved file layout) looks exactly like an untied layer's.
@@ -98,7 +101,10 @@ class TiedDense(_TiedKernelMixin, keras.layers.Dense):
 
     def tie(self, source):
         if getattr(self, "quantization_mode", None) or getattr(self, "lora_enabled", False):
-            raise ValueError("TiedDense does not support quantized or LoRA kernels.")
+            raise ValueError(
+                "Expected a plain float kernel for TiedDense.tie(). Received: a quantized or "
+                "LoRA-enabled layer. Tie before quantizing or enabling LoRA."
+            )
         return super().tie(source)
 
 

@@ -103,7 +103,10 @@ def register(name, preset):
     recipe = copy.deepcopy(preset["config"])
     missing = [k for k in _REQUIRED if k not in recipe]
     if missing:
-        raise ValueError(f"Preset '{name}' config lacks required keys {missing}.")
+        raise ValueError(
+            f"Expected preset '{name}' config to have the keys {list(_REQUIRED)}. "
+            f"Received: a config without {missing}. Add them to its 'config' dict."
+        )
     _REGISTRY[name] = Preset(
         name, recipe, preset.get("description", ""), preset.get("reference", ""),
         preset.get("dataset", ""), copy.deepcopy(preset.get("weights", {})),
@@ -122,7 +125,8 @@ def spec(name):
         close = difflib.get_close_matches(str(name), names(), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         raise ValueError(
-            f"Unknown preset {name!r}.{hint} Known presets: {', '.join(names())}."
+            f"Expected a known preset. Received: preset={name!r}.{hint} "
+            f"Known presets: {', '.join(names())}."
         )
     return _REGISTRY[name]
 
