@@ -14,6 +14,7 @@ from kerasgan.networks.spectral_norm import maybe_spectral_norm
 
 CONDITIONINGS = ("projection", "concat", "acgan")
 GENERATOR_CONDITIONINGS = ("concat+batchnorm", "batchnorm", "concat")
+POOLINGS = ("sum", "mean", "flatten")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -254,13 +255,14 @@ def conditional_dcgan_discriminator(
     negative_slope=0.2,
     bn_epsilon=1e-5,
     bn_momentum=0.9,
+    pooling="sum",
     name="discriminator",
 ):
     """A class-conditional DCGAN discriminator.
 
     The DCGAN body (stride-2 `k4` convolutions, LeakyReLU, BatchNorm after
-    the first unless `spectral_norm`) gives feature maps, sum-pooled to
-    `phi(x)`; the head depends on `conditioning`:
+    the first unless `spectral_norm`) gives feature maps, pooled to `phi(x)`;
+    the head depends on `conditioning`:
 
     - `"projection"`: `[images, labels] -> psi(phi(x)) + <embed(y), phi(x)>`.
     - `"concat"`: `[images, labels] -> psi(phi([x, plane(y)]))`, a learned
@@ -277,6 +279,9 @@ def conditional_dcgan_discriminator(
         batchnorm: BatchNorm in the body (default: not with spectral norm).
         negative_slope: LeakyReLU slope.
         bn_epsilon, bn_momentum: BatchNorm settings.
+        pooling: How feature maps become `phi(x)`: `"sum"` (Miyato & Koyama's
+            global sum), `"mean"` (the sum / H*W), or `"flatten"` (every
+            position keeps its own weights, as the dcgan discriminator's head).
 
     Example:
     >>> d = kerasgan.networks.conditional_dcgan_discriminator(10, (28, 28, 1), spectral_norm=True)
@@ -288,6 +293,9 @@ def conditional_dcgan_discriminator(
     """
     _check_classes(num_classes)
     check_conditioning(conditioning)
+    if pooling not in POOLINGS:
+        raise ValueError(f"Expected pooling in {POOLINGS}. Received: pooling={pooling!r}. "
+                         "Use 'sum' for the projection paper's head.")
     _, stages = dcgan_stages(image_shape)
     batchnorm = (not spectral_norm) if batchnorm is None else batchnorm
     images = keras.Input(tuple(image_shape), name="images")
@@ -312,7 +320,12 @@ def conditional_dcgan_discriminator(
                 gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), name=f"bn_{i}",
             )(x)
         x = layers.LeakyReLU(negative_slope=negative_slope, name=f"lrelu_{i}")(x)
-    features = GlobalSumPooling2D(name="features")(x)
+    if pooling == "sum":
+        features = GlobalSumPooling2D(name="features")(x)
+    elif pooling == "mean":
+        features = layers.GlobalAveragePooling2D(name="features")(x)
+    else:
+        features = layers.Flatten(name="features")(x)
     outputs = conditional_head(features, labels, num_classes, conditioning, spectral_norm)
     inputs = images if labels is None else [images, labels]
     return keras.Model(inputs, outputs, name=name)
