@@ -240,6 +240,27 @@ def test_projection_discriminator_is_psi_plus_inner_product(spectral_norm):
     assert np.abs(np.sum(embed[y] * phi, axis=1)).max() > 1e-3  # the projection term counts
 
 
+def test_discriminator_pooling_sum_mean_flatten():
+    """phi(x) is the sum over positions, that sum / (H*W), or every position in order."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (3, 28, 28, 1)).astype(np.float32)
+    y = np.array([0, 1, 2], np.int32)
+    phis = {}
+    for pooling in ("sum", "mean", "flatten"):
+        keras.utils.set_random_seed(0)  # same body weights in every arm
+        d = conditional.projection_discriminator(3, (28, 28, 1), base_filters=8, pooling=pooling)
+        maps = np_(keras.Model(d.inputs, d.get_layer("lrelu_2").output)([x, y], training=False))
+        phis[pooling] = np_(keras.Model(d.inputs, d.get_layer("features").output)([x, y],
+                                                                                   training=False))
+        assert np_(d([x, y], training=False)).shape == (3, 1)
+    assert maps.shape == (3, 7, 7, 16)
+    np.testing.assert_allclose(phis["sum"], maps.sum(axis=(1, 2)), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(phis["mean"], maps.mean(axis=(1, 2)), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(phis["flatten"], maps.reshape(3, -1), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"Expected pooling in .*Received: pooling='max'"):
+        conditional.projection_discriminator(3, (28, 28, 1), base_filters=8, pooling="max")
+
+
 def test_concat_and_acgan_discriminators():
     x = np.zeros((3, 32, 32, 3), np.float32)
     y = np.array([0, 1, 2], np.int32)
