@@ -13,7 +13,7 @@ from absl import flags
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUDIES = ("common", "symmetry", "annealed_noise", "l1_unbounded", "gaussian", "entropy_table",
-           "filter_similarity", "classifier_entropy_check")
+           "filter_similarity", "classifier_entropy_check", "cdcgan_conditioning", "cdcgan_pooling")
 
 
 def test_gaussian_study_quick(tmp_path):
