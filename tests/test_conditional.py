@@ -261,6 +261,15 @@ def test_discriminator_pooling_sum_mean_flatten():
         conditional.projection_discriminator(3, (28, 28, 1), base_filters=8, pooling="max")
 
 
+def test_cdcgan_preset_pools_by_flattening_and_takes_a_pooling_override():
+    import kerasgan
+
+    assert kerasgan.zoo.spec("cdcgan").recipe["discriminator"]["pooling"] == "flatten"
+    gan = kerasgan.zoo.get("cdcgan", seed=0, pooling="sum", base_filters=8)
+    assert isinstance(gan.discriminator.get_layer("features"), conditional.GlobalSumPooling2D)
+    assert gan.discriminator.get_layer("features").output.shape == (None, 16)
+
+
 def test_concat_and_acgan_discriminators():
     x = np.zeros((3, 32, 32, 3), np.float32)
     y = np.array([0, 1, 2], np.int32)
