@@ -204,3 +204,30 @@ def test_gan_trains_identically_with_switch_on_and_off(monkeypatch):
     # Running means of (d_loss, g_loss) after each of the 3 steps.
     assert on.shape == (3, 2)
     np.testing.assert_allclose(on, off, atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("strides", [1, 2])
+def test_projection_of_a_1x1_input_is_one_matmul_with_the_same_values(data_format, strides):
+    # The DCGAN generator's first layer: noise as a 1x1 image, "valid", kernel = start size.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 1, 1, 6) if data_format == "channels_last" else (3, 6, 1, 1))
+    x = x.astype("float32")
+    k = rng.standard_normal((7, 7, 5, 6)).astype("float32")
+    conv_args = dict(strides=strides, padding="valid", data_format=data_format)
+    f = lambda x, k: keras.ops.conv_transpose(x, k, **conv_args)  # noqa: E731
+    with jax_conv_transpose.fast_conv_transpose_grad(True):
+        jaxpr = str(jax.make_jaxpr(f)(x, k))
+        fast = np.asarray(jax.jit(f)(x, k))
+    assert "conv_general_dilated" not in jaxpr and "dot_general" in jaxpr
+    expected = np.asarray(ORIGINAL(x, k, **conv_args))
+    assert fast.shape == expected.shape
+    _assert_close(fast, expected)
+    w = rng.standard_normal(expected.shape).astype("float32")
+    for actual, wanted in zip(_grads(x, k, w, True, **conv_args), _grads(x, k, w, False, **conv_args)):
+        _assert_close(actual, wanted)
+    # "same" padding or a larger input keeps the convolution.
+    with jax_conv_transpose.fast_conv_transpose_grad(True):
+        same = lambda x, k: keras.ops.conv_transpose(x, k, strides=strides, padding="same",  # noqa: E731
+                                                     data_format=data_format)
+        assert "conv_general_dilated" in str(jax.make_jaxpr(same)(x, k))

@@ -537,6 +537,13 @@ def test_filter_similarity_tool(tmp_path):
             gan.discriminator.get_layer("d_first").kernel)[:, :, :1, :])
     s2 = tool.analyse(gan, str(tmp_path / "named"), g_layer="g_mid", d_layer="d_first")
     assert s2["trained"]["mean"] == pytest.approx(1.0)
+    # By position: -2 is the second-last conv; an index out of range names the conv layers.
+    assert metrics.find_conv_kernel(gan.generator, which=-2)[0] == "g_mid"
+    assert metrics.find_conv_kernel(gan.generator, which=0)[0] == "g_mid"
+    with pytest.raises(ValueError, match=r"Expected which='first', 'last' or an index.*g_last"):
+        metrics.find_conv_kernel(gan.generator, which=5)
+    with pytest.raises(ValueError, match=r"Received: which='middle'"):
+        metrics.find_conv_kernel(gan.generator, which="middle")
 
 
 # -------------------------------------------------------------- real classifier (slow)

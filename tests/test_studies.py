@@ -171,3 +171,45 @@ def test_annealed_noise_gan_rejects_bad_anneal_steps():
     with pytest.raises(ValueError, match=r"Expected anneal_steps to be a positive integer\. "
                                          r"Received: anneal_steps=0"):
         AnnealedNoiseGAN(base.generator, base.discriminator, anneal_steps=0, **gan_kwargs(base))
+
+
+def test_filter_similarity_study_verdicts(tmp_path):
+    # The pre-registered rule on tiny dcgans: a "trained" model whose image-facing G kernel copies
+    # D's first kernel is more alike than every initialisation (claim A holds); untouched models
+    # sit inside the null (here: one of the null's own seeds, so claim A does not hold).
+    import kerasgan
+    from studies import filter_similarity as fs
+
+    small = {"base_filters": 4}
+    paths = []
+    for seed, copy in ((100, True), (101, True), (102, True), (2, False)):
+        gan = kerasgan.zoo.get("dcgan", seed=seed, **small)
+        if copy:
+            d_kernel = keras.ops.convert_to_numpy(gan.discriminator.get_layer("down_0").kernel)
+            gan.generator.get_layer("to_image").kernel.assign(d_kernel[:, :, :, :4])
+        path = str(tmp_path / f"gan{seed}.keras")
+        gan.save(path)
+        paths.append(path)
+    r = fs.study(paths[:3], "dcgan", str(tmp_path / "copied"), null_seeds=5, num_random=2,
+                 overrides=small, command="test")
+    image, control = r["pairs"]["image_facing"], r["pairs"]["control"]
+    assert (image["g_layer"], image["d_layer"]) == ("to_image", "down_0")
+    assert control["g_layer"] == "up_1" and control["g_kernel_shape"] == [4, 4, 4, 8]
+    assert image["trained_mean"]["min"] == pytest.approx(1.0)
+    assert image["verdict"] == "holds" and image["trained_above_null_max"] == 3
+    assert 0.0 < image["null_mean"]["max"] < 0.9
+    assert len(r["pairs"]["image_facing"]["null"]) == 5
+    findings = (tmp_path / "copied" / "FINDINGS.md").read_text()
+    assert "| holds |" in findings and "`to_image` (4, 4, 1, 4)" in findings
+    assert os.path.getsize(tmp_path / "copied" / "filter_similarity.png") > 0
+    untouched = fs.study(paths[3:], "dcgan", str(tmp_path / "untouched"), null_seeds=5,
+                         num_random=2, overrides=small)
+    assert untouched["pairs"]["image_facing"]["verdict"] == "does not hold"
+    # The rule itself, on hand-made numbers.
+    null = [0.30, 0.32, 0.35]
+    assert fs.verdict([0.50, 0.55, 0.60], null, "more_alike") == "holds"
+    assert fs.verdict([0.36, 0.37, 0.38], null, "more_alike") == "inconclusive"  # above, < margin
+    assert fs.verdict([0.31, 0.33, 0.50], null, "more_alike") == "does not hold"
+    assert fs.verdict([0.31, 0.33, 0.50], null, "not_more_alike") == "holds"
+    assert fs.verdict([0.50, 0.55, 0.60], null, "not_more_alike") == "does not hold"
+    assert fs.verdict([0.20, 0.25, 0.33], null, "not_more_alike") == "inconclusive"

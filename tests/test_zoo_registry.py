@@ -164,13 +164,23 @@ def test_discriminator_head_aliases():
         zoo.get("l1", sigmoid_output="no")
 
 
-def test_jit_compile_auto_is_xla_under_tensorflow():
-    """The Python API gets the trainer's fast step: XLA under TensorFlow without a strategy."""
+def test_jit_compile_auto_is_the_faster_step_of_this_cpu(monkeypatch):
+    """"auto" under TensorFlow: XLA for dense networks; conv networks skip it on AVX-512 CPUs."""
     if keras.backend.backend() != "tensorflow":
         pytest.skip("Keras always compiles the JAX step")
     import tensorflow as tf
 
+    from kerasgan.zoo import builder
+
     assert zoo.get("mnist_mlp").jit_compile is True
+    for avx512, expected in ((True, False), (False, True)):
+        monkeypatch.setattr(builder, "cpu_has_avx512", lambda v=avx512: v)
+        assert zoo.get("dcgan", base_filters=4).jit_compile is expected
+        assert zoo.get("mnist_mlp", **TINY_MLP).jit_compile is True
+        assert zoo.get("dcgan", base_filters=4, jit_compile=True).jit_compile is True
+    monkeypatch.undo()
+    with open("/proc/cpuinfo") as f:
+        assert builder.cpu_has_avx512() == ("avx512f" in f.read().split())
     assert zoo.get("mnist_mlp", jit_compile=False, **TINY_MLP).jit_compile is False
     with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
         gan = zoo.get("mnist_mlp", **TINY_MLP)

@@ -143,13 +143,15 @@ def _run_child(args, env):
 
 
 def _preset_data(gan, config, kerasgan):
-    """Fashion-MNIST batches of one training step of the preset's config, repeated."""
+    """Fashion-MNIST batches of one training step of the preset's config, repeated.
+
+    With labels when the GAN is class-conditional."""
     batch = int(config["batch_size"])
     if config.get("real_batches") == "split":
         batch *= int(config.get("d_steps", 1))
     ds = kerasgan.data.load("fashion_mnist", image_shape=gan.image_shape,
                             value_range=tuple(config["value_range"]), batch_size=batch, seed=0,
-                            repeat=True)
+                            repeat=True, labels=bool(getattr(gan, "num_classes", None)))
     return ds, batch
 
 

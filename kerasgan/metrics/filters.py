@@ -125,12 +125,13 @@ def _conv_layers(model):
 
 
 def find_conv_kernel(model, layer_name=None, which="last"):
-    """The numpy kernel of a conv layer: by name, or the model's first/last 4-D kernel.
+    """The numpy kernel of a conv layer: by name, or by position among the model's 4-D kernels.
 
     Args:
         model: A `keras.Model` (the generator or the discriminator).
         layer_name: A layer name; default: pick by `which`.
-        which: `"first"` or `"last"` conv layer when no name is given.
+        which: `"first"`, `"last"`, or an index into the conv layers in model
+            order (`-2`: the second-last) when no name is given.
 
     Returns:
         `(layer_name, kernel)` with `kernel` a numpy array.
@@ -152,5 +153,12 @@ def find_conv_kernel(model, layer_name=None, which="last"):
         if not convs:
             raise ValueError(f"Expected a model with conv layers (4-D kernels) to compare. "
                              f"Received: {model.name!r}, which has none.")
-        layer = convs[0] if which == "first" else convs[-1]
+        index = {"first": 0, "last": -1}.get(which, which)
+        if not isinstance(index, int) or isinstance(index, bool) or not (
+                -len(convs) <= index < len(convs)):
+            raise ValueError(
+                f"Expected which='first', 'last' or an index into the {len(convs)} conv layers "
+                f"of {model.name!r} ({[lay.name for lay in convs]}). Received: which={which!r}."
+            )
+        layer = convs[index]
     return layer.name, np.asarray(keras.ops.convert_to_numpy(layer.kernel))

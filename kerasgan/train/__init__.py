@@ -29,8 +29,9 @@ Writes to the work directory (in multi-worker runs, only the chief writes it):
                             the image `samples`; a resumed run adds files beside the old
     config.json             the options and the preset config used
 
-Under TensorFlow on one device the trainer compiles the step with XLA (`jit_compile=True`; Keras'
-"auto" would leave it off on CPU); `overrides={"jit_compile": False}` turns it off.
+Under TensorFlow on one device the step compiles as `kerasgan.zoo.get` decides for "auto" (XLA,
+except convolutional networks on AVX-512 CPUs; `kerasgan.zoo.builder.resolve_jit_compile`);
+`overrides={"jit_compile": True}` or `False` chooses.
 
 A resumed run (`resume=True` with a checkpoint in the work directory) continues with the
 config its `config.json` recorded. Of the overrides, `jit_compile`, `steps_per_execution` and
@@ -295,12 +296,6 @@ def _train(dist, c, output_dir, writes):
     overrides.setdefault("seed", c.seed)
     # The logs (log.csv, TensorBoard) carry D's mean outputs and the gradient norms.
     overrides.setdefault("diagnostics", True)
-    if (keras.backend.backend() == "tensorflow" and dist.name == "none"
-            and base.get("jit_compile") == "auto"):
-        # Keras' "auto" turns XLA off on CPU-only TensorFlow; tools/bench.py measured XLA 0-41%
-        # faster per step for every preset on CPU (BUILD_NOTES.md, Benchmarks), for 3-5 s more
-        # compile time, which long trainer runs repay. overrides={"jit_compile": False} undoes it.
-        overrides.setdefault("jit_compile", True)
     default_spe = int(base.get("steps_per_execution", 1) or 1)
     steps_per_epoch = c.steps_per_epoch
     if dist.name != "none" and default_spe > 1 and "steps_per_execution" not in user:

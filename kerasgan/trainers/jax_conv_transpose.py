@@ -11,8 +11,12 @@ to 2-D transposed convolutions (either data format) without dilation; other
 calls keep Keras' function and JAX's gradient.
 
 The forward pass is Keras' own `keras.src.backend.jax.nn.conv_transpose`,
-called unchanged. Only the backward pass differs, and only in the order of
-the float additions (same products, same sums).
+called unchanged, except for one case: a 1x1 input with "valid" padding (the
+DCGAN generator's first layer, noise seen as a 1x1 image) is a matrix product,
+`y[b, i, j, o] = sum_c x[b, c] k[i, j, o, c]`, which XLA:CPU runs as one
+matmul; as a convolution it padded the 1x1 input to the kernel's size and
+took 38 ms per call against TensorFlow's 4 ms (dcgan, batch 128, Zen 4).
+Only the order of the float additions differs (same products, same sums).
 
 `kerasgan.GAN` turns this on while its JAX `train_step` is traced (see
 `fast_conv_transpose_grad`), so every network it trains benefits, the
@@ -46,6 +50,7 @@ import functools
 import jax
 import jax.numpy as jnp
 from keras.src.backend.jax import nn as _keras_jax_nn
+from keras.src.backend.config import standardize_data_format
 from keras.src.backend.jax.core import convert_to_tensor
 
 #: The switch: when True (default), `kerasgan.GAN`'s JAX training step uses the
@@ -73,6 +78,27 @@ def _spatial_dims_supported(inputs, dilation_rate):
         return False
     rates = dilation_rate if isinstance(dilation_rate, (tuple, list)) else (dilation_rate,)
     return all(int(r) == 1 for r in rates)
+
+
+def _is_projection(x, k, strides, padding, output_padding, data_format, dilation_rate):
+    """A 1x1 input, "valid" padding, no output padding or dilation: the op is a matmul."""
+    if data_format not in (None, "channels_last", "channels_first"):
+        return False
+    channels_first = standardize_data_format(data_format) == "channels_first"
+    spatial = x.shape[2:] if channels_first else x.shape[1:-1]
+    outputs_padded = output_padding is not None and any(
+        int(p) for p in (output_padding if isinstance(output_padding, (tuple, list))
+                         else (output_padding,)))
+    return (x.ndim == 4 and tuple(spatial) == (1, 1) and str(padding).lower() == "valid"
+            and not outputs_padded and _spatial_dims_supported(x, dilation_rate))
+
+
+def _projection(x, k, data_format):
+    """The transposed convolution of a 1x1 input as one matmul (exact up to summation order)."""
+    channels_first = standardize_data_format(data_format) == "channels_first"
+    if channels_first:
+        return jnp.einsum("bc,ijoc->boij", x[:, :, 0, 0], k)
+    return jnp.einsum("bc,ijoc->bijo", x[:, 0, 0, :], k)
 
 
 @functools.lru_cache(maxsize=None)
@@ -136,6 +162,8 @@ def _with_fast_grad(original):
             return original(
                 inputs, kernel, strides, padding, output_padding, data_format, dilation_rate
             )
+        if _is_projection(x, k, strides, padding, output_padding, data_format, dilation_rate):
+            return _projection(x, k, data_format)
         return conv_transpose_fast(
             x,
             k,

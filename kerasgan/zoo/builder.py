@@ -32,18 +32,39 @@ def output_activation(name, value_range, default_range=None):
     )
 
 
-def resolve_jit_compile(jit_compile):
-    """`"auto"` -> True under TensorFlow outside a `tf.distribute` strategy, else unchanged.
+def cpu_has_avx512():
+    """Whether this machine's CPU has AVX-512 (Linux `/proc/cpuinfo`; False where unreadable)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return any(line.startswith("flags") and "avx512f" in line.split() for line in f)
+    except OSError:
+        return False
 
-    Keras' "auto" turns XLA off on CPU-only TensorFlow, where XLA was measured
-    faster per step for every preset (BUILD_NOTES.md, Benchmarks). Under a
-    strategy, and under JAX (which always compiles), Keras decides.
+
+def _has_conv(model):
+    return any(len(getattr(w, "shape", ())) == 4 for w in model.weights)
+
+
+def resolve_jit_compile(jit_compile, networks=()):
+    """What `"auto"` means under TensorFlow without a `tf.distribute` strategy, per CPU.
+
+    XLA (True), except for convolutional networks on a CPU with AVX-512 and no GPU:
+    there TensorFlow's own (oneDNN) kernels measured 1.4-1.8x faster per step than
+    XLA, while on AVX2 XLA was about 1.1x faster, and for dense networks XLA was
+    faster on every CPU (BUILD_NOTES.md, "XLA or not, per CPU"). Keras' own "auto"
+    would never use XLA on CPU. Under a strategy, and under JAX (which always
+    compiles), Keras decides.
     """
     if jit_compile != "auto" or keras.backend.backend() != "tensorflow":
         return jit_compile
     import tensorflow as tf
 
-    return "auto" if tf.distribute.has_strategy() else True
+    if tf.distribute.has_strategy():
+        return "auto"
+    if (any(_has_conv(n) for n in networks) and cpu_has_avx512()
+            and not tf.config.list_physical_devices("GPU")):
+        return False
+    return True
 
 
 def seed_everything(seed):
@@ -119,7 +140,8 @@ def build(name, recipe, default_range=None):
         **gan_kwargs,
     )
     compile_kwargs = dict(recipe.get("compile", {}))
-    compile_kwargs["jit_compile"] = resolve_jit_compile(compile_kwargs.get("jit_compile", "auto"))
+    compile_kwargs["jit_compile"] = resolve_jit_compile(compile_kwargs.get("jit_compile", "auto"),
+                                                        (g, d))
     gan.compile(
         d_optimizer=keras.optimizers.get(copy.deepcopy(recipe["d_optimizer"])),
         g_optimizer=keras.optimizers.get(copy.deepcopy(recipe["g_optimizer"])),
