@@ -213,3 +213,27 @@ def test_filter_similarity_study_verdicts(tmp_path):
     assert fs.verdict([0.31, 0.33, 0.50], null, "not_more_alike") == "holds"
     assert fs.verdict([0.50, 0.55, 0.60], null, "not_more_alike") == "does not hold"
     assert fs.verdict([0.20, 0.25, 0.33], null, "not_more_alike") == "inconclusive"
+
+
+def test_l1_study_verdict_rule_and_findings(tmp_path):
+    from studies import l1_unbounded as l1
+
+    def reports(fds, classes):
+        return [{"fd": f, "classes_covered": c, "recall": 0.1, "coverage": 0.2}
+                for f, c in zip(fds, classes)]
+
+    collapsed, varied = reports([200, 210, 220], [1, 1, 2]), reports([90, 100, 120], [9, 10, 8])
+    assert l1.verdict(collapsed, varied) == "holds"
+    assert l1.verdict(varied, collapsed) == "does not hold"  # the sigmoid arm is the better one
+    assert l1.verdict(collapsed, reports([150, 160, 230], [6, 7, 5])) == "inconclusive"
+    assert l1.verdict(collapsed, reports([150, 160, 170], [2, 3, 2])) == "does not hold"  # both collapsed
+    for preset, reps in (("l1", collapsed), ("l1_unbounded", varied)):
+        os.makedirs(tmp_path / "zoo" / preset / "results")
+        with open(tmp_path / "zoo" / preset / "results" / "epoch1.json", "w") as f:
+            json.dump({"arguments": f"--preset={preset} --name=epoch1",
+                       "runs": [{"steps": 1200, "report": r} for r in reps]}, f)
+    verdict, text = l1.findings("epoch1", repo=str(tmp_path))
+    assert verdict == "holds" and "**holds** (at 1,200 steps)" in text
+    assert "| `l1_unbounded` | 3 | 1,200 | 90.0, 100.0, 120.0 | 103.3 [90.0-120.0] |" in text
+    with pytest.raises(FileNotFoundError, match="Expected the result file"):
+        l1.findings("missing", repo=str(tmp_path))
