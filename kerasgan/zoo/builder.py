@@ -51,7 +51,7 @@ def resolve_jit_compile(jit_compile, networks=()):
     XLA (True), except for convolutional networks on a CPU with AVX-512 and no GPU:
     there TensorFlow's own (oneDNN) kernels measured 1.4-1.8x faster per step than
     XLA, while on AVX2 XLA was about 1.1x faster, and for dense networks XLA was
-    faster on every CPU (BUILD_NOTES.md, "XLA or not, per CPU"). Keras' own "auto"
+    faster on every CPU (BUILD_NOTES.md, "Speed on Zen 4"). Keras' own "auto"
     would never use XLA on CPU. Under a strategy, and under JAX (which always
     compiles), Keras decides.
     """
