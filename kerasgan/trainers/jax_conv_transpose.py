@@ -80,22 +80,23 @@ def _spatial_dims_supported(inputs, dilation_rate):
     return all(int(r) == 1 for r in rates)
 
 
-def _is_projection(x, k, strides, padding, output_padding, data_format, dilation_rate):
-    """A 1x1 input, "valid" padding, no output padding or dilation: the op is a matmul."""
+def _projection_layout(x, padding, output_padding, data_format, dilation_rate):
+    """For a 1x1 input, "valid" padding, no output padding or dilation (the op is a matmul):
+    whether the layout is channels_first; None for every other call."""
     if data_format not in (None, "channels_last", "channels_first"):
-        return False
+        return None
     channels_first = standardize_data_format(data_format) == "channels_first"
     spatial = x.shape[2:] if channels_first else x.shape[1:-1]
-    outputs_padded = output_padding is not None and any(
-        int(p) for p in (output_padding if isinstance(output_padding, (tuple, list))
-                         else (output_padding,)))
-    return (x.ndim == 4 and tuple(spatial) == (1, 1) and str(padding).lower() == "valid"
-            and not outputs_padded and _spatial_dims_supported(x, dilation_rate))
+    paddings = output_padding if isinstance(output_padding, (tuple, list)) else (output_padding,)
+    if (x.ndim == 4 and tuple(spatial) == (1, 1) and str(padding).lower() == "valid"
+            and not any(int(p or 0) for p in paddings)
+            and _spatial_dims_supported(x, dilation_rate)):
+        return channels_first
+    return None
 
 
-def _projection(x, k, data_format):
+def _projection(x, k, channels_first):
     """The transposed convolution of a 1x1 input as one matmul (exact up to summation order)."""
-    channels_first = standardize_data_format(data_format) == "channels_first"
     if channels_first:
         return jnp.einsum("bc,ijoc->boij", x[:, :, 0, 0], k)
     return jnp.einsum("bc,ijoc->bijo", x[:, 0, 0, :], k)
@@ -162,8 +163,9 @@ def _with_fast_grad(original):
             return original(
                 inputs, kernel, strides, padding, output_padding, data_format, dilation_rate
             )
-        if _is_projection(x, k, strides, padding, output_padding, data_format, dilation_rate):
-            return _projection(x, k, data_format)
+        channels_first = _projection_layout(x, padding, output_padding, data_format, dilation_rate)
+        if channels_first is not None:
+            return _projection(x, k, channels_first)
         return conv_transpose_fast(
             x,
             k,

@@ -1,6 +1,7 @@
 """The one preset builder: a preset config (see `kerasgan.zoo.config`) -> a compiled `kerasgan.GAN`."""
 
 import copy
+import functools
 
 import keras
 
@@ -32,8 +33,9 @@ def output_activation(name, value_range, default_range=None):
     )
 
 
+@functools.lru_cache(maxsize=None)
 def cpu_has_avx512():
-    """Whether this machine's CPU has AVX-512 (Linux `/proc/cpuinfo`; False where unreadable)."""
+    """Whether this machine's CPU has AVX-512 (Linux `/proc/cpuinfo`, read once; False where unreadable)."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             return any(line.startswith("flags") and "avx512f" in line.split() for line in f)
