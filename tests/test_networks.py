@@ -162,6 +162,34 @@ def test_l1_networks_follow_the_spec():
     assert d.get_layer("flatten").output.shape[-1] == 14 * 14 * 128
 
 
+def test_l1_networks_start_as_the_reference_pytorch_did():
+    keras.utils.set_random_seed(0)
+    g = networks.l1_generator(100, (28, 28, 1))
+    d = networks.l1_discriminator((28, 28, 1), None)
+    # Biases U(+-1/sqrt(fan_in)), fan_in = inputs per output unit.
+    fan_ins = {(g, "fc_1"): 100, (g, "fc_2"): 1024, (g, "conv_3"): 25 * 32, (g, "conv_4"): 25 * 16,
+               (d, "conv_1"): 25, (d, "conv_2"): 25 * 64, (d, "fc_3"): 14 * 14 * 128}
+    for (model, name), fan_in in fan_ins.items():
+        layer = model.get_layer(name)
+        bias = keras.ops.convert_to_numpy(layer.bias)
+        bound = 1.0 / np.sqrt(fan_in)
+        assert np.abs(bias).max() <= bound, name
+        kernel = keras.ops.convert_to_numpy(layer.kernel)
+        assert np.prod(kernel.shape[:-1]) == fan_in, name
+        if bias.size > 1:  # spread over the interval, not a constant
+            assert np.abs(bias).max() > 0.5 * bound and bias.std() > 0.2 * bound, name
+    # BatchNorm scale U(0, 1) (PyTorch before 1.0), shift 0.
+    gamma = keras.ops.convert_to_numpy(g.get_layer("bn_3").gamma)
+    assert gamma.min() >= 0.0 and gamma.max() < 1.0 and 0.3 < gamma.mean() < 0.7
+    assert not np.any(keras.ops.convert_to_numpy(g.get_layer("bn_3").beta))
+    # Keras' defaults on request.
+    g0 = networks.l1_generator(100, (28, 28, 1), reference_init=False)
+    d0 = networks.l1_discriminator((28, 28, 1), None, reference_init=False)
+    assert not np.any(keras.ops.convert_to_numpy(g0.get_layer("fc_1").bias))
+    assert not np.any(keras.ops.convert_to_numpy(d0.get_layer("conv_1").bias))
+    assert np.all(keras.ops.convert_to_numpy(g0.get_layer("bn_3").gamma) == 1.0)
+
+
 def test_wgan_gp_networks_pad_and_crop():
     g = networks.wgan_gp_generator(128, (28, 28, 1))
     d = networks.wgan_gp_critic((28, 28, 1))
@@ -199,3 +227,14 @@ def test_generators_take_their_output_activation(builder):
     g = builder(8, (28, 28, 1), output_activation="sigmoid")
     assert g.get_layer("output").get_config()["activation"] == "sigmoid"
     assert builder(8, (28, 28, 1)).get_layer("output").get_config()["activation"] == "tanh"
+
+
+def test_l1_presets_take_reference_init_as_one_flat_key():
+    import kerasgan
+
+    assert kerasgan.zoo.spec("l1_unbounded").config["reference_init"] is True
+    gan = kerasgan.zoo.get("l1_unbounded", seed=0, reference_init=False)
+    assert not np.any(keras.ops.convert_to_numpy(gan.discriminator.get_layer("fc_3").bias))
+    assert np.all(keras.ops.convert_to_numpy(gan.generator.get_layer("bn_3").gamma) == 1.0)
+    gan = kerasgan.zoo.get("l1_unbounded", seed=0)
+    assert np.any(keras.ops.convert_to_numpy(gan.discriminator.get_layer("fc_3").bias))

@@ -23,9 +23,10 @@ def _config(head):
         "batch_size": 50,
         "latent_dim": 100,
         "seed": None,
-        "generator": {"name": "l1"},
+        # reference_init: biases and BatchNorm scales start as PyTorch 0.3.1 drew them.
+        "generator": {"name": "l1", "reference_init": True},
         # The one line the two presets differ in: the discriminator's sigmoid.
-        "discriminator": {"name": "l1", "output_activation": head},
+        "discriminator": {"name": "l1", "output_activation": head, "reference_init": True},
         # The reference: a real-only update, then a fake-only update, on the same real batch.
         "gan": {"noise": "normal", "d_steps": 1, "d_update": "split", "real_batches": "reuse"},
         "d_optimizer": _rmsprop(),
