@@ -12,9 +12,16 @@ Full budget (the issue's 30-minute target is the user's to pick with --steps):
     KERAS_BACKEND=tensorflow .venv/bin/python -m studies.entropy_table --steps=200 --hidden=16
 Quick smoke test (< 2 min, no card):
     KERAS_BACKEND=tensorflow .venv/bin/python -m studies.entropy_table --quick
+
+`--verdict` applies the pre-registered rule of `studies/results/entropy_table/PROTOCOL.md` to the
+two presets' zoo result files (`zoo/<preset>/results/<--result_name>.json`, written by
+`python -m tools.zoo_results` on held-out MNIST), adds the untrained-generator and noise rows,
+and writes `FINDINGS.md` (and `samples_<name>.png` when the runs' checkpoints are present).
 """
 
+import json
 import os
+import statistics
 
 from absl import app, flags
 
@@ -29,6 +36,141 @@ def define_flags():
     sc.define_common_flags(flags, default_steps=200)
     flags.DEFINE_string("dataset", "fashion_mnist", "Dataset for training and evaluation.")
     flags.DEFINE_integer("hidden", None, "Filters h of both presets (default: the presets' 64).")
+    flags.DEFINE_bool("verdict", False, "Judge the protocol's runs from the zoo result files.")
+    flags.DEFINE_string("result_name", "entropy_h16", "--verdict: the zoo result name of both arms.")
+
+
+# The protocol's constants (PROTOCOL.md): equivalence margin and "well below the ceiling".
+MARGIN_NATS = 0.1
+BELOW_CEILING_NATS = 1.0
+
+
+def verdict(baseline, shared, untrained, margin=MARGIN_NATS, below=BELOW_CEILING_NATS):
+    """The protocol's rule on per-seed mean entropies (nats) of the two arms and of untrained G.
+
+    Returns (verdict, reason). Inconclusive unless every trained seed is at or below `below` and
+    both arms' means are below the untrained generator's. Then: holds when the shared arm's mean
+    exceeds the baseline's by at most `margin`; does not hold when it exceeds it by more and every
+    shared seed is above every baseline seed; else inconclusive.
+    """
+    if max(baseline + shared) > below:
+        return "inconclusive", f"a trained seed is above {below} nats (not well below the ceiling)"
+    if max(statistics.mean(baseline), statistics.mean(shared)) >= statistics.mean(untrained):
+        return "inconclusive", "an arm's mean entropy is not below the untrained generator's"
+    d = statistics.mean(shared) - statistics.mean(baseline)
+    if d <= margin:
+        return "holds", f"shared - baseline = {d:+.3f} nats, within the {margin} margin"
+    if min(shared) > max(baseline):
+        return "does not hold", (f"shared - baseline = {d:+.3f} nats > {margin}, every shared "
+                                 "seed above every baseline seed")
+    return "inconclusive", f"shared - baseline = {d:+.3f} nats > {margin}, but the seeds overlap"
+
+
+def _spread(values, fmt):
+    return (f"{fmt.format(statistics.mean(values))} [{fmt.format(min(values))}-"
+            f"{fmt.format(max(values))}]")
+
+
+def findings(name, untrained_reports, noise_report, repo=sc.REPO):
+    """Reads both arms' result files; returns (verdict, FINDINGS.md text).
+
+    `untrained_reports`: judge reports of the untrained generator, one per seed;
+    `noise_report`: the judge's report on uniform-noise images.
+    """
+    arms = {}
+    for preset in ("wgan", "shared_wgan"):
+        path = os.path.join(repo, "zoo", preset, "results", f"{name}.json")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"Expected the result file {path}. Received: no such file. Run the protocol's "
+                f"`python -m tools.zoo_results --preset={preset} ... --name={name}` first "
+                "(studies/results/entropy_table/PROTOCOL.md).")
+        with open(path, encoding="utf-8") as f:
+            arms[preset] = json.load(f)
+    reports = {p: [run["report"] for run in r["runs"]] for p, r in arms.items()}
+    entropy = {p: [x["entropy_mean"] for x in reps] for p, reps in reports.items()}
+    untrained = [x["entropy_mean"] for x in untrained_reports]
+    result, reason = verdict(entropy["wgan"], entropy["shared_wgan"], untrained)
+    real = reports["wgan"][0]["real_vs_real"]
+    steps = arms["wgan"]["runs"][0]["steps"]
+    lines = [
+        "# Findings: classifier entropy of Shared-WGAN vs its baseline on held-out MNIST "
+        "(protocol: PROTOCOL.md)", "",
+        f"Verdict on \"the shared WGAN reaches the baseline's entropy (similar quality)\": "
+        f"**{result}** at {steps:,} steps ({reason}).", "",
+        "Mean over seeds [min-max]; entropy in nats (ceiling ln 10 = 2.303), 5,000 samples per "
+        "seed against the judge's held-out 5,000 MNIST test images.", "",
+        "| samples from | seeds | mean entropy per seed | mean entropy | entropy std | FD | "
+        "classes covered |",
+        "|---|---|---|---|---|---|---|",
+        f"| the dataset (held-out half, 2,500 vs 2,500) | - | - | {real['entropy_mean']:.3f} | "
+        f"{real['entropy_std']:.3f} | {real.get('fd', float('nan')):.1f} | "
+        f"{real['classes_covered']} |",
+    ]
+    rows = [("untrained G (wgan init)", untrained_reports)] + [
+        (f"`{p}` ({steps:,} steps)", reports[p]) for p in ("wgan", "shared_wgan")]
+    for label, reps in rows:
+        e = [x["entropy_mean"] for x in reps]
+        lines.append(
+            f"| {label} | {len(reps)} | {', '.join(f'{v:.3f}' for v in e)} | "
+            f"{_spread(e, '{:.3f}')} | {_spread([x['entropy_std'] for x in reps], '{:.3f}')} | "
+            f"{_spread([x['fd'] for x in reps], '{:.1f}')} | "
+            f"{_spread([x['classes_covered'] for x in reps], '{:.1f}')} |")
+    lines.append(f"| uniform noise images | - | - | {noise_report['entropy_mean']:.3f} | "
+                 f"{noise_report['entropy_std']:.3f} | {noise_report['fd']:.1f} | "
+                 f"{noise_report['classes_covered']} |")
+    fd = {p: [x["fd"] for x in reps] for p, reps in reports.items()}
+    if max(fd["shared_wgan"]) < min(fd["wgan"]):
+        fd_order = "every shared seed has a lower FD than every baseline seed"
+    elif max(fd["wgan"]) < min(fd["shared_wgan"]):
+        fd_order = "every baseline seed has a lower FD than every shared seed"
+    else:
+        fd_order = "the arms' FDs overlap"
+    lines += ["", f"Secondary (descriptive, FD): {fd_order}.", "",
+              "Commands (result files `zoo/<arm>/results/" + name + ".json`, machine in each):", ""]
+    lines += [f"- `python -m tools.zoo_results {r['arguments']}`" for r in arms.values()]
+    lines += [f"- `python -m studies.entropy_table --verdict --result_name={name}` (this file, "
+              "the untrained and noise rows)"]
+    return result, "\n".join(lines) + "\n"
+
+
+def _verdict_main(name):
+    """Judges the untrained generator and noise, writes FINDINGS.md (and the runs' grids)."""
+    import kerasgan
+    from kerasgan.plotting import save_image_grid
+
+    out_dir = os.path.join(sc.RESULTS, KEY)
+    with open(os.path.join(sc.REPO, "zoo", "wgan", "results", f"{name}.json"), encoding="utf-8") as f:
+        baseline = json.load(f)
+    hidden = None
+    for arg in baseline["arguments"].split():
+        if "hidden=" in arg:
+            hidden = int(arg.rsplit("=", 1)[1])
+    overrides = {} if hidden is None else {"hidden": hidden}
+    untrained = []
+    for run in baseline["runs"]:
+        gan = kerasgan.zoo.get("wgan", seed=int(run["seed"]), **overrides)
+        untrained.append(kerasgan.metrics.evaluate(gan, "mnist"))
+    noise = kerasgan.metrics.evaluate(kerasgan.metrics.uniform_noise_images(5000, seed=0), "mnist")
+    result, text = findings(name, untrained, noise)
+    grids = {}
+    for preset in ("wgan", "shared_wgan"):
+        with open(os.path.join(sc.REPO, "zoo", preset, "results", f"{name}.json"), encoding="utf-8") as f:
+            run = json.load(f)["runs"][0]
+        path = run.get("checkpoint")
+        if path and os.path.isfile(path):
+            grids[preset] = kerasgan.load_gan(path).generate(64, seed=0)
+    if len(grids) == 2:
+        grid_path = os.path.join(out_dir, f"samples_{name}.png")
+        sc.save_side_by_side(grids, grid_path, title=f"held-out MNIST, {name}, seed 0")
+        for preset, images in grids.items():
+            save_image_grid(images, os.path.join(sc.REPO, "zoo", preset, f"samples_{name}_seed0.png"),
+                            title=f"{preset}, {name}, seed 0")
+        text += f"\nSamples (seed 0): `{os.path.relpath(grid_path, sc.REPO)}`.\n"
+    with open(os.path.join(out_dir, "FINDINGS.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text)
+    return result
 
 
 def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, classifier_dir=None,
@@ -112,6 +254,9 @@ def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, cl
 
 def main(argv):
     del argv
+    if FLAGS.verdict:
+        _verdict_main(FLAGS.result_name)
+        return
     seeds = [int(s) for s in FLAGS.seeds]
     steps, n, limit = FLAGS.steps, FLAGS.num_samples, FLAGS.limit
     if FLAGS.quick:

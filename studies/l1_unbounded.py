@@ -33,17 +33,36 @@ def define_flags():
     flags.DEFINE_string("result_name", "epoch1", "--verdict: the zoo result name of both arms.")
 
 
-def verdict(sigmoid_reports, unbounded_reports):
-    """The protocol's rule on two arms' judge reports (dicts with `fd` and `classes_covered`)."""
+def verdict(sigmoid_reports, unbounded_reports, both_collapsed="inconclusive"):
+    """A protocol's rule on two arms' judge reports (dicts with `fd` and `classes_covered`).
+
+    `both_collapsed`: the verdict when both arms cover at most 3 classes on average;
+    "does not hold" under the one-epoch protocol (`PROTOCOL.md`), "inconclusive" under the
+    two-epoch one (`PROTOCOL_epoch2.md`), where an unbounded arm that collapses while the
+    sigmoid arm covers 5 or more classes is also "does not hold".
+    """
     fd_s = [r["fd"] for r in sigmoid_reports]
     fd_u = [r["fd"] for r in unbounded_reports]
     classes_s = statistics.mean(r["classes_covered"] for r in sigmoid_reports)
     classes_u = statistics.mean(r["classes_covered"] for r in unbounded_reports)
     if max(fd_u) < min(fd_s) and classes_u >= 5:
         return "holds"
-    if max(fd_s) < min(fd_u) or (classes_s <= 3 and classes_u <= 3):
+    if max(fd_s) < min(fd_u):
+        return "does not hold"
+    if classes_s <= 3 and classes_u <= 3:
+        return both_collapsed
+    if both_collapsed == "inconclusive" and classes_s >= 5 and classes_u <= 3:
         return "does not hold"
     return "inconclusive"
+
+
+# Result name -> (protocol file, findings file, verdict when both arms collapse).
+PROTOCOLS = {"epoch1": ("PROTOCOL.md", "FINDINGS.md", "does not hold")}
+
+
+def protocol_files(name):
+    """(protocol, findings, both_collapsed) of a result name; later protocols are `PROTOCOL_<name>.md`."""
+    return PROTOCOLS.get(name, (f"PROTOCOL_{name}.md", f"FINDINGS_{name}.md", "inconclusive"))
 
 
 def findings(name, repo=sc.REPO):
@@ -59,9 +78,10 @@ def findings(name, repo=sc.REPO):
         with open(path, encoding="utf-8") as f:
             arms[preset] = json.load(f)
     reports = {p: [run["report"] for run in r["runs"]] for p, r in arms.items()}
-    result = verdict(reports["l1"], reports["l1_unbounded"])
+    protocol, _, both_collapsed = protocol_files(name)
+    result = verdict(reports["l1"], reports["l1_unbounded"], both_collapsed)
     lines = [
-        "# Findings: l1 (sigmoid D) vs l1_unbounded (protocol: PROTOCOL.md)", "",
+        f"# Findings: l1 (sigmoid D) vs l1_unbounded (protocol: {protocol})", "",
         f"Verdict on \"removing D's sigmoid rescues the L1 GAN\": **{result}** "
         f"(at {arms['l1']['runs'][0]['steps']:,} steps).", "",
         "| arm | seeds | steps | FD per seed | FD mean | recall | coverage | classes covered |",
@@ -87,7 +107,7 @@ def main(argv):
     del argv
     if FLAGS.verdict:
         result, text = findings(FLAGS.result_name)
-        out = os.path.join(sc.RESULTS, "l1_vs_unbounded", "FINDINGS.md")
+        out = os.path.join(sc.RESULTS, "l1_vs_unbounded", protocol_files(FLAGS.result_name)[1])
         with open(out, "w", encoding="utf-8") as f:
             f.write(text)
         print(text)

@@ -226,7 +226,15 @@ def test_l1_study_verdict_rule_and_findings(tmp_path):
     assert l1.verdict(collapsed, varied) == "holds"
     assert l1.verdict(varied, collapsed) == "does not hold"  # the sigmoid arm is the better one
     assert l1.verdict(collapsed, reports([150, 160, 230], [6, 7, 5])) == "inconclusive"
-    assert l1.verdict(collapsed, reports([150, 160, 170], [2, 3, 2])) == "does not hold"  # both collapsed
+    both = reports([150, 160, 170], [2, 3, 2])
+    # Both collapsed: the one-epoch protocol's letter said "does not hold", the two-epoch one says
+    # the budget trained neither arm.
+    assert l1.verdict(collapsed, both, both_collapsed="does not hold") == "does not hold"
+    assert l1.verdict(collapsed, both) == "inconclusive"
+    # Two-epoch rule: the sigmoid arm trains (>= 5 classes), the unbounded one collapses.
+    assert l1.verdict(reports([150, 170, 250], [6, 5, 7]), reports([160, 180, 190], [2, 3, 1])) == "does not hold"
+    assert l1.protocol_files("epoch1") == ("PROTOCOL.md", "FINDINGS.md", "does not hold")
+    assert l1.protocol_files("epoch2") == ("PROTOCOL_epoch2.md", "FINDINGS_epoch2.md", "inconclusive")
     for preset, reps in (("l1", collapsed), ("l1_unbounded", varied)):
         os.makedirs(tmp_path / "zoo" / preset / "results")
         with open(tmp_path / "zoo" / preset / "results" / "epoch1.json", "w") as f:
@@ -234,6 +242,43 @@ def test_l1_study_verdict_rule_and_findings(tmp_path):
                        "runs": [{"steps": 1200, "report": r} for r in reps]}, f)
     verdict, text = l1.findings("epoch1", repo=str(tmp_path))
     assert verdict == "holds" and "**holds** (at 1,200 steps)" in text
+    assert "(protocol: PROTOCOL.md)" in text
     assert "| `l1_unbounded` | 3 | 1,200 | 90.0, 100.0, 120.0 | 103.3 [90.0-120.0] |" in text
     with pytest.raises(FileNotFoundError, match="Expected the result file"):
         l1.findings("missing", repo=str(tmp_path))
+
+
+def test_entropy_table_verdict_rule_and_findings(tmp_path):
+    from studies import entropy_table as et
+
+    untrained = [1.9, 2.0, 2.1]
+    assert et.verdict([0.30, 0.35, 0.40], [0.32, 0.40, 0.45], untrained)[0] == "holds"  # +0.04
+    assert et.verdict([0.30, 0.35, 0.40], [0.10, 0.12, 0.15], untrained)[0] == "holds"  # better
+    assert et.verdict([0.30, 0.35, 0.40], [0.50, 0.55, 0.60], untrained)[0] == "does not hold"
+    # Worse by more than the margin, but one shared seed below a baseline seed.
+    assert et.verdict([0.30, 0.35, 0.60], [0.50, 0.55, 0.90], untrained)[0] == "inconclusive"
+    # A seed at the ceiling's side of 1.0 nats, or no better than untrained: no verdict.
+    verdict, reason = et.verdict([0.30, 0.35, 1.20], [0.32, 0.40, 0.45], untrained)
+    assert verdict == "inconclusive" and "above 1.0 nats" in reason
+    assert et.verdict([0.8, 0.9, 0.9], [0.8, 0.9, 0.9], [0.5, 0.6, 0.7])[0] == "inconclusive"
+
+    def report(e, fd, classes=10):
+        return {"entropy_mean": e, "entropy_std": 0.3, "fd": fd, "classes_covered": classes,
+                "real_vs_real": {"entropy_mean": 0.02, "entropy_std": 0.1, "fd": 5.4,
+                                 "classes_covered": 10}}
+
+    arms = {"wgan": [report(0.30, 300), report(0.35, 320), report(0.40, 340)],
+            "shared_wgan": [report(0.32, 250), report(0.40, 260), report(0.45, 280)]}
+    for preset, reps in arms.items():
+        os.makedirs(tmp_path / "zoo" / preset / "results")
+        with open(tmp_path / "zoo" / preset / "results" / "e.json", "w") as f:
+            json.dump({"arguments": f"--preset={preset} --name=e",
+                       "runs": [{"seed": i, "steps": 2000, "report": r} for i, r in enumerate(reps)]}, f)
+    verdict, text = et.findings("e", [report(e, 900) for e in untrained], report(2.3, 2000, 1),
+                                repo=str(tmp_path))
+    assert verdict == "holds" and "**holds** at 2,000 steps (shared - baseline = +0.040 nats" in text
+    assert "| `shared_wgan` (2,000 steps) | 3 | 0.320, 0.400, 0.450 | 0.390 [0.320-0.450] |" in text
+    assert "| untrained G (wgan init) | 3 | 1.900, 2.000, 2.100 | 2.000 [1.900-2.100] |" in text
+    assert "every shared seed has a lower FD than every baseline seed" in text
+    with pytest.raises(FileNotFoundError, match="Expected the result file"):
+        et.findings("missing", [], {}, repo=str(tmp_path))
