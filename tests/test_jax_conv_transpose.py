@@ -259,3 +259,45 @@ def test_stride_one_and_few_output_channels_keep_keras_forward():
     x, k, _, _ = _random_case(2, 4, 3, 15, 3, 2, "same", None)
     assert jax_conv_transpose._subpixel(x, k, 2, "same", None, "channels_last") is None
     assert jax_conv_transpose.SUBPIXEL_MIN_OUT_CHANNELS == 16
+
+
+ORIGINAL_CONV = keras_jax_nn.conv
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("padding", ["same", "valid"])
+@pytest.mark.parametrize("kernel_size,strides", [(3, 2), (4, 2), (5, 2), (5, 3), (2, (2, 3))])
+@pytest.mark.parametrize("size", [7, 8])
+def test_strided_conv_input_gradient_matches_jax_default(data_format, padding, kernel_size, strides, size):
+    # A discriminator's strided convolution (16 input channels, from where the fast path applies).
+    rng = np.random.default_rng(1)
+    shape = (2, size, size + 1, 16) if data_format == "channels_last" else (2, 16, size, size + 1)
+    x = rng.standard_normal(shape).astype("float32")
+    k = (0.2 * rng.standard_normal((kernel_size, kernel_size, 16, 8))).astype("float32")
+
+    def loss(x, k):
+        y = keras.ops.conv(x, k, strides=strides, padding=padding, data_format=data_format)
+        return (keras.ops.tanh(y) ** 2).sum()
+
+    with jax_conv_transpose.fast_conv_transpose_grad(True):
+        assert keras_jax_nn.conv is not ORIGINAL_CONV
+        assert "custom_vjp" in str(jax.make_jaxpr(loss)(x, k))
+        fast = jax.jit(jax.grad(loss, argnums=(0, 1)))(x, k)
+        # Second order (a gradient penalty's path) goes through the fast gradient too.
+        penalty = lambda x, k: (jax.grad(loss)(x, k) ** 2).sum()  # noqa: E731
+        fast2 = jax.jit(jax.grad(penalty, argnums=1))(x, k)
+    assert keras_jax_nn.conv is ORIGINAL_CONV
+    default = jax.jit(jax.grad(loss, argnums=(0, 1)))(x, k)
+    default2 = jax.jit(jax.grad(lambda x, k: (jax.grad(loss)(x, k) ** 2).sum(), argnums=1))(x, k)
+    for actual, expected in zip(fast + (fast2,), default + (default2,)):
+        _assert_close(actual, expected)
+
+
+def test_conv_keeps_jax_gradient_for_stride_one_or_few_channels():
+    rng = np.random.default_rng(2)
+    for strides, c_in in ((1, 16), (2, 15)):
+        x = rng.standard_normal((2, 8, 8, c_in)).astype("float32")
+        k = rng.standard_normal((3, 3, c_in, 4)).astype("float32")
+        f = lambda x, k: keras.ops.conv(x, k, strides=strides, padding="same")  # noqa: E731
+        with jax_conv_transpose.fast_conv_transpose_grad(True):
+            assert "custom_vjp" not in str(jax.make_jaxpr(f)(x, k))
