@@ -22,12 +22,6 @@ matmul; as a convolution it padded the 1x1 input to the kernel's size and
 took 38 ms per call against TensorFlow's 4 ms (dcgan, batch 128, Zen 4).
 Only the order of the float additions differs (same products, same sums).
 
-The input gradient of a strided convolution (a discriminator's downsampling
-layer) is itself a transposed convolution of the output cotangent, which JAX
-computes over a zero-dilated cotangent; with 16 or more input channels it goes
-through the same phase form (`_conv_input_grad`, inside a `jax.custom_vjp` of
-Keras' `conv` whose forward pass and kernel gradient are Keras' and JAX's own).
-
 `kerasgan.GAN` turns this on while its JAX `train_step` is traced (see
 `fast_conv_transpose_grad`), so every network it trains benefits, the
 generator presets and users' own networks alike, and Keras is left untouched
@@ -140,38 +134,21 @@ def _subpixel(x, k, strides, padding, output_padding, data_format):
         return None
     channels_first = standardize_data_format(data_format) == "channels_first"
     xh = jnp.transpose(x, (0, 2, 3, 1)) if channels_first else x
+    kh, kw, c_out, c_in = k.shape
     pads = compute_conv_transpose_padding_args_for_jax(
         input_shape=xh.shape, kernel_shape=k.shape, strides=s, padding=str(padding).lower(),
         output_padding=output_padding, dilation_rate=1)
-    windows = []
-    for n, kd, sd, (pl, pr) in zip(xh.shape[1:3], k.shape[:2], s, pads):
-        # Keras' output o is the full (uncropped) transposed convolution's o + kd - 1 - pl.
-        windows.append((kd - 1 - pl, sd * (n - 1) + 2 + pl + pr - kd))
-    y = _phase_transpose(xh, k, s, windows)
-    if y is None:
-        return None
-    return jnp.transpose(y, (0, 3, 1, 2)) if channels_first else y
-
-
-def _phase_transpose(xh, k, s, windows, check=False):
-    """Pixels `[offset, offset + length)` per spatial dim of the full transposed convolution.
-
-    The full transposed convolution is `y[s * i + t] += x[i] k[t]` (no cropping).
-    `xh` is NHWC, `k` is `(kh, kw, C_out, C_in)`; returns NHWC, or None when the window
-    reaches outside the computed phases (the caller falls back).
-    """
-    kh, kw, c_out, c_in = k.shape
     conv_pads, crops = [], []
-    for n, kd, sd, (offset, length) in zip(xh.shape[1:3], (kh, kw), s, windows):
+    for n, kd, sd, (pl, pr) in zip(xh.shape[1:3], (kh, kw), s, pads):
+        # Keras' output o is the full (uncropped) transposed convolution's o + kd - 1 - pl.
+        offset, length = kd - 1 - pl, sd * (n - 1) + 2 + pl + pr - kd
         m = -(-kd // sd)  # taps per phase
         q0, q1 = offset // sd, -(-(offset + length) // sd)  # phase outputs needed
         # Pads that make the stride-1 convolution produce exactly phase outputs q0 .. q1 - 1.
         conv_pads.append((m - 1 - q0, q1 - n))
-        crops.append((offset - sd * q0, length))
+        crops.append((offset - sd * q0, length, q1 - q0))
     if any(lo < 0 or hi < 0 for lo, hi in conv_pads):
         return None
-    if check:
-        return True
     mh, mw = -(-kh // s[0]), -(-kw // s[1])
     phases = []
     for rh in range(s[0]):
@@ -186,42 +163,9 @@ def _phase_transpose(xh, k, s, windows, check=False):
     b, qh, qw, _ = y.shape
     y = y.reshape(b, qh, qw, s[0], s[1], c_out).transpose(0, 1, 3, 2, 4, 5)
     y = y.reshape(b, qh * s[0], qw * s[1], c_out)
-    (oh, lh), (ow, lw) = crops
-    return y[:, oh:oh + lh, ow:ow + lw, :]
-
-
-def _conv_input_grad(g, k, x_shape, strides, padding, data_format, check=False):
-    """The input gradient of Keras' strided 2-D convolution, through `_phase_transpose`.
-
-    `dx[i] = sum g[o] k[t]` over `i + pad_left = s * o + t`: the full transposed
-    convolution of the output cotangent `g` with the convolution's own kernel
-    `(kh, kw, C_in, C_out)`, pixels `[pad_left, pad_left + n)`. JAX's default is a
-    convolution over `g` dilated with zeros (the slow path of `_subpixel`). Returns
-    None where not applicable (stride 1, fewer than `SUBPIXEL_MIN_OUT_CHANNELS`
-    input channels, a window outside the phases); with `check=True`, True instead
-    of the gradient where it applies (nothing is computed).
-    """
-    s = _pairs(strides)
-    if (s == (1, 1) or str(padding).lower() not in ("same", "valid")
-            or k.shape[-2] < SUBPIXEL_MIN_OUT_CHANNELS):
-        return None
-    channels_first = standardize_data_format(data_format) == "channels_first"
-    if channels_first and check:
-        gh = jax.ShapeDtypeStruct(tuple(g.shape[i] for i in (0, 2, 3, 1)), g.dtype)
-    else:
-        gh = jnp.transpose(g, (0, 2, 3, 1)) if channels_first else g
-    spatial = x_shape[2:] if channels_first else x_shape[1:3]
-    windows = []
-    for n, kd, sd in zip(spatial, k.shape[:2], s):
-        if str(padding).lower() == "same":  # XLA's "SAME": the extra pixel goes right
-            total = max((-(-n // sd) - 1) * sd + kd - n, 0)
-            windows.append((total // 2, n))
-        else:
-            windows.append((0, n))
-    dx = _phase_transpose(gh, k, s, windows, check=check)
-    if dx is None or check:
-        return dx
-    return jnp.transpose(dx, (0, 3, 1, 2)) if channels_first else dx
+    (oh, lh, _), (ow, lw, _) = crops
+    y = y[:, oh:oh + lh, ow:ow + lw, :]
+    return jnp.transpose(y, (0, 3, 1, 2)) if channels_first else y
 
 
 def _projection(x, k, channels_first):
@@ -316,79 +260,30 @@ def _with_fast_grad(original):
     return conv_transpose
 
 
-@functools.lru_cache(maxsize=None)
-def _with_fast_input_grad(original):
-    """Builds `original` (Keras' JAX `conv`) whose strided 2-D input gradient is `_conv_input_grad`.
-
-    The forward pass and the kernel gradient are Keras' and JAX's own.
-    """
-
-    @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
-    def conv_fast(x, k, strides, padding, data_format):
-        return original(x, k, strides, padding, data_format, 1)
-
-    def fwd(x, k, strides, padding, data_format):
-        return original(x, k, strides, padding, data_format, 1), (x, k)
-
-    def bwd(strides, padding, data_format, residuals, g):
-        x, k = residuals
-        _, pullback = jax.vjp(lambda kernel: original(x, kernel, strides, padding, data_format, 1), k)
-        (dk,) = pullback(g)
-        dx = _conv_input_grad(g, k, x.shape, strides, padding, data_format)
-        return dx, dk
-
-    conv_fast.defvjp(fwd, bwd)
-
-    def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-        x = convert_to_tensor(inputs)
-        k = convert_to_tensor(kernel)
-        if (not _spatial_dims_supported(x, dilation_rate) or x.dtype != k.dtype
-                or not jnp.issubdtype(x.dtype, jnp.floating)
-                or data_format not in (None, "channels_last", "channels_first")
-                or _conv_input_grad(jax.ShapeDtypeStruct(_output_shape(original, x, k, strides,
-                                                                         padding, data_format),
-                                                         x.dtype),
-                                    k, x.shape, strides, padding, data_format, check=True) is None):
-            return original(inputs, kernel, strides, padding, data_format, dilation_rate)
-        return conv_fast(x, k, _static(strides), padding, data_format)
-
-    conv.__doc__ = original.__doc__
-    setattr(conv, _MARK, original)
-    return conv
-
-
-def _output_shape(original, x, k, strides, padding, data_format):
-    return jax.eval_shape(lambda a, b: original(a, b, strides, padding, data_format, 1), x, k).shape
-
-
 @contextlib.contextmanager
 def fast_conv_transpose_grad(enable=None):
-    """Makes Keras' JAX `conv_transpose` and `conv` use the fast paths inside the block.
+    """Makes Keras' JAX `conv_transpose` use the fast gradient inside the block.
 
-    Swaps `keras.src.backend.jax.nn.conv_transpose` and `.conv`, the functions
-    that `keras.ops.conv_transpose` / `keras.ops.conv` (and so every
-    `Conv*DTranspose` / `Conv*D` layer) look up at call time as
-    `backend.nn.<name>`, and restores them on exit.
+    Swaps `keras.src.backend.jax.nn.conv_transpose`, the function that
+    `keras.ops.conv_transpose` (and so every `Conv*DTranspose` layer) looks
+    up at call time as `backend.nn.conv_transpose`, and restores it on exit.
 
     Args:
         enable: True or False; default: the module's `enabled` switch.
     """
     if enable is None:
         enable = enabled
-    swaps = []
-    for name, build in (("conv_transpose", _with_fast_grad), ("conv", _with_fast_input_grad)):
-        current = getattr(_keras_jax_nn, name)
-        unwrapped = getattr(current, _MARK, None) or current
-        wanted = build(unwrapped) if enable else unwrapped
-        if wanted is not current:
-            swaps.append((name, current, wanted))
-    for name, _, wanted in swaps:
-        setattr(_keras_jax_nn, name, wanted)
+    current = _keras_jax_nn.conv_transpose
+    unwrapped = getattr(current, _MARK, None) or current
+    wanted = _with_fast_grad(unwrapped) if enable else unwrapped
+    if wanted is current:
+        yield
+        return
+    _keras_jax_nn.conv_transpose = wanted
     try:
         yield
     finally:
-        for name, current, _ in swaps:
-            setattr(_keras_jax_nn, name, current)
+        _keras_jax_nn.conv_transpose = current
 
 
 def within_fast_conv_transpose_grad(fn):
