@@ -85,8 +85,8 @@ def test_fast_path_is_taken_inside_the_scope_only():
     with jax_conv_transpose.fast_conv_transpose_grad(True):
         assert keras_jax_nn.conv_transpose is not ORIGINAL
         assert "custom_vjp" in str(jax.make_jaxpr(f)(x, k))
-        # Keras' forward values (the sub-pixel form sums the same products in another order).
-        _assert_close(f(x, k), ORIGINAL(x, k, **conv_args))
+        # Same forward values as Keras' own function.
+        np.testing.assert_array_equal(np.asarray(f(x, k)), np.asarray(ORIGINAL(x, k, **conv_args)))
     assert keras_jax_nn.conv_transpose is ORIGINAL
     g = lambda x, k: keras.ops.conv_transpose(x, k, **conv_args)  # noqa: E731
     assert "custom_vjp" not in str(jax.make_jaxpr(g)(x, k))
@@ -231,31 +231,3 @@ def test_projection_of_a_1x1_input_is_one_matmul_with_the_same_values(data_forma
         same = lambda x, k: keras.ops.conv_transpose(x, k, strides=strides, padding="same",  # noqa: E731
                                                      data_format=data_format)
         assert "conv_general_dilated" in str(jax.make_jaxpr(same)(x, k))
-
-
-@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-@pytest.mark.parametrize("padding", ["same", "valid"])
-@pytest.mark.parametrize("kernel_size", [1, 2, 3, 4, 5])
-@pytest.mark.parametrize("strides,output_padding", [(2, None), (2, 0), (2, 1), (3, None), (3, 2), ((2, 3), None)])
-def test_strided_forward_is_one_dense_convolution_with_keras_values(
-        data_format, padding, kernel_size, strides, output_padding):
-    # Odd and even sizes (height 3, width 4), every phase layout of kernel and stride.
-    x, k, _, conv_args = _random_case(2, 3, 3, 16, kernel_size, strides, padding, output_padding,
-                                      data_format)
-    expected = np.asarray(ORIGINAL(x, k, **conv_args))
-    fast = jax_conv_transpose._subpixel(x, k, strides, padding, output_padding, data_format)
-    assert fast is not None and fast.shape == expected.shape
-    _assert_close(fast, expected)
-    # Inside the scope the forward pass convolves without dilating the input.
-    f = lambda x, k: keras.ops.conv_transpose(x, k, **conv_args)  # noqa: E731
-    with jax_conv_transpose.fast_conv_transpose_grad(True):
-        jaxpr = str(jax.make_jaxpr(f)(x, k))
-    assert jaxpr.count("conv_general_dilated") == 1 and "lhs_dilation=(1, 1)" in jaxpr
-
-
-def test_stride_one_and_few_output_channels_keep_keras_forward():
-    x, k, _, _ = _random_case(2, 4, 3, 16, 3, 1, "same", None)
-    assert jax_conv_transpose._subpixel(x, k, 1, "same", None, "channels_last") is None
-    x, k, _, _ = _random_case(2, 4, 3, 15, 3, 2, "same", None)
-    assert jax_conv_transpose._subpixel(x, k, 2, "same", None, "channels_last") is None
-    assert jax_conv_transpose.SUBPIXEL_MIN_OUT_CHANNELS == 16

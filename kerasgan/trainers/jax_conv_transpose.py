@@ -11,11 +11,7 @@ to 2-D transposed convolutions (either data format) without dilation; other
 calls keep Keras' function and JAX's gradient.
 
 The forward pass is Keras' own `keras.src.backend.jax.nn.conv_transpose`,
-called unchanged, except for two cases. A strided transposed convolution with
-16 or more output channels runs as one dense stride-1 convolution followed by
-depth-to-space (`_subpixel`): XLA:CPU lowers Keras' form, a convolution over
-the input dilated with zeros, to a slower path (dcgan's 7 -> 14 px layer: 37
-ms against 25 ms per call, batch 128, Zen 4). And a 1x1 input with "valid" padding (the
+called unchanged, except for one case: a 1x1 input with "valid" padding (the
 DCGAN generator's first layer, noise seen as a 1x1 image) is a matrix product,
 `y[b, i, j, o] = sum_c x[b, c] k[i, j, o, c]`, which XLA:CPU runs as one
 matmul; as a convolution it padded the 1x1 input to the kernel's size and
@@ -99,75 +95,6 @@ def _projection_layout(x, padding, output_padding, data_format, dilation_rate):
     return None
 
 
-#: Output channels from which the sub-pixel forward pass is used. Measured on Zen 4
-#: (batch 128): 1.5x faster at 64 channels (7 -> 14 px, k5), 1.6x at 128 (16 -> 32 px,
-#: k4), 4x slower at 1 channel (14 -> 28 px, k5: a convolution with 4 output channels).
-SUBPIXEL_MIN_OUT_CHANNELS = 16
-
-
-def _pairs(value, n=2):
-    return tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value),) * n
-
-
-def _subpixel(x, k, strides, padding, output_padding, data_format):
-    """A strided 2-D transposed convolution as one stride-1 convolution, then depth-to-space.
-
-    Output pixel `s * q + r` of the transposed convolution only meets kernel taps
-    `r, r + s, ...`, so each of the `s_h * s_w` phases is a dense convolution of the
-    input with every `s`-th tap, and all phases run as one convolution with
-    `s_h * s_w * C_out` output channels (taps a phase lacks are zero). XLA:CPU runs
-    it through its fast convolution kernels; Keras' form convolves an input dilated
-    by `s` (zeros between pixels), up to `s_h * s_w` times the multiply-adds, through
-    a slower path. The same products and sums: only their order differs.
-
-    Returns None where it does not apply or was not measured faster (stride 1, a
-    padding other than "same" or "valid", fewer than `SUBPIXEL_MIN_OUT_CHANNELS`
-    output channels); the caller then keeps Keras' function.
-    """
-    from keras.src.backend.common.backend_utils import (
-        compute_conv_transpose_padding_args_for_jax,
-    )
-
-    s = _pairs(strides)
-    if (s == (1, 1) or str(padding).lower() not in ("same", "valid")
-            or k.shape[-2] < SUBPIXEL_MIN_OUT_CHANNELS):
-        return None
-    channels_first = standardize_data_format(data_format) == "channels_first"
-    xh = jnp.transpose(x, (0, 2, 3, 1)) if channels_first else x
-    kh, kw, c_out, c_in = k.shape
-    pads = compute_conv_transpose_padding_args_for_jax(
-        input_shape=xh.shape, kernel_shape=k.shape, strides=s, padding=str(padding).lower(),
-        output_padding=output_padding, dilation_rate=1)
-    conv_pads, crops = [], []
-    for n, kd, sd, (pl, pr) in zip(xh.shape[1:3], (kh, kw), s, pads):
-        # Keras' output o is the full (uncropped) transposed convolution's o + kd - 1 - pl.
-        offset, length = kd - 1 - pl, sd * (n - 1) + 2 + pl + pr - kd
-        m = -(-kd // sd)  # taps per phase
-        q0, q1 = offset // sd, -(-(offset + length) // sd)  # phase outputs needed
-        # Pads that make the stride-1 convolution produce exactly phase outputs q0 .. q1 - 1.
-        conv_pads.append((m - 1 - q0, q1 - n))
-        crops.append((offset - sd * q0, length, q1 - q0))
-    if any(lo < 0 or hi < 0 for lo, hi in conv_pads):
-        return None
-    mh, mw = -(-kh // s[0]), -(-kw // s[1])
-    phases = []
-    for rh in range(s[0]):
-        for rw in range(s[1]):
-            sub = k[rh::s[0], rw::s[1]]  # (taps_h, taps_w, C_out, C_in)
-            sub = jnp.pad(sub, ((0, mh - sub.shape[0]), (0, mw - sub.shape[1]), (0, 0), (0, 0)))
-            phases.append(jnp.transpose(sub[::-1, ::-1], (0, 1, 3, 2)))  # correlation, HWIO
-    kernel = jnp.stack(phases, axis=3).reshape(mh, mw, c_in, s[0] * s[1] * c_out)
-    y = jax.lax.conv_general_dilated(
-        xh, kernel, window_strides=(1, 1), padding=conv_pads,
-        dimension_numbers=("NHWC", "HWIO", "NHWC"))
-    b, qh, qw, _ = y.shape
-    y = y.reshape(b, qh, qw, s[0], s[1], c_out).transpose(0, 1, 3, 2, 4, 5)
-    y = y.reshape(b, qh * s[0], qw * s[1], c_out)
-    (oh, lh, _), (ow, lw, _) = crops
-    y = y[:, oh:oh + lh, ow:ow + lw, :]
-    return jnp.transpose(y, (0, 3, 1, 2)) if channels_first else y
-
-
 def _projection(x, k, channels_first):
     """The transposed convolution of a 1x1 input as one matmul (exact up to summation order)."""
     if channels_first:
@@ -187,18 +114,12 @@ def _with_fast_grad(original):
         A function with the signature of `original`.
     """
 
-    def forward(x, k, strides, padding, output_padding, data_format, dilation_rate):
-        y = _subpixel(x, k, strides, padding, output_padding, data_format)
-        if y is None:
-            y = original(x, k, strides, padding, output_padding, data_format, dilation_rate)
-        return y
-
     @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4, 5, 6))
     def conv_transpose_fast(x, k, strides, padding, output_padding, data_format, dilation_rate):
-        return forward(x, k, strides, padding, output_padding, data_format, dilation_rate)
+        return original(x, k, strides, padding, output_padding, data_format, dilation_rate)
 
     def fwd(x, k, strides, padding, output_padding, data_format, dilation_rate):
-        y = forward(x, k, strides, padding, output_padding, data_format, dilation_rate)
+        y = original(x, k, strides, padding, output_padding, data_format, dilation_rate)
         return y, (x, k)
 
     def bwd(strides, padding, output_padding, data_format, dilation_rate, residuals, g):
