@@ -1,5 +1,10 @@
-"""Pilot (seed 100, not reused): entropy / FD of wgan on held-out MNIST vs steps, h given."""
-import json, sys, time
+"""Pilot (seed 100, not reused): entropy / FD of a preset on held-out MNIST vs steps, at width h.
+
+KERAS_BACKEND=tensorflow .venv/bin/python studies/results/entropy_table/pilot/pilot.py 16 wgan 1000,2000,3000
+(prints one JSON line per check; grids and a JSON summary beside this file). Session 8 stopped it
+after the 2,000-step check: `wgan_h16_seed100.jsonl`.
+"""
+import json, os, sys, time
 import kerasgan
 h = int(sys.argv[1]); preset = sys.argv[2]; checkpoints = [int(s) for s in sys.argv[3].split(",")]
 ov = {"hidden": h}
@@ -16,6 +21,6 @@ for c in checkpoints:
     row = {"steps": c, "train_seconds": round(train_s), "entropy_mean": r["entropy_mean"], "entropy_std": r["entropy_std"],
            "fd": r["fd"], "classes": r["classes_covered"], "real_entropy": r["real_vs_real"]["entropy_mean"]}
     print(json.dumps(row), flush=True); out.append(row)
-    kerasgan.plotting.save_image_grid(gan.generate(64, seed=0), f"/work/exp/pilot_entropy/{preset}_h{h}_{c}.png", title=f"{preset} h{h} {c} steps")
+    kerasgan.plotting.save_image_grid(gan.generate(64, seed=0), os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{preset}_h{h}_{c}.png"), title=f"{preset} h{h} {c} steps")
     t0 = time.time() - train_s
-json.dump(out, open(f"/work/exp/pilot_entropy/{preset}_h{h}.json", "w"), indent=1)
+json.dump(out, open(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{preset}_h{h}.json"), "w"), indent=1)
