@@ -130,6 +130,24 @@ def markdown_table(results, columns=METRIC_COLUMNS, label="samples from"):
     return "\n".join(lines)
 
 
+def load_result_files(presets, name, command, repo=REPO, where=""):
+    """`{preset: result}` from `zoo/<preset>/results/<name>.json` of `tools.zoo_results`.
+
+    `command(preset)`: the command that writes a missing file, named in the error (with
+    `where`, e.g. the protocol that states it).
+    """
+    arms = {}
+    for preset in presets:
+        path = os.path.join(repo, "zoo", preset, "results", f"{name}.json")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"Expected the result file {path}. Received: no such file. Run "
+                f"`{command(preset)}` first{where}.")
+        with open(path, encoding="utf-8") as f:
+            arms[preset] = json.load(f)
+    return arms
+
+
 def save_json(obj, path):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:

@@ -77,16 +77,10 @@ def findings(name, untrained_reports, noise_report, repo=sc.REPO):
     `untrained_reports`: judge reports of the untrained generator, one per seed;
     `noise_report`: the judge's report on uniform-noise images.
     """
-    arms = {}
-    for preset in ("wgan", "shared_wgan"):
-        path = os.path.join(repo, "zoo", preset, "results", f"{name}.json")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(
-                f"Expected the result file {path}. Received: no such file. Run the protocol's "
-                f"`python -m tools.zoo_results --preset={preset} ... --name={name}` first "
-                "(studies/results/entropy_table/PROTOCOL.md).")
-        with open(path, encoding="utf-8") as f:
-            arms[preset] = json.load(f)
+    arms = sc.load_result_files(
+        ("wgan", "shared_wgan"), name, repo=repo,
+        command=lambda preset: f"python -m tools.zoo_results --preset={preset} ... --name={name}",
+        where=" (studies/results/entropy_table/PROTOCOL.md)")
     reports = {p: [run["report"] for run in r["runs"]] for p, r in arms.items()}
     entropy = {p: [x["entropy_mean"] for x in reps] for p, reps in reports.items()}
     untrained = [x["entropy_mean"] for x in untrained_reports]

@@ -13,7 +13,6 @@ the two presets' zoo result files (`zoo/<preset>/results/<--result_name>.json`, 
 `python -m tools.zoo_results`) and writes `FINDINGS.md` beside the protocol.
 """
 
-import json
 import os
 import statistics
 
@@ -67,16 +66,11 @@ def protocol_files(name):
 
 def findings(name, repo=sc.REPO):
     """Reads both arms' result files; returns (verdict, FINDINGS.md text)."""
-    arms = {}
-    for preset in ("l1", "l1_unbounded"):
-        path = os.path.join(repo, "zoo", preset, "results", f"{name}.json")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(
-                f"Expected the result file {path}. Received: no such file. Run `python -m "
-                f"tools.zoo_results --preset={preset} --flagfile_for_trainer=zoo/{preset}/train.flags "
-                f"--seeds=0,1,2 --name={name} --trainer_flag=--epochs=1` first.")
-        with open(path, encoding="utf-8") as f:
-            arms[preset] = json.load(f)
+    arms = sc.load_result_files(
+        ("l1", "l1_unbounded"), name, repo=repo,
+        command=lambda preset: (f"python -m tools.zoo_results --preset={preset} "
+                                f"--flagfile_for_trainer=zoo/{preset}/train.flags --seeds=0,1,2 "
+                                f"--name={name} --trainer_flag=--epochs=1"))
     reports = {p: [run["report"] for run in r["runs"]] for p, r in arms.items()}
     protocol, _, both_collapsed = protocol_files(name)
     result = verdict(reports["l1"], reports["l1_unbounded"], both_collapsed)
