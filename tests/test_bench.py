@@ -251,6 +251,31 @@ def test_torch_twin_computes_the_keras_networks(preset, torch):
             atol=2e-4, rtol=1e-3)
 
 
+def test_profiler_torch_column_times_the_same_convolutions(torch):
+    # tools.profiler --what=convs: each convolution's PyTorch twin computes the Keras op (dcgan's
+    # paddings agree between the layouts) and the three timings are real numbers.
+    from tools import profiler
+
+    gan = kerasgan.zoo.get("dcgan", seed=0, batch_size=2, base_filters=4)
+    layers = profiler.conv_layers(gan)
+    assert [name for name, _ in layers][:1] and any(n.startswith("D ") for n, _ in layers)
+    rng = np.random.default_rng(0)
+    for name, layer in layers:
+        x = rng.standard_normal((2,) + tuple(layer.input.shape[1:])).astype("float32")
+        k = (0.1 * rng.standard_normal(tuple(layer.kernel.shape))).astype("float32")
+        expected = keras.ops.convert_to_numpy(profiler.layer_call(layer)(x, k))
+        module = profiler.torch_conv(layer)
+        assert module[-1].bias is None
+        with torch.no_grad():
+            module[-1].weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
+            got = module(torch.from_numpy(x.transpose(0, 3, 1, 2).copy())).permute(0, 2, 3, 1)
+        np.testing.assert_allclose(got.numpy(), expected, atol=1e-4, rtol=1e-4, err_msg=name)
+    times = profiler._torch_times(layer, x, k, rng.standard_normal(expected.shape).astype("float32"),
+                                  repeats=1)
+    assert sorted(times) == ["forward", "input_grad", "kernel_grad"]
+    assert all(_positive(t) for t in times.values())
+
+
 def test_bench_skips_torch_with_a_message_when_torch_is_missing(tmp_path):
     output = tmp_path / "bench.json"
     helper = os.path.join(ROOT, "tools", "bench_torch.py")

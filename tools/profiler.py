@@ -2,7 +2,7 @@ r"""Profiling: what a training step costs, and where the time goes. One entry po
 
     python -m tools.profiler --what=step ...            steps/s of a preset's fit() under variants
     python -m tools.profiler --what=convs ...           each convolution: forward and both gradients,
-                                                       JAX vs TF vs TF+XLA
+                                                       JAX vs TF vs TF+XLA vs PyTorch
     python -m tools.profiler --what=jax_ops ...         XLA op time per kind in a JAX fit() step
     python -m tools.profiler --what=conv_transpose ...  kerasgan's JAX transposed-convolution
                                                        gradient vs JAX's default, and TF
@@ -26,7 +26,11 @@ chunks of --steps steps within one fit() call, after its first (compiling) execu
 --what=convs: every Conv2D / Conv2DTranspose of the preset's generator and discriminator, timed
 (median of --repeats, one compiled call each, at the preset's batch size) for the three
 operations a step runs: forward, input gradient, kernel gradient; under JAX with kerasgan's
-transposed-convolution gradient (the fit() default) and under TensorFlow with and without XLA.
+transposed-convolution gradient (the fit() default), under TensorFlow with and without XLA, and,
+where PyTorch is installed (an optional bench-only dependency), as the PyTorch eager twin of
+tools/bench_torch.py computes it (NCHW, `torch.autograd.grad` of one recorded forward for each
+gradient, so each gradient is its own kernel call): the per-op account of the bench's
+kerasgan vs PyTorch ratio.
     python -m tools.profiler --what=convs --preset=dcgan --repeats=7 --rounds=2
 
 --what=jax_ops: traces --steps training steps with jax.profiler (XLA:CPU op events on, via
@@ -256,6 +260,52 @@ def layer_call(layer):
     return lambda x, k: keras.ops.conv(x, k, **kw)
 
 
+def torch_conv(layer):
+    """The PyTorch twin of `layer`'s convolution (tools/bench_torch.py), NCHW, no bias/activation.
+
+    A "same" padding that is odd in total is symmetric in PyTorch (one row shifted, the usual
+    PyTorch spelling): the same shapes and work, values equal where the padding is even or "valid".
+    """
+    import torch.nn as nn
+
+    from tools import bench_torch
+
+    if getattr(layer, "is_tied", False):
+        raise ValueError(f"Layer '{layer.name}' shares another layer's kernel; its PyTorch twin "
+                         "needs the whole network (tools/bench_torch.keras_to_torch).")
+    in_shape, out_shape = (tuple(int(d) for d in t.shape[1:]) for t in (layer.input, layer.output))
+    module = bench_torch._convert_layer(layer, in_shape, out_shape, tied_sources={})
+    ops = [m for m in module.modules() if isinstance(m, (nn.ZeroPad2d, nn.Conv2d, nn.ConvTranspose2d))]
+    ops[-1].register_parameter("bias", None)
+    return nn.Sequential(*ops)
+
+
+def _torch_times(layer, x, k, g, repeats):
+    """ms per call of the PyTorch twin: forward, input gradient, kernel gradient."""
+    import torch
+
+    from tools import bench_torch
+
+    torch.set_num_threads(bench_torch.cores())
+    module = torch_conv(layer)
+    weight = module[-1].weight
+    with torch.no_grad():
+        weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
+    xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
+    gt = torch.from_numpy(g.transpose(0, 3, 1, 2).copy())
+    y = module(xt)  # recorded once; each gradient replays its own backward kernel
+
+    def forward():
+        with torch.no_grad():
+            module(xt)
+
+    return {"forward": _median_ms(forward, repeats),
+            "input_grad": _median_ms(lambda: torch.autograd.grad(y, xt, gt, retain_graph=True),
+                                     repeats),
+            "kernel_grad": _median_ms(lambda: torch.autograd.grad(y, weight, gt, retain_graph=True),
+                                      repeats)}
+
+
 def _median_ms(fn, repeats):
     fn()  # compile / warm up
     times = []
@@ -282,7 +332,9 @@ def _convs_child(variant):
         x = rng.standard_normal((batch,) + tuple(layer.input.shape[1:])).astype("float32")
         k = (0.02 * rng.standard_normal(tuple(layer.kernel.shape))).astype("float32")
         g = rng.standard_normal((batch,) + tuple(layer.output.shape[1:])).astype("float32")
-        if variant == "jax":
+        if variant == "torch":
+            times = _torch_times(layer, x, k, g, repeats)
+        elif variant == "jax":
             import jax
 
             from kerasgan.trainers import jax_conv_transpose
@@ -323,7 +375,14 @@ def _convs_child(variant):
 
 
 def _convs_main():
+    from tools import bench_torch
+
     variants = {"jax": "jax", "tensorflow": "tensorflow", "tensorflow_xla": "tensorflow"}
+    if bench_torch.available():
+        variants["torch"] = "tensorflow"  # Keras builds the preset; the child times PyTorch
+    else:
+        print("[profile] PyTorch column skipped: PyTorch is not installed (optional, bench-only: "
+              "pip install torch==2.13.0)", flush=True)
     runs = {v: [] for v in variants}
     for _ in range(FLAGS.rounds):
         for variant, backend in variants.items():
@@ -339,9 +398,12 @@ def _convs_main():
         table[name] = {v: {op: statistics.median(r["layers"][name]["times_ms"][op] for r in runs[v])
                            for op in _CONV_OPS} for v in variants}
     batch = runs["jax"][0]["batch"]
-    print(f"\n{FLAGS.preset}, batch {batch}: ms per call (median), JAX (kerasgan's ConvT gradient) "
-          "| TF | TF+XLA")
-    print(f"{'layer':<22}{'input':<18}" + "".join(f"{op:>27}" for op in _CONV_OPS))
+    labels = {"jax": "JAX (kerasgan's ConvT gradient)", "tensorflow": "TF",
+              "tensorflow_xla": "TF+XLA", "torch": "PyTorch"}
+    width = 10 * len(variants) + 7
+    print(f"\n{FLAGS.preset}, batch {batch}: ms per call (median), "
+          + " | ".join(labels[v] for v in variants))
+    print(f"{'layer':<22}{'input':<18}" + "".join(f"{op:>{width}}" for op in _CONV_OPS))
     totals = {v: 0.0 for v in variants}
     for name in layers:
         info = runs["jax"][0]["layers"][name]
@@ -352,7 +414,7 @@ def _convs_main():
             for v in variants:
                 totals[v] += table[name][v][op]
         shape = "x".join(str(d) for d in info["input"][1:])
-        print(f"{name:<22}{shape:<18}" + "".join(f"{c:>27}" for c in cells))
+        print(f"{name:<22}{shape:<18}" + "".join(f"{c:>{width}}" for c in cells))
     print("sum of the convolutions (one forward + both gradients per layer), ms: "
           + ", ".join(f"{v} {t:.0f}" for v, t in totals.items()))
     _write_json({"preset": FLAGS.preset, "batch": batch, "command": sys.argv,
