@@ -3,16 +3,9 @@
 import tensorflow as tf
 
 from kerasgan import trainers
-from kerasgan.trainers import tf_narrow_convs
 
 
 def train_step(gan, data):
-    # Traced once; without XLA, few-channel strided convolutions take the phase form.
-    with tf_narrow_convs.narrow_conv_paths(tf_narrow_convs.enabled and not gan.jit_compile):
-        return _train_step(gan, data)
-
-
-def _train_step(gan, data):
     chunks = gan.real_chunks(data)
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     # MultiWorkerMirroredStrategy's rebatched datasets lose the static batch size.
