@@ -726,6 +726,9 @@ class GAN(keras.Model):
 
         Under a data-parallel distribution every batch must divide evenly over
         the replicas (checked on the first batch, and on an array's last one).
+        Training on the CPU, a dataset's tf.data autotuning is turned off unless
+        the dataset sets it (`kerasgan.data.pipeline.without_cpu_autotune`: it
+        stalled training on 2 cores).
         """
         if y is not None and self.conditioning is None:
             raise ValueError(
@@ -758,6 +761,9 @@ class GAN(keras.Model):
             # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
             # shuffle=True for them.
             kwargs.setdefault("shuffle", False)
+            from kerasgan.data import pipeline  # imports TensorFlow, as Keras' data adapters do
+
+            x = pipeline.without_cpu_autotune(x)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     # --------------------------------------------------- backend-neutral step
