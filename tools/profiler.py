@@ -260,12 +260,16 @@ def layer_call(layer):
     return lambda x, k: keras.ops.conv(x, k, **kw)
 
 
-def torch_conv(layer):
+def torch_conv(layer, kernel):
     """The PyTorch twin of `layer`'s convolution (tools/bench_torch.py), NCHW, no bias/activation.
+
+    `kernel`: the weights, in Keras' layout (as `layer.kernel`).
 
     A "same" padding that is odd in total is symmetric in PyTorch (one row shifted, the usual
     PyTorch spelling): the same shapes and work, values equal where the padding is even or "valid".
     """
+    import numpy as np
+    import torch
     import torch.nn as nn
 
     from tools import bench_torch
@@ -277,6 +281,8 @@ def torch_conv(layer):
     module = bench_torch._convert_layer(layer, in_shape, out_shape, tied_sources={})
     ops = [m for m in module.modules() if isinstance(m, (nn.ZeroPad2d, nn.Conv2d, nn.ConvTranspose2d))]
     ops[-1].register_parameter("bias", None)
+    with torch.no_grad():
+        ops[-1].weight.copy_(torch.from_numpy(np.asarray(kernel).transpose(3, 2, 0, 1).copy()))
     return nn.Sequential(*ops)
 
 
@@ -287,10 +293,8 @@ def _torch_times(layer, x, k, g, repeats):
     from tools import bench_torch
 
     torch.set_num_threads(bench_torch.cores())
-    module = torch_conv(layer)
+    module = torch_conv(layer, k)
     weight = module[-1].weight
-    with torch.no_grad():
-        weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
     xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
     gt = torch.from_numpy(g.transpose(0, 3, 1, 2).copy())
     y = module(xt)  # recorded once; each gradient replays its own backward kernel
