@@ -513,6 +513,32 @@ def test_evaluate_tool_on_tiny_checkpoint(tiny_classifier, tiny_data, tmp_path):
     assert not hasattr(evaluate, "load_gan") and "load_gan" not in vars(metrics.evaluation)
 
 
+def test_evaluate_tool_on_shipped_weights(tiny_classifier, tiny_data, tmp_path, monkeypatch):
+    from tools import evaluate
+    from kerasgan.zoo import weights as weights_lib
+
+    directory, _, _ = tiny_data
+    tiny = {"image_shape": (28, 28, 1), "g_widths": (8,), "d_widths": (8,), "latent_dim": 4}
+    gan = kerasgan.zoo.get("mnist_mlp", seed=0, **tiny)
+    path = tmp_path / "mnist_mlp-tiny.generator.npz"
+    digest = weights_lib.save_generator(gan, str(path), storage="float32")
+    monkeypatch.setattr(weights_lib, "WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setitem(kerasgan.zoo.spec("mnist_mlp").weights, "tiny", {
+        "file": path.name, "sha256": digest, "overrides": tiny, "description": "test"})
+    out = tmp_path / "judged"
+    report = evaluate.evaluate_weights("mnist_mlp", "tiny", str(out), dataset=directory,
+                                       classifier=tiny_classifier, num_samples=30, grid_samples=4)
+    with open(out / "metrics.json") as f:
+        saved = json.load(f)
+    assert (saved["preset"], saved["weights"], saved["file"], saved["sha256"]) == (
+        "mnist_mlp", "tiny", path.name, digest)
+    assert saved["step"] is None and saved["protocol"]["num_generated"] == 30
+    # The same generator judged directly gives the same distance.
+    direct = metrics.evaluate(gan, directory, num_samples=30, seed=0, classifier=tiny_classifier)
+    np.testing.assert_allclose(report["fd"], direct["fd"], rtol=1e-5)
+    assert os.path.getsize(out / "samples.png") > 0
+
+
 def test_filter_similarity_tool(tmp_path):
     keras.utils.set_random_seed(0)
     g_in = keras.Input((4,))

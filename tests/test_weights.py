@@ -100,3 +100,140 @@ def test_each_shipped_file_checks_its_sha256(name, key, tmp_path, monkeypatch):
     monkeypatch.setattr(weights_lib, "WEIGHTS_DIR", str(tmp_path))
     with pytest.raises(ValueError, match=rf"Expected sha256 {item['sha256']} .*the file is corrupt"):
         zoo.get(name, weights=key)
+
+
+# ------------------------------------------------- compact generator files (.generator.npz)
+
+def _trained_dcgan(seed=0, **kwargs):
+    """A small dcgan (BatchNorm statistics included) after two updates."""
+    gan = zoo.get("dcgan", seed=seed, batch_size=2, base_filters=4, **kwargs)
+    x = np.random.default_rng(0).uniform(0, 1, (4, 28, 28, 1)).astype("float32")
+    gan.fit(x, batch_size=2, epochs=1, verbose=0)
+    return gan
+
+
+def _values(variables):
+    return [np.asarray(v) for v in variables]
+
+
+def test_int8_quantization_by_hand():
+    value = np.array([[1.0, -2.0, 0.0], [0.5, 1.0, 0.0]], dtype="float32")
+    q, scale = weights_lib._quantize_int8(value)
+    # One scale per column (the last axis): absmax / 127; an all-zero column keeps scale 1.
+    np.testing.assert_allclose(scale, [1 / 127, 2 / 127, 1.0], rtol=1e-7)
+    # 0.5 / (1/127) = 63.5 rounds to even (64); 1.0 / (2/127) = 63.5 -> 64 too.
+    np.testing.assert_array_equal(q, [[127, -127, 0], [64, 64, 0]])
+    assert q.dtype == np.int8 and scale.dtype == np.float32
+
+
+def test_generator_file_float32_is_exact_and_leaves_the_discriminator(tmp_path):
+    trained = _trained_dcgan()
+    path = str(tmp_path / "g.generator.npz")
+    digest = weights_lib.save_generator(trained, path, storage="float32")
+    assert digest == weights_lib.sha256(path)
+    fresh = zoo.get("dcgan", seed=1, batch_size=2, base_filters=4)
+    d_before = _values(fresh.discriminator.weights)
+    weights_lib.load_generator(fresh, path)
+    for a, b in zip(_values(fresh.generator.weights), _values(trained.generator.weights)):
+        np.testing.assert_array_equal(a, b)  # moving statistics of BatchNorm included
+    for a, b in zip(_values(fresh.discriminator.weights), d_before):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(fresh.generate(4, seed=3), trained.generate(4, seed=3), atol=1e-6)
+
+
+@pytest.mark.parametrize("storage", ["float16", "int8"])
+def test_generator_file_compact_storage_error_bounds(tmp_path, storage):
+    trained = _trained_dcgan()
+    paths = {s: str(tmp_path / f"{s}.generator.npz") for s in ("float32", storage)}
+    for s, p in paths.items():
+        weights_lib.save_generator(trained, p, storage=s)
+    assert os.path.getsize(paths[storage]) < 0.6 * os.path.getsize(paths["float32"])
+    fresh = zoo.get("dcgan", seed=1, batch_size=2, base_filters=4)
+    weights_lib.load_generator(fresh, paths[storage])
+    for v, original in zip(fresh.generator.weights, _values(trained.generator.weights)):
+        loaded = np.asarray(v)
+        assert loaded.dtype == np.float32
+        if original.ndim < 2:  # vectors are stored as they are
+            np.testing.assert_array_equal(loaded, original)
+        elif storage == "float16":
+            np.testing.assert_array_equal(loaded, original.astype(np.float16).astype(np.float32))
+        else:  # at most half a quantization step per slice of the last axis
+            step = np.max(np.abs(original), axis=tuple(range(original.ndim - 1))) / 127
+            assert np.all(np.abs(loaded - original) <= step / 2 + 1e-7), v.path
+            assert np.any(loaded != original)
+
+
+def test_generator_file_holds_the_ema_generator(tmp_path):
+    trained = _trained_dcgan(ema_decay=0.9)
+    raw = _values(trained.generator.weights)
+    path = str(tmp_path / "ema.generator.npz")
+    weights_lib.save_generator(trained, path, storage="float32")
+    np.testing.assert_array_equal(_values(trained.generator.weights)[0], raw[0])  # restored
+    fresh = zoo.get("dcgan", seed=1, batch_size=2, base_filters=4, ema_decay=0.9)
+    weights_lib.load_generator(fresh, path)
+    # What generate() used (the averages) is what loads, as weights and as averages.
+    for a, b in zip(_values(fresh.ema_variables), _values(trained.ema_variables)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(fresh.generate(4, seed=3), trained.generate(4, seed=3), atol=1e-6)
+    plain = zoo.get("dcgan", seed=1, batch_size=2, base_filters=4)
+    weights_lib.load_generator(plain, path)  # EMA off: the averaged weights become the weights
+    np.testing.assert_allclose(plain.generate(4, seed=3), trained.generate(4, seed=3), atol=1e-6)
+
+
+def test_generator_file_errors(tmp_path):
+    gan = _trained_dcgan()
+    with pytest.raises(ValueError, match=r"Expected a path ending in '\.generator\.npz'\. Received: path='.*g\.npz'"):
+        weights_lib.save_generator(gan, str(tmp_path / "g.npz"))
+    with pytest.raises(ValueError, match=r"Expected storage to be one of float32, float16, int8\. Received: storage='int4'"):
+        weights_lib.save_generator(gan, str(tmp_path / "g.generator.npz"), storage="int4")
+    assert not os.listdir(tmp_path)  # nothing half-written
+    path = str(tmp_path / "g.generator.npz")
+    weights_lib.save_generator(gan, path)
+    other = zoo.get("dcgan", seed=1, batch_size=2, base_filters=8)
+    before = _values(other.generator.weights)
+    with pytest.raises(ValueError, match=r"Expected shape \(7, 7, 16, 100\) for the generator's variable project/kernel\. Received: shape \(7, 7, 8, 100\) \(project/kernel\) in .*g\.generator\.npz: it was written from another architecture"):
+        weights_lib.load_generator(other, path)
+    for a, b in zip(_values(other.generator.weights), before):  # checked before any assignment
+        np.testing.assert_array_equal(a, b)
+    mlp = zoo.get("mnist_mlp", seed=0, **TINY)
+    with pytest.raises(ValueError, match=r"Expected a file with the generator's \d+ variables\. Received: .* with \d+"):
+        weights_lib.load_generator(mlp, path)
+    not_npz = tmp_path / "x.generator.npz"
+    not_npz.write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match=r"Expected a kerasgan generator file .*Received: .*x\.generator\.npz, which does not read as one"):
+        weights_lib.load_generator(gan, str(not_npz))
+
+
+def test_shipped_generator_file_loads_through_zoo_get(tmp_path, monkeypatch):
+    trained = _trained_dcgan()
+    path = tmp_path / "dcgan-tiny.generator.npz"
+    digest = weights_lib.save_generator(trained, str(path), storage="int8")
+    monkeypatch.setattr(weights_lib, "WEIGHTS_DIR", str(tmp_path))
+    entry = {"file": path.name, "sha256": digest, "description": "test",
+             "overrides": {"batch_size": 2, "base_filters": 4}}
+    monkeypatch.setitem(zoo.spec("dcgan").weights, "tiny", entry)
+    gan = zoo.get("dcgan", weights="tiny", seed=1)
+    assert np.abs(gan.generate(4, seed=3) - trained.generate(4, seed=3)).max() < 0.05
+    with pytest.raises(ValueError, match=r"Expected weights that fit preset 'dcgan'.*does not load \(Expected shape"):
+        zoo.get("dcgan", weights="tiny", base_filters=8)
+
+
+def test_ship_weights_tool(tmp_path):
+    from tools import ship_weights
+
+    trained = _trained_dcgan(ema_decay=0.9)
+    ckpt = str(tmp_path / "checkpoint.keras")
+    trained.save(ckpt)
+    h5 = ship_weights.ship(ckpt, str(tmp_path / "out.weights.h5"))
+    assert h5["step"] == 2 and h5["sha256"] == weights_lib.sha256(str(tmp_path / "out.weights.h5"))
+    full = zoo.get("dcgan", seed=1, batch_size=2, base_filters=4, ema_decay=0.9)
+    full.load_weights(str(tmp_path / "out.weights.h5"))
+    for a, b in zip(_values(full.weights), _values(trained.weights)):
+        np.testing.assert_array_equal(a, b)
+    npz = ship_weights.ship(ckpt, str(tmp_path / "out.generator.npz"), storage="int8")
+    assert npz["file"] == "out.generator.npz" and npz["bytes"] == os.path.getsize(tmp_path / "out.generator.npz")
+    with pytest.raises(ValueError, match=r"Expected --storage=float32 for a \.weights\.h5 file"):
+        ship_weights.ship(ckpt, str(tmp_path / "x.weights.h5"), storage="int8")
+    with pytest.raises(ValueError, match=r"Expected --output ending in \.weights\.h5 or \.generator\.npz\. Received: '.*x\.h5'"):
+        ship_weights.ship(ckpt, str(tmp_path / "x.h5"))
+    assert not os.path.exists(tmp_path / "x.weights.h5")

@@ -1,14 +1,17 @@
-r"""Judges a `.keras` GAN checkpoint: prints `kerasgan.metrics.evaluate`'s report, writes metrics.json.
+r"""Judges a `.keras` GAN checkpoint or shipped weights: prints `kerasgan.metrics.evaluate`'s report.
 
 Default protocol: 5,000 generated images against 5,000 real test images, in the
 shipped judge classifier's feature space (FD, KID +- SE, precision/recall,
 density/coverage, classes covered, entropy, classifier score). Writes
 `<output_dir>/metrics.json` (the report, plus the checkpoint and its step) and
-`<output_dir>/samples.png`; `--output_dir` defaults to the checkpoint's folder.
+`<output_dir>/samples.png`; `--output_dir` defaults to the checkpoint's folder,
+or to `runs/evaluate/<preset>-<weights>` for shipped weights
+(`--preset=... --weights=...`, i.e. `kerasgan.zoo.get(preset, weights=...)`).
 
 Example (from the repository root):
     python -m tools.evaluate --checkpoint runs/dcgan/checkpoint.keras
     python -m tools.evaluate --checkpoint runs/mlp/checkpoint.keras --dataset=mnist --num_samples=5000
+    python -m tools.evaluate --preset=l1_unbounded --weights=fashion_mnist
 """
 
 import json
@@ -22,6 +25,8 @@ FLAGS = flags.FLAGS
 def _define_flags():
     # Defined only when run as a program, so tests can import this module next to others.
     flags.DEFINE_string("checkpoint", None, "A .keras GAN checkpoint (kerasgan.train writes one).")
+    flags.DEFINE_string("preset", None, "Judge a preset's shipped weights instead (with --weights).")
+    flags.DEFINE_string("weights", None, "The shipped weights' name, e.g. fashion_mnist (with --preset).")
     flags.DEFINE_string("dataset", "fashion_mnist", "fashion_mnist, mnist, or an IDX directory.")
     flags.DEFINE_string("classifier", None, "A judge .weights.h5 file (default: the shipped judge).")
     flags.DEFINE_string("reference_split", "test", "Real split of the reference (MNIST: its held-out half).")
@@ -29,8 +34,17 @@ def _define_flags():
     flags.DEFINE_integer("seed", 0, "Generation seed.")
     flags.DEFINE_integer("grid_samples", 64, "Images in samples.png (0: none).")
     flags.DEFINE_string("output_dir", None, "Where metrics.json and samples.png go (default: the "
-                        "checkpoint's folder).")
-    flags.mark_flag_as_required("checkpoint")
+                        "checkpoint's folder, or runs/evaluate/<preset>-<weights>).")
+
+    @flags.multi_flags_validator(
+        ["checkpoint", "preset", "weights"],
+        message="Expected either --checkpoint=<file.keras> or --preset=<name> --weights=<name>. "
+                "Pass one of the two.")
+    def _one_source(values):
+        by_preset = values["preset"] is not None and values["weights"] is not None
+        by_checkpoint = values["checkpoint"] is not None and values["preset"] is None \
+            and values["weights"] is None
+        return by_preset != by_checkpoint
 
 
 def evaluate_checkpoint(checkpoint, output_dir=None, dataset="fashion_mnist", classifier=None,
@@ -40,33 +54,66 @@ def evaluate_checkpoint(checkpoint, output_dir=None, dataset="fashion_mnist", cl
     Returns the `kerasgan.metrics.EvaluationReport`, with `checkpoint` and `step` added.
     """
     import kerasgan
-    from kerasgan.plotting import save_image_grid
 
     gan = kerasgan.load_gan(checkpoint)
+    optimizer = getattr(gan, "optimizer", None)
+    step = int(optimizer.iterations) if optimizer is not None else None
+    output_dir = output_dir or os.path.dirname(os.path.abspath(checkpoint))
+    return _judge(gan, {"checkpoint": os.path.abspath(checkpoint), "step": step}, output_dir,
+                  dataset, classifier, reference_split, num_samples, seed, grid_samples)
+
+
+def evaluate_weights(preset, weights, output_dir=None, dataset="fashion_mnist", classifier=None,
+                     reference_split="test", num_samples=5000, seed=0, grid_samples=64):
+    """Judges `kerasgan.zoo.get(preset, weights=weights)`; writes metrics.json (and samples.png).
+
+    Returns the `kerasgan.metrics.EvaluationReport`, with `preset`, `weights` and `file` added.
+    """
+    import kerasgan
+
+    gan = kerasgan.zoo.get(preset, weights=weights)
+    item = kerasgan.zoo.spec(preset).weights[weights]
+    output_dir = output_dir or os.path.join("runs", "evaluate", f"{preset}-{weights}")
+    return _judge(gan, {"preset": preset, "weights": weights, "file": item["file"],
+                        "sha256": item["sha256"], "step": None}, output_dir,
+                  dataset, classifier, reference_split, num_samples, seed, grid_samples)
+
+
+def _judge(gan, about, output_dir, dataset, classifier, reference_split, num_samples, seed,
+           grid_samples):
+    import kerasgan
+    from kerasgan.plotting import save_image_grid
+
     report = kerasgan.metrics.evaluate(gan, dataset, num_samples=num_samples, seed=seed,
                                        reference_split=reference_split, classifier=classifier)
-    optimizer = getattr(gan, "optimizer", None)
-    report["checkpoint"] = os.path.abspath(checkpoint)
-    report["step"] = int(optimizer.iterations) if optimizer is not None else None
-    output_dir = output_dir or os.path.dirname(os.path.abspath(checkpoint))
+    for key, value in about.items():
+        report[key] = value
     os.makedirs(output_dir, exist_ok=True)
     with open(os.path.join(output_dir, "metrics.json"), "w", encoding="utf-8") as f:
         f.write(report.to_json() + "\n")
     if grid_samples:
         save_image_grid(gan.generate(int(grid_samples), seed=seed),
                         os.path.join(output_dir, "samples.png"),
-                        title=f"step {report['step']}: FD {report['fd']:.1f}, KID {report['kid']:.4f}")
+                        title=(f"step {report['step']}: " if report["step"] is not None else "")
+                        + f"FD {report['fd']:.1f}, KID {report['kid']:.4f}")
     return report
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    output_dir = FLAGS.output_dir or os.path.dirname(os.path.abspath(FLAGS.checkpoint))
-    report = evaluate_checkpoint(
-        FLAGS.checkpoint, output_dir, FLAGS.dataset, FLAGS.classifier, FLAGS.reference_split,
-        FLAGS.num_samples, FLAGS.seed, FLAGS.grid_samples)
-    print(f"{report['checkpoint']} (step {report['step']})")
+    judged = dict(dataset=FLAGS.dataset, classifier=FLAGS.classifier,
+                  reference_split=FLAGS.reference_split, num_samples=FLAGS.num_samples,
+                  seed=FLAGS.seed, grid_samples=FLAGS.grid_samples)
+    if FLAGS.checkpoint is not None:
+        output_dir = FLAGS.output_dir or os.path.dirname(os.path.abspath(FLAGS.checkpoint))
+        report = evaluate_checkpoint(FLAGS.checkpoint, output_dir, **judged)
+        print(f"{report['checkpoint']} (step {report['step']})")
+    else:
+        output_dir = FLAGS.output_dir or os.path.join("runs", "evaluate",
+                                                      f"{FLAGS.preset}-{FLAGS.weights}")
+        report = evaluate_weights(FLAGS.preset, FLAGS.weights, output_dir, **judged)
+        print(f"{FLAGS.preset}, weights={FLAGS.weights} ({report['file']})")
     print(report.summary())
     written = "metrics.json" + (" and samples.png" if FLAGS.grid_samples else "")
     print(f"Wrote {written} to {output_dir}")
