@@ -12,25 +12,24 @@ import numpy as np
 def conv_xla(x, k):  # NHWC, HWIO, stride 2, same
     return lax.conv_general_dilated(x, k, (2, 2), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
 
-def conv_im2col(x, k):
+def _taps(x, k):
+    """The kernel's taps of a stride-2 "same" convolution: kh*kw strided slices of the padded input."""
     kh, kw, ci, co = k.shape
-    # same padding for k4 s2: total pad = max((out-1)*s + k - in, 0)
     n, h, w, c = x.shape
     oh, ow = -(-h // 2), -(-w // 2)
+    # same padding for stride 2: total pad = max((out-1)*s + k - in, 0)
     ph = max((oh - 1) * 2 + kh - h, 0); pw = max((ow - 1) * 2 + kw - w, 0)
     xp = jnp.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
-    cols = [xp[:, i:i + 2 * oh:2, j:j + 2 * ow:2, :] for i in range(kh) for j in range(kw)]
-    p = jnp.concatenate(cols, axis=-1)  # n, oh, ow, kh*kw*ci  (order i, j, c)
+    return [xp[:, i:i + 2 * oh:2, j:j + 2 * ow:2, :] for i in range(kh) for j in range(kw)]
+
+def conv_im2col(x, k):
+    kh, kw, ci, co = k.shape
+    p = jnp.concatenate(_taps(x, k), axis=-1)  # n, oh, ow, kh*kw*ci  (order i, j, c)
     return jnp.einsum("nhwp,po->nhwo", p, k.reshape(kh * kw * ci, co))
 
 def conv_im2col_stack(x, k):
     kh, kw, ci, co = k.shape
-    n, h, w, c = x.shape
-    oh, ow = -(-h // 2), -(-w // 2)
-    ph = max((oh - 1) * 2 + kh - h, 0); pw = max((ow - 1) * 2 + kw - w, 0)
-    xp = jnp.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
-    cols = [xp[:, i:i + 2 * oh:2, j:j + 2 * ow:2, :] for i in range(kh) for j in range(kw)]
-    p = jnp.stack(cols, axis=3)  # n, oh, ow, kk, ci
+    p = jnp.stack(_taps(x, k), axis=3)  # n, oh, ow, kk, ci
     return jnp.einsum("nhwkc,kco->nhwo", p, k.reshape(kh * kw, ci, co))
 
 def bench(f, *a, reps=20):
