@@ -83,14 +83,13 @@ def _judge(gan, about, output_dir, dataset, classifier, reference_split, num_sam
            grid_samples):
     import kerasgan
     from kerasgan.plotting import save_image_grid
+    from kerasgan.utils.io import atomic_write_text
 
     report = kerasgan.metrics.evaluate(gan, dataset, num_samples=num_samples, seed=seed,
                                        reference_split=reference_split, classifier=classifier)
     for key, value in about.items():
         report[key] = value
-    os.makedirs(output_dir, exist_ok=True)
-    with open(os.path.join(output_dir, "metrics.json"), "w", encoding="utf-8") as f:
-        f.write(report.to_json() + "\n")
+    atomic_write_text(os.path.join(output_dir, "metrics.json"), report.to_json() + "\n")
     if grid_samples:
         save_image_grid(gan.generate(int(grid_samples), seed=seed),
                         os.path.join(output_dir, "samples.png"),
