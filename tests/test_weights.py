@@ -76,6 +76,21 @@ def test_every_listed_file_ships_with_its_checksum():
         assert weights_lib.sha256(path) == item["sha256"], path
 
 
+def test_every_shipped_file_is_package_data():
+    """A wheel (not only an editable install) carries every weights file the presets list."""
+    import fnmatch
+    import tomllib
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["kerasgan"]
+    package = os.path.join(root, "kerasgan")
+    for name in zoo.names():
+        for item in zoo.spec(name).weights.values():
+            relative = os.path.relpath(weights_lib.path_of(item), package)
+            assert any(fnmatch.fnmatch(relative, p) for p in patterns), (relative, patterns)
+
+
 SHIPPED = [(name, key) for name in zoo.names() for key in sorted(zoo.spec(name).weights)]
 
 
