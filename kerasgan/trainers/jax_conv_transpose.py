@@ -53,6 +53,8 @@ from keras.src.backend.jax import nn as _keras_jax_nn
 from keras.src.backend.config import standardize_data_format
 from keras.src.backend.jax.core import convert_to_tensor
 
+from kerasgan.trainers import jax_conv_split
+
 #: The switch: when True (default), `kerasgan.GAN`'s JAX training step uses the
 #: fast gradient. Read when the step is traced (the first `fit()` after `compile()`).
 enabled = True
@@ -125,22 +127,25 @@ def _with_fast_grad(original):
     def bwd(strides, padding, output_padding, data_format, dilation_rate, residuals, g):
         x, k = residuals
 
-        def input_grad(kernel):
+        def input_grad(cotangent, kernel):
             # The input gradient is the transpose of the op with respect to x:
-            # a plain strided convolution of g, linear in the kernel.
+            # a plain strided convolution of the cotangent, linear in the kernel.
             forward = lambda inputs: original(  # noqa: E731
                 inputs, kernel, strides, padding, output_padding, data_format, dilation_rate
             )
-            return jax.linear_transpose(forward, jax.ShapeDtypeStruct(x.shape, x.dtype))(g)[0]
+            shape = (cotangent.shape[0],) + tuple(x.shape[1:])
+            return jax.linear_transpose(forward, jax.ShapeDtypeStruct(shape, x.dtype))(cotangent)[0]
 
-        # <input_grad(k), x> = <g, conv_transpose(x, k)>, so the kernel gradient is
+        # <input_grad(g, k), x> = <g, conv_transpose(x, k)>, so the kernel gradient is
         # the vjp of input_grad at cotangent x: the kernel gradient of a strided
         # convolution (rhs_dilation=strides), which XLA:CPU runs fast, instead of
         # JAX's default (lhs_dilation=strides with the cotangent as kernel), which
-        # it runs through a generic loop.
-        dx, pullback = jax.vjp(input_grad, k)
-        (dk,) = pullback(x)
-        return dx, dk
+        # it runs through a generic loop. Large ones are summed over batch parts.
+        n = 1
+        if jax_conv_split.enabled:
+            n = jax_conv_split.parts(g.shape, x.shape, jax_conv_split.conv_flops(x.shape, k.shape),
+                                     x.dtype.itemsize)
+        return input_grad(g, k), jax_conv_split.kernel_grad(input_grad, g, k, x, n)
 
     conv_transpose_fast.defvjp(fwd, bwd)
 

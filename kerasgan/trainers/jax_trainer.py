@@ -14,7 +14,7 @@ import keras
 from keras import ops
 
 from kerasgan import trainers
-from kerasgan.trainers import jax_conv_transpose
+from kerasgan.trainers import jax_conv_split, jax_conv_transpose
 
 
 # Layouts per GANOptimizer: `GAN.compile()` builds a new one, so a recompiled GAN (another
@@ -67,6 +67,7 @@ def _put(values, indices, new):
     return values
 
 
+@jax_conv_split.within_split_kernel_grads
 @jax_conv_transpose.within_fast_conv_transpose_grad
 def train_step(gan, state, data):
     trainable, non_trainable, optimizer_values, metric_values = state
