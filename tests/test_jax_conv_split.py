@@ -17,7 +17,13 @@ ORIGINAL = keras_jax_nn.conv
 
 
 @pytest.fixture
-def split_everything(monkeypatch):
+def avx512(monkeypatch):
+    """As on the machine type the rule was measured on (the test machine may lack AVX-512)."""
+    monkeypatch.setattr(jax_conv_split.utils, "cpu_has_avx512", lambda: True)
+
+
+@pytest.fixture
+def split_everything(avx512, monkeypatch):
     """Thresholds that split the tiny convolutions of these tests into as many parts as allowed."""
     monkeypatch.setattr(jax_conv_split, "MIN_FLOPS", 0)
     monkeypatch.setattr(jax_conv_split, "PART_BYTES", 1)
@@ -31,7 +37,7 @@ def _assert_close(actual, expected):
     np.testing.assert_allclose(np.asarray(actual), expected, rtol=1e-4, atol=2e-6 * scale)
 
 
-def test_parts_for_the_presets_convolutions():
+def test_parts_for_the_presets_convolutions(avx512):
     parts, flops = jax_conv_split.parts, jax_conv_split.conv_flops
     # dcgan (batch 128): D down_1 14 -> 7 px, 64 -> 128 channels: 9.6 MB of operands -> 4 parts.
     assert parts((128, 14, 14, 64), (128, 7, 7, 128), flops((128, 7, 7, 128), (4, 4, 64, 128)),
@@ -52,9 +58,14 @@ def test_parts_for_the_presets_convolutions():
     assert parts((128, 4, 4, 8), (128, 2, 2, 8), big, 4) == 1  # 32 KB: already small
 
 
-def test_parts_is_one_off_the_cpu(monkeypatch):
+def test_parts_is_one_off_the_cpu_and_without_avx512(avx512, monkeypatch):
+    args = ((128, 32, 32, 64), (128, 16, 16, 128), 1e12, 4)
+    assert jax_conv_split.parts(*args) == 8
+    monkeypatch.setattr(jax_conv_split.utils, "cpu_has_avx512", lambda: False)
+    assert jax_conv_split.parts(*args) == 1  # not measured there: XLA's one-piece gradient
+    monkeypatch.setattr(jax_conv_split.utils, "cpu_has_avx512", lambda: True)
     monkeypatch.setattr(jax_conv_split.jax, "default_backend", lambda: "gpu")
-    assert jax_conv_split.parts((128, 32, 32, 64), (128, 16, 16, 128), 1e12, 4) == 1
+    assert jax_conv_split.parts(*args) == 1
 
 
 def test_kernel_grad_sums_parts_to_the_one_piece_gradient():

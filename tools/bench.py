@@ -17,7 +17,8 @@ then summarised the same way. Variants:
     over `stateless_call` + `optimizer.stateless_apply`, state donated);
   * `hand_xla` (TensorFlow, `--xla`): that loop under `tf.function(jit_compile=True)`;
   * `hand_fastgrad` (JAX, generators with a Conv*Transpose only): the hand
-    loop traced inside `kerasgan.trainers.jax_conv_transpose.fast_conv_transpose_grad()`;
+    loop traced inside kerasgan's JAX convolution paths, as `fit()` is
+    (`jax_conv_transpose.fast_conv_transpose_grad()`, `jax_conv_split.split_kernel_grads()`);
   * `torch`, `torch_fused` (backend "torch"): a PyTorch eager loop of the
     same networks rebuilt in `torch.nn` (tools/bench_torch.py; parameter
     counts checked against the Keras models), with PyTorch's default
@@ -114,7 +115,7 @@ _BATCH_SIZE = flags.DEFINE_integer(
 )
 _XLA = flags.DEFINE_bool("xla", True, "TensorFlow: also time jit_compile=True variants.")
 _FASTGRAD = flags.DEFINE_bool(
-    "fastgrad", True, "JAX: also time the hand loop with kerasgan's Conv*Transpose gradient."
+    "fastgrad", True, "JAX: also time the hand loop with kerasgan's convolution gradients."
 )
 _SPE = flags.DEFINE_list(
     "steps_per_execution", [], "Extra fit() variants with these steps_per_execution (e.g. 4)."
@@ -406,12 +407,12 @@ def _hand_jax(gan, fastgrad):
         return (dp, dn, gp, gn, dov, gov, key), (dl, gl)
 
     if fastgrad:
-        from kerasgan.trainers import jax_conv_transpose
+        from kerasgan.trainers import jax_conv_split, jax_conv_transpose
 
         traced = step
 
-        def step(state, real):  # noqa: F811  (traced inside the fast-gradient scope)
-            with jax_conv_transpose.fast_conv_transpose_grad():
+        def step(state, real):  # noqa: F811  (traced inside kerasgan's convolution scopes)
+            with jax_conv_transpose.fast_conv_transpose_grad(), jax_conv_split.split_kernel_grads():
                 return traced(state, real)
 
     step_fn = jax.jit(step, donate_argnums=0)

@@ -29,11 +29,11 @@ chunks of --steps steps within one fit() call, after its first (compiling) execu
 --what=convs: every Conv2D / Conv2DTranspose of the preset's generator and discriminator, timed
 (median of --repeats, one compiled call each, at the preset's batch size) for the three
 operations a step runs: forward, input gradient, kernel gradient; under JAX with kerasgan's
-transposed-convolution gradient (the fit() default), under TensorFlow with and without XLA, and,
-where PyTorch is installed (an optional bench-only dependency), as the PyTorch eager twin of
-tools/bench_torch.py computes it (NCHW, `torch.autograd.grad` of one recorded forward for each
-gradient, so each gradient is its own kernel call): the per-op account of the bench's
-kerasgan vs PyTorch ratio.
+transposed-convolution gradient and batch-split kernel gradients (the fit() defaults), under
+TensorFlow with and without XLA, and, where PyTorch is installed (an optional bench-only
+dependency), as the PyTorch eager twin of tools/bench_torch.py computes it (NCHW,
+`torch.autograd.grad` of one recorded forward for each gradient, so each gradient is its own
+kernel call): the per-op account of the bench's kerasgan vs PyTorch ratio.
     python -m tools.profiler --what=convs --preset=dcgan --repeats=7 --rounds=2
 
 --what=step_ops: where a whole fit() step spends its time, per layer of the generator and the
@@ -42,7 +42,8 @@ plus the optimizer, the loss and the input pipeline; TensorFlow and JAX (or --ba
 own processes, --rounds rounds, median per cell. TensorFlow: tf.profiler's per-op statistics,
 ops placed by their name scopes. JAX: jax.profiler's XLA:CPU op events, placed by the op_name
 metadata of the compiled module (dumped with --xla_dump_to); where XLA's rewrites dropped a
-convolution's name, it takes that of the unaccounted source convolution with the same output.
+convolution's name, it takes that of the unaccounted source convolution with the same output,
+and XLA's nameless layout copies count as "layout copies" of the convolution they feed.
 Op time is summed over threads, so it exceeds the wall time where ops overlap; the table also
 gives each backend's untraced ms per step and its cores busy (process CPU time / wall).
     python -m tools.profiler --what=step_ops --preset=dcgan --rounds=2
@@ -175,6 +176,47 @@ def _preset_data(gan, config, kerasgan):
                             value_range=tuple(config["value_range"]), batch_size=batch, seed=0,
                             repeat=True, labels=bool(getattr(gan, "num_classes", None)))
     return ds, batch
+
+
+def _compiled_preset(kerasgan):
+    """(gan, ds, batch, steps_per_execution, steps to trace) of --preset, after its first call."""
+    overrides = {"batch_size": FLAGS.batch_size} if FLAGS.batch_size else {}
+    gan = kerasgan.zoo.get(FLAGS.preset, seed=0, **overrides)
+    config = {**kerasgan.zoo.spec(FLAGS.preset).config, **overrides}
+    ds, batch = _preset_data(gan, config, kerasgan)
+    spe = int(getattr(gan, "steps_per_execution", 1) or 1)
+    gan.fit(ds, epochs=1, steps_per_epoch=spe, verbose=0)  # compile
+    return gan, ds, batch, spe, max(spe, _opt("steps") // spe * spe)
+
+
+def _traced_fit(gan, ds, steps, backend, tool):
+    """Traces `steps` fit() steps; returns (the profiler plugin's `tool` output, ms per step)."""
+    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
+
+    if backend == "jax":
+        import jax
+
+        start_trace, stop_trace = jax.profiler.start_trace, jax.profiler.stop_trace
+    else:
+        import tensorflow as tf
+
+        start_trace, stop_trace = tf.profiler.experimental.start, tf.profiler.experimental.stop
+    trace_dir = tempfile.mkdtemp(prefix="kerasgan-trace-")
+    try:
+        start_trace(trace_dir)
+        start = time.perf_counter()
+        gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
+        ms = 1e3 * (time.perf_counter() - start) / steps
+        stop_trace()
+        paths = glob.glob(os.path.join(trace_dir, "**", "*.xplane.pb"), recursive=True)
+        data, _ = plugin.xspace_to_tools_data(paths, tool, {})
+    finally:
+        shutil.rmtree(trace_dir, ignore_errors=True)
+    return json.loads(data), ms
+
+
+
+_TRACE_WRAPPERS = ("ThreadpoolListener", "ThunkExecutor", "SlinkyThreadPool", "end: ")
 
 
 # ------------------------------------------------------------------------------ --what=step
@@ -359,7 +401,7 @@ def _convs_child(variant):
         elif variant == "jax":
             import jax
 
-            from kerasgan.trainers import jax_conv_transpose
+            from kerasgan.trainers import jax_conv_split, jax_conv_transpose
 
             fns = {
                 "forward": lambda x, k, g: f(x, k),
@@ -369,7 +411,8 @@ def _convs_child(variant):
             times = {}
             for op, fn in fns.items():
                 jitted = jax.jit(fn)
-                with jax_conv_transpose.fast_conv_transpose_grad(True):  # traced as fit() does
+                with jax_conv_transpose.fast_conv_transpose_grad(True), \
+                        jax_conv_split.split_kernel_grads():  # traced as fit() does
                     jax.block_until_ready(jitted(x, k, g))
                 times[op] = _median_ms(lambda: jax.block_until_ready(jitted(x, k, g)), repeats)
         else:
@@ -420,7 +463,7 @@ def _convs_main():
         table[name] = {v: {op: statistics.median(r["layers"][name]["times_ms"][op] for r in runs[v])
                            for op in _CONV_OPS} for v in variants}
     batch = runs["jax"][0]["batch"]
-    labels = {"jax": "JAX (kerasgan's ConvT gradient)", "tensorflow": "TF",
+    labels = {"jax": "JAX (kerasgan's gradients)", "tensorflow": "TF",
               "tensorflow_xla": "TF+XLA", "torch": "PyTorch"}
     width = 10 * len(variants) + 7
     print(f"\n{FLAGS.preset}, batch {batch}: ms per call (median), "
@@ -447,9 +490,6 @@ def _convs_main():
 
 # --------------------------------------------------------------------------- --what=jax_ops
 
-_TRACE_WRAPPERS = ("ThreadpoolListener", "ThunkExecutor", "SlinkyThreadPool", "end: ")
-
-
 def _jax_ops_main():
     # Before Keras is imported: the JAX backend, and XLA:CPU op events in the profiler trace.
     if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != "jax":
@@ -457,30 +497,11 @@ def _jax_ops_main():
     os.environ["KERAS_BACKEND"] = "jax"
     os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
                                + " --xla_cpu_enable_xprof_traceme=true").strip()
-    import jax
-    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
-
     import kerasgan
 
-    overrides = {"batch_size": FLAGS.batch_size} if FLAGS.batch_size else {}
-    gan = kerasgan.zoo.get(FLAGS.preset, seed=0, **overrides)
-    config = {**kerasgan.zoo.spec(FLAGS.preset).config, **overrides}
-    ds, batch = _preset_data(gan, config, kerasgan)
-    spe = int(getattr(gan, "steps_per_execution", 1) or 1)
-    steps = max(spe, _opt("steps") // spe * spe)
-    gan.fit(ds, epochs=1, steps_per_epoch=spe, verbose=0)  # compile
-    trace_dir = tempfile.mkdtemp(prefix="kerasgan-jax-trace-")
-    try:
-        jax.profiler.start_trace(trace_dir)
-        start = time.perf_counter()
-        gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-        wall = (time.perf_counter() - start) / steps
-        jax.profiler.stop_trace()
-        paths = glob.glob(os.path.join(trace_dir, "**", "*.xplane.pb"), recursive=True)
-        data, _ = plugin.xspace_to_tools_data(paths, "trace_viewer@", {})
-    finally:
-        shutil.rmtree(trace_dir, ignore_errors=True)
-    trace = json.loads(data)
+    gan, ds, batch, _, steps = _compiled_preset(kerasgan)
+    trace, ms = _traced_fit(gan, ds, steps, "jax", "trace_viewer@")
+    wall = ms / 1e3
     threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in trace["traceEvents"]
                if e.get("ph") == "M" and e.get("name") == "thread_name"}
     kinds, counts = collections.defaultdict(float), collections.Counter()
@@ -699,80 +720,47 @@ def _step_ops_child(backend):
     """Traces a fit() step; returns ms per step summed per (net, layer, role)."""
     import kerasgan
 
-    overrides = {"batch_size": FLAGS.batch_size} if FLAGS.batch_size else {}
-    gan = kerasgan.zoo.get(FLAGS.preset, seed=0, **overrides)
-    config = {**kerasgan.zoo.spec(FLAGS.preset).config, **overrides}
-    ds, batch = _preset_data(gan, config, kerasgan)
+    gan, ds, batch, spe, steps = _compiled_preset(kerasgan)
     layers = network_layers(gan)
-    spe = int(getattr(gan, "steps_per_execution", 1) or 1)
-    steps = max(spe, _opt("steps") // spe * spe)
-    gan.fit(ds, epochs=1, steps_per_epoch=spe, verbose=0)  # compile
     untraced, cores_busy = _step_ops_untraced(gan, ds, spe, steps)
-    trace_dir = tempfile.mkdtemp(prefix="kerasgan-trace-")
     cells = collections.defaultdict(float)  # "net|layer|role" -> ms per step
 
     def add(path, role_of):
         net, name = layer_of(path, layers)
         if name is None:
-            key = f"||{_outside(path)}" if net is None else f"{net}||other"
-        else:
-            key = f"{net}|{name}|{role_of(layers[net][name])}"
-        return key
+            return f"||{_outside(path)}" if net is None else f"{net}||other"
+        return f"{net}|{name}|{role_of(layers[net][name])}"
 
-    try:
-        from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
-
-        if backend == "jax":
-            import jax
-
-            jax.profiler.start_trace(trace_dir)
-            start = time.perf_counter()
-            gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-            traced = 1e3 * (time.perf_counter() - start) / steps
-            jax.profiler.stop_trace()
-            paths = glob.glob(os.path.join(trace_dir, "**", "*.xplane.pb"), recursive=True)
-            data, _ = plugin.xspace_to_tools_data(paths, "trace_viewer@", {})
-            modules = {}
-            dump = os.environ["KERASGAN_HLO_DUMP"]
-            for path in sorted(glob.glob(os.path.join(dump, "*.cpu_after_optimizations.txt"))):
-                # module_NNNN.<name>.cpu_after_optimizations.txt; the last compile of a name wins
-                before = path.replace(".cpu_after_optimizations.txt", ".before_optimizations.txt")
-                with open(path, encoding="utf-8") as f, open(before, encoding="utf-8") as g:
-                    modules[os.path.basename(path).split(".")[1]] = hlo_op_names(f.read(),
-                                                                                 g.read())
-            for e in json.loads(data)["traceEvents"]:
-                args = e.get("args") or {}
-                if e.get("ph") != "X" or "hlo_op" not in args:
-                    continue
-                shape, op_name = modules.get(args.get("hlo_module"), {}).get(
-                    args["hlo_op"], (None, ""))
-                key = add(op_name, lambda layer: jax_op_role(op_name, shape, layer, batch))
-                cells[key] += float(e.get("dur", 0)) / 1e3 / steps
-        else:
-            import tensorflow as tf
-
-            tf.profiler.experimental.start(trace_dir)
-            start = time.perf_counter()
-            gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-            traced = 1e3 * (time.perf_counter() - start) / steps
-            tf.profiler.experimental.stop()
-            paths = glob.glob(os.path.join(trace_dir, "**", "*.xplane.pb"), recursive=True)
-            data, _ = plugin.xspace_to_tools_data(paths, "framework_op_stats", {})
-            table = json.loads(data)
-            table = table[0] if isinstance(table, list) else table
-            cols = [c["id"] for c in table["cols"]]
-            for row in table["rows"]:
-                r = dict(zip(cols, [c.get("v") for c in row["c"]]))
-                op_type, path = r["type"], r["operation"]
-                if op_type == "IDLE":
-                    continue
-                if op_type == "Dataset" or path.startswith("Iterator::"):
-                    key = f"||{_OUTSIDE[2]}"
-                else:
-                    key = add(path, lambda layer: tf_op_role(op_type, path, layer))
-                cells[key] += float(r["total_self_time"]) / 1e3 / steps
-    finally:
-        shutil.rmtree(trace_dir, ignore_errors=True)
+    if backend == "jax":
+        trace, traced = _traced_fit(gan, ds, steps, "jax", "trace_viewer@")
+        modules = {}
+        dump = os.environ["KERASGAN_HLO_DUMP"]
+        for path in sorted(glob.glob(os.path.join(dump, "*.cpu_after_optimizations.txt"))):
+            # module_NNNN.<name>.cpu_after_optimizations.txt; the last compile of a name wins
+            before = path.replace(".cpu_after_optimizations.txt", ".before_optimizations.txt")
+            with open(path, encoding="utf-8") as f, open(before, encoding="utf-8") as g:
+                modules[os.path.basename(path).split(".")[1]] = hlo_op_names(f.read(), g.read())
+        for e in trace["traceEvents"]:
+            args = e.get("args") or {}
+            if e.get("ph") != "X" or "hlo_op" not in args:
+                continue
+            shape, op_name = modules.get(args.get("hlo_module"), {}).get(args["hlo_op"], (None, ""))
+            key = add(op_name, lambda layer: jax_op_role(op_name, shape, layer, batch))
+            cells[key] += float(e.get("dur", 0)) / 1e3 / steps
+    else:
+        table, traced = _traced_fit(gan, ds, steps, "tensorflow", "framework_op_stats")
+        table = table[0] if isinstance(table, list) else table
+        cols = [c["id"] for c in table["cols"]]
+        for row in table["rows"]:
+            r = dict(zip(cols, [c.get("v") for c in row["c"]]))
+            op_type, path = r["type"], r["operation"]
+            if op_type == "IDLE":
+                continue
+            if op_type == "Dataset" or path.startswith("Iterator::"):
+                key = f"||{_OUTSIDE[2]}"
+            else:
+                key = add(path, lambda layer: tf_op_role(op_type, path, layer))
+            cells[key] += float(r["total_self_time"]) / 1e3 / steps
     order = [f"{net}|{name}" for net, names in layers.items() for name in names]
     return {"batch": batch, "steps": steps, "untraced_ms_per_step": untraced,
             "cores_busy_untraced": cores_busy,
@@ -788,7 +776,8 @@ def _step_ops_main():
             if backend == "jax":
                 dump = tempfile.mkdtemp(prefix="kerasgan-hlo-")
                 env["KERASGAN_HLO_DUMP"] = dump
-                env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_enable_xprof_traceme=true"
+                env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "")
+                                    + " --xla_cpu_enable_xprof_traceme=true"
                                     f" --xla_dump_to={dump} --xla_dump_hlo_as_text"
                                     " --xla_dump_hlo_pass_re=^$").strip()
             args = ["--what=step_ops", f"--child={backend}", f"--preset={FLAGS.preset}",

@@ -14,9 +14,10 @@ forward passes and everything outside kerasgan's step are unchanged.
 
 How many parts (`parts`): the smallest power of two that brings one part's two operands
 (the layer's input and the output cotangent) under `PART_BYTES`, at most `MAX_PARTS`, with at
-least `MIN_PART_BATCH` examples per part; one (no split) off the CPU, for convolutions under
-`MIN_FLOPS` multiply-adds x2, or when `enabled` is False. The constants come from the
-measurements above, on one machine type.
+least `MIN_PART_BATCH` examples per part; one (no split) off the CPU, on CPUs without AVX-512,
+for convolutions under `MIN_FLOPS` (2 x multiply-adds), or when `enabled` is False. The
+constants and the AVX-512 condition come from the measurements above: one machine type (the
+Intel and AVX2 AMD types were not available to measure, so they keep XLA's one-piece gradient).
 
 Limitations while the scope is active: forward-mode differentiation of a split `conv`
 (`jax.jvp`, `jax.jacfwd`) is not available, as for any `jax.custom_vjp` function; reverse
@@ -32,6 +33,8 @@ import jax.numpy as jnp
 from keras.src.backend.jax import nn as _keras_jax_nn
 from keras.src.backend.config import standardize_data_format
 from keras.src.backend.jax.core import convert_to_tensor
+
+from kerasgan import utils
 
 #: The switch, read when kerasgan's JAX step is traced (the first `fit()` after `compile()`):
 #: False keeps XLA's one-piece kernel gradients.
@@ -58,7 +61,8 @@ def parts(x_shape, cotangent_shape, flops, itemsize):
         itemsize: Bytes per element.
     """
     batch = int(x_shape[0])
-    if batch != int(cotangent_shape[0]) or flops < MIN_FLOPS or jax.default_backend() != "cpu":
+    if (batch != int(cotangent_shape[0]) or flops < MIN_FLOPS or jax.default_backend() != "cpu"
+            or not utils.cpu_has_avx512()):
         return 1
     total = (math.prod(x_shape) + math.prod(cotangent_shape)) * itemsize
     n = 1

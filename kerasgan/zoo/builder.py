@@ -1,12 +1,12 @@
 """The one preset builder: a preset config (see `kerasgan.zoo.config`) -> a compiled `kerasgan.GAN`."""
 
 import copy
-import functools
 
 import keras
 
 from kerasgan import networks, validation
 from kerasgan.gan import GAN
+from kerasgan.utils import cpu_has_avx512
 
 # Output activation of a generator for each value range it can draw.
 _ACTIVATIONS = {(-1.0, 1.0): "tanh", (0.0, 1.0): "sigmoid"}
@@ -31,16 +31,6 @@ def output_activation(name, value_range, default_range=None):
         f"{choices}. Received: value_range={tuple(value_range)}. "
         "Load the data in one of them, e.g. kerasgan.data.load(..., value_range=(-1, 1))."
     )
-
-
-@functools.lru_cache(maxsize=None)
-def cpu_has_avx512():
-    """Whether this machine's CPU has AVX-512 (Linux `/proc/cpuinfo`, read once; False where unreadable)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return any(line.startswith("flags") and "avx512f" in line.split() for line in f)
-    except OSError:
-        return False
 
 
 def _has_conv(model):

@@ -62,7 +62,8 @@ def main():
         g = jnp.asarray(rng.standard_normal(conv(x, k).shape, dtype=np.float32))
         ref = dk_whole(x, k, g)
         for label, fn in (("whole batch", dk_whole), ("2 parts", dk_split(2)),
-                          ("4 parts", dk_split(4)), ("8 parts", dk_split(8))):
+                          ("4 parts", dk_split(4)), ("8 parts", dk_split(8)),
+                          ("16 parts", dk_split(16))):
             diff = float(jnp.max(jnp.abs(fn(x, k, g) - ref)) / jnp.max(jnp.abs(ref)))
             print(f"{name:32s} {label:12s} {bench(fn, x, k, g):7.2f} ms  (rel. diff {diff:.1e})",
                   flush=True)
