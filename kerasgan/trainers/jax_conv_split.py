@@ -30,11 +30,11 @@ import math
 
 import jax
 import jax.numpy as jnp
-from keras.src.backend.jax import nn as _keras_jax_nn
 from keras.src.backend.config import standardize_data_format
 from keras.src.backend.jax.core import convert_to_tensor
 
 from kerasgan import utils
+from kerasgan.trainers import jax_keras_swap
 
 #: The switch, read when kerasgan's JAX step is traced (the first `fit()` after `compile()`):
 #: False keeps XLA's one-piece kernel gradients.
@@ -47,8 +47,6 @@ MAX_PARTS = 8
 MIN_PART_BATCH = 8
 #: Smallest convolution (2 x multiply-adds of its forward pass) that is split.
 MIN_FLOPS = 2e8
-
-_MARK = "_kerasgan_unsplit"
 
 
 def parts(x_shape, cotangent_shape, flops, itemsize):
@@ -130,9 +128,7 @@ def _with_split_grad(original):
             return original(inputs, kernel, strides, padding, data_format, dilation_rate)
         return conv_split(x, k, _static(strides), padding, data_format, _static(dilation_rate), n)
 
-    conv.__doc__ = original.__doc__
-    setattr(conv, _MARK, original)
-    return conv
+    return jax_keras_swap.wrapping(conv, original)
 
 
 def _static(value):
@@ -149,25 +145,9 @@ def split_kernel_grads(enable=None):
     """
     if enable is None:
         enable = enabled
-    current = _keras_jax_nn.conv
-    unwrapped = getattr(current, _MARK, None) or current
-    wanted = _with_split_grad(unwrapped) if enable else unwrapped
-    if wanted is current:
+    with jax_keras_swap.swapped("conv", _with_split_grad, enable):
         yield
-        return
-    _keras_jax_nn.conv = wanted
-    try:
-        yield
-    finally:
-        _keras_jax_nn.conv = current
 
 
-def within_split_kernel_grads(fn):
-    """Decorates `fn` (a JAX training step) to run inside `split_kernel_grads()`."""
-
-    @functools.wraps(fn)
-    def wrapped(*args, **kwargs):
-        with split_kernel_grads():
-            return fn(*args, **kwargs)
-
-    return wrapped
+#: Decorates a JAX training step to run inside `split_kernel_grads()`.
+within_split_kernel_grads = jax_keras_swap.within(split_kernel_grads)

@@ -49,19 +49,14 @@ import functools
 
 import jax
 import jax.numpy as jnp
-from keras.src.backend.jax import nn as _keras_jax_nn
 from keras.src.backend.config import standardize_data_format
 from keras.src.backend.jax.core import convert_to_tensor
 
-from kerasgan.trainers import jax_conv_split
+from kerasgan.trainers import jax_conv_split, jax_keras_swap
 
 #: The switch: when True (default), `kerasgan.GAN`'s JAX training step uses the
 #: fast gradient. Read when the step is traced (the first `fit()` after `compile()`).
 enabled = True
-
-# Our replacement carries the function it wraps under this name, so that nested
-# scopes neither wrap it twice nor lose the way back to Keras' function.
-_MARK = "_kerasgan_fast_conv_transpose_grad"
 
 
 def _static(value):
@@ -181,9 +176,7 @@ def _with_fast_grad(original):
             _static(dilation_rate),
         )
 
-    conv_transpose.__doc__ = original.__doc__
-    setattr(conv_transpose, _MARK, original)
-    return conv_transpose
+    return jax_keras_swap.wrapping(conv_transpose, original)
 
 
 @contextlib.contextmanager
@@ -199,30 +192,10 @@ def fast_conv_transpose_grad(enable=None):
     """
     if enable is None:
         enable = enabled
-    current = _keras_jax_nn.conv_transpose
-    unwrapped = getattr(current, _MARK, None) or current
-    wanted = _with_fast_grad(unwrapped) if enable else unwrapped
-    if wanted is current:
+    with jax_keras_swap.swapped("conv_transpose", _with_fast_grad, enable):
         yield
-        return
-    _keras_jax_nn.conv_transpose = wanted
-    try:
-        yield
-    finally:
-        _keras_jax_nn.conv_transpose = current
 
 
-def within_fast_conv_transpose_grad(fn):
-    """Decorates `fn` to run inside `fast_conv_transpose_grad()` (the `enabled` switch).
-
-    Args:
-        fn: A function that builds or runs a JAX training step, such as
-            `kerasgan.trainers.jax_trainer.train_step`.
-    """
-
-    @functools.wraps(fn)
-    def wrapped(*args, **kwargs):
-        with fast_conv_transpose_grad():
-            return fn(*args, **kwargs)
-
-    return wrapped
+#: Decorates a function that builds or runs a JAX training step (such as
+#: `kerasgan.trainers.jax_trainer.train_step`) to run inside `fast_conv_transpose_grad()`.
+within_fast_conv_transpose_grad = jax_keras_swap.within(fast_conv_transpose_grad)
