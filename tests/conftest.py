@@ -4,6 +4,12 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["KERASGAN_NO_DOWNLOAD"] = "1"
+# Tests run tiny shapes, so XLA's compile time is most of a compiled step's cost: LLVM's cheaper
+# settings cut it by about a quarter (BUILD_NOTES.md, "Tests and CI time"). Set before any XLA
+# client starts (JAX's and TensorFlow's read XLA_FLAGS then); flags given by the caller come first.
+os.environ["XLA_FLAGS"] = " ".join(
+    [os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0",
+     "--xla_llvm_disable_expensive_passes=true"]).strip()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -12,6 +18,12 @@ import pytest  # noqa: E402
 
 def pytest_report_header(config):
     return f"keras backend: {keras.backend.backend()}"
+
+
+#: `zoo.get(..., **TF_GRAPH)`: TensorFlow's graph instead of XLA (XLA compiles some presets for
+#: minutes under TensorFlow); under JAX, which always compiles its step once, nothing (Keras'
+#: `jit_compile=False` there runs the step eagerly, op by op: 20-37 s for a tiny preset's step).
+TF_GRAPH = {"jit_compile": False} if keras.backend.backend() == "tensorflow" else {}
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from conftest import TF_GRAPH
 from keras import ops
 
 from kerasgan import losses
@@ -502,7 +503,7 @@ def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatc
     zoo = _presets()
     spec = zoo.spec("cdcgan")
     assert spec.config["num_classes"] == 10 and spec.config["conditioning"] == "projection"
-    gan = zoo.get("cdcgan", base_filters=4, batch_size=8, seed=0, jit_compile=False)
+    gan = zoo.get("cdcgan", base_filters=4, batch_size=8, seed=0, **TF_GRAPH)
     assert (gan.num_classes, gan.conditioning, gan.loss_family) == (10, "projection",
                                                                     "non_saturating")
     assert gan.generator.get_layer("label_embedding") is not None  # label on the noise
@@ -520,7 +521,7 @@ def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatc
 @pytest.mark.parametrize("image_shape", [(28, 28, 1), (32, 32, 3)])
 def test_sngan_preset_sizes(image_shape):
     zoo = _presets()
-    gan = zoo.get("sngan", image_shape=image_shape, base_filters=4, seed=0, jit_compile=False)
+    gan = zoo.get("sngan", image_shape=image_shape, base_filters=4, seed=0, **TF_GRAPH)
     assert gan.loss_family == "hinge" and gan.conditioning is None
     assert any(isinstance(layer, SpectralNorm) for layer in gan.discriminator.layers)
     x = np.random.default_rng(0).uniform(-1, 1, (8,) + image_shape).astype(np.float32)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import kerasgan
+from conftest import TF_GRAPH
 from kerasgan import zoo
 
 STEPS = 2
@@ -156,7 +157,7 @@ def test_generator_output_follows_value_range(name):
 
 
 def test_wgan_gp_in_0_1_draws_0_1():
-    gan = zoo.get("wgan_gp", seed=0, value_range=(0, 1), batch_size=4, d_steps=1, jit_compile=False)
+    gan = zoo.get("wgan_gp", seed=0, value_range=(0, 1), batch_size=4, d_steps=1, **TF_GRAPH)
     x = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")
     gan.fit(x, batch_size=4, epochs=1, verbose=0)
     raw = keras.ops.convert_to_numpy(gan.generator(gan.sample_noise(16, 0), training=False))
@@ -167,7 +168,7 @@ def test_shared_wgan_fits_a_dataset_batched_at_64():
     """The paper's batch of 64 per fit() batch is cut into d_steps critic batches (13, 13, 13, 13, 12)."""
     spec = zoo.spec("shared_wgan")
     assert spec.step_batch_size == spec.batch_size * spec.config["d_steps"] == 320
-    gan = zoo.get("shared_wgan", seed=0, hidden=8, jit_compile=False)  # XLA compiles for minutes here
+    gan = zoo.get("shared_wgan", seed=0, hidden=8, **TF_GRAPH)  # TF+XLA compiles for minutes
     x = np.random.default_rng(0).uniform(0, 1, (64, 28, 28, 1)).astype("float32")
     history = gan.fit(x, batch_size=64, epochs=1, verbose=0)
     assert math.isfinite(history.history["d_loss"][0])
