@@ -500,8 +500,7 @@ def _jax_ops_main():
     import kerasgan
 
     gan, ds, batch, _, steps = _compiled_preset(kerasgan)
-    trace, ms = _traced_fit(gan, ds, steps, "jax", "trace_viewer@")
-    wall = ms / 1e3
+    trace, wall_ms = _traced_fit(gan, ds, steps, "jax", "trace_viewer@")
     threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in trace["traceEvents"]
                if e.get("ph") == "M" and e.get("name") == "thread_name"}
     kinds, counts = collections.defaultdict(float), collections.Counter()
@@ -514,14 +513,14 @@ def _jax_ops_main():
         kinds[kind] += float(e.get("dur", 0)) / 1e3 / steps
         counts[kind] += 1
     total = sum(kinds.values())
-    print(f"{FLAGS.preset} (jax), batch {batch}: {1e3 * wall:.0f} ms per step (wall, traced); "
+    print(f"{FLAGS.preset} (jax), batch {batch}: {wall_ms:.0f} ms per step (wall, traced); "
           f"XLA op time {total:.0f} ms per step (summed over threads)")
     print(f"{'ms/step':>9} {'calls/step':>11} {'share':>6}  op kind")
     rows = sorted(kinds.items(), key=lambda kv: -kv[1])
     for kind, ms in rows[:FLAGS.top]:
         print(f"{ms:9.1f} {counts[kind] / steps:11.1f} {100 * ms / total:5.1f}%  {kind}")
     _write_json({"preset": FLAGS.preset, "batch": batch, "steps": steps,
-                 "wall_ms_per_step": 1e3 * wall, "op_ms_per_step": dict(rows),
+                 "wall_ms_per_step": wall_ms, "op_ms_per_step": dict(rows),
                  "calls_per_step": {k: counts[k] / steps for k in kinds},
                  "command": sys.argv, "load_average_end": os.getloadavg()},
                 _output_path(f"profile_jax_step_{FLAGS.preset}"))
