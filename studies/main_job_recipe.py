@@ -180,7 +180,10 @@ def main(argv):
     for arm in FLAGS.arms:
         if arm not in ARMS:
             raise app.UsageError(f"Expected a known arm. Received: {arm!r}. Known: {list(ARMS)}.")
-        steps = calibrate(arm)
+    # Every arm is calibrated before any trains, back to back on the same quiet machine.
+    budgets = {arm: calibrate(arm) for arm in FLAGS.arms}
+    for arm in FLAGS.arms:
+        steps = budgets[arm]
         result = _load(arm) or {"arm": arm, "preset": ARMS[arm][0], "overrides": ARMS[arm][1],
                                 "steps": steps, "runs": []}
         done = {run["seed"] for run in result["runs"]}
