@@ -81,8 +81,16 @@ def epoch_seconds(log_text):
     return [float(v) / (1000.0 if unit == "ms" else 1.0) for _, v, unit in _EPOCH.findall(log_text)]
 
 
+_STEP = re.compile(r"^\s*(\d+)/\1 - .*? - (\d+(?:\.\d+)?)(m?s)/step", re.MULTILINE)
+
+
+def step_seconds(log_text):
+    """Keras' per-step times ("40/40 - 2s - 45ms/step - ...") of a verbose=2 fit log, in order."""
+    return [float(v) / (1000.0 if unit == "ms" else 1.0) for _, v, unit in _STEP.findall(log_text)]
+
+
 def calibrate(arm):
-    """Steps that fill the budget: the second epoch of a short run, timed by Keras."""
+    """Steps that fill the budget: Keras' time per step in the second epoch of a short run."""
     path = os.path.join(OUT, "calibration.json")
     table = json.load(open(path)) if os.path.exists(path) else {}
     if arm in table:
@@ -91,9 +99,9 @@ def calibrate(arm):
     n = FLAGS.calibration_steps
     out = os.path.join(REPO, FLAGS.workdir, "calibration", arm)
     log, _ = _trainer(preset, overrides, out, 0, 2, n)
-    seconds = epoch_seconds(log)[-1]
-    steps = max(100, int(round(FLAGS.budget_seconds / (seconds / n) / 100.0)) * 100)
-    table[arm] = {"steps": steps, "seconds_per_step": seconds / n,
+    per_step = step_seconds(log)[-1]
+    steps = max(100, int(round(FLAGS.budget_seconds / per_step / 100.0)) * 100)
+    table[arm] = {"steps": steps, "seconds_per_step": per_step,
                   "budget_seconds": FLAGS.budget_seconds, "load_average": os.getloadavg()}
     os.makedirs(OUT, exist_ok=True)
     with open(path, "w") as f:
