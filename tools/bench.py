@@ -50,7 +50,7 @@ measured it. Also recorded: resident memory after the first step, peak RSS,
 `fit()`'s fixed cost per call, and the input pipeline alone (images/s).
 
 Usage:
-    python tools/bench.py --rounds=3 --output=tools/results/bench_<name>.json
+    python tools/bench.py --rounds=3 --output=experiments/bench/bench_<presets>_<machine>.json
     python tools/bench.py --presets=dcgan --backends=jax,torch --rounds=5
     python tools/bench.py --quick --backends=jax --output=/tmp/bench.json  # tiny (tests)
 """

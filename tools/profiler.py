@@ -9,7 +9,7 @@ r"""Profiling: what a training step costs, and where the time goes. One entry po
     python -m tools.profiler --what=conv_transpose ...  kerasgan's JAX transposed-convolution
                                                        gradient vs JAX's default, and TF
 
-Each mode prints a table and writes JSON to --output. Default: under tools/results/,
+Each mode prints a table and writes JSON to --output. Default: under experiments/profiles/,
 profile_step_<preset>_<backend>.json, profile_convs_<preset>.json,
 profile_step_ops_<preset>.json or profile_jax_step_<preset>.json
 (with _b<batch> for a --batch_size), or bench_conv_transpose_<backend>.json; --output= writes
@@ -80,7 +80,7 @@ from absl import app, flags
 
 FLAGS = flags.FLAGS
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-RESULTS = os.path.join(REPO, "tools", "results")
+RESULTS = os.path.join(REPO, "experiments", "profiles")
 MODES = ("step", "convs", "step_ops", "jax_ops", "conv_transpose")
 # Per-mode defaults of the shared flags (None on the command line = this).
 _DEFAULTS = {
@@ -121,7 +121,7 @@ def define_flags():
     flags.DEFINE_bool("layer", True, "conv_transpose: time the single-layer forward/gradients.")
     flags.DEFINE_bool("tf", True, "conv_transpose: also time the GAN step under TensorFlow.")
     flags.DEFINE_string("output", None,
-                        "JSON results file (default: one under tools/results/ named after the mode "
+                        "JSON results file (default: one under experiments/profiles/ named after the mode "
                         "and preset; empty: none).")
     flags.DEFINE_string("child", "", "Internal: the variant a child process runs.")
     flags.DEFINE_bool("serve", False, "Internal: conv_transpose's TensorFlow child.")

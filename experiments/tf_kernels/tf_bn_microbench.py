@@ -1,7 +1,7 @@
 """TensorFlow: Keras BatchNormalization (training) vs tf.compat.v1.nn.fused_batch_norm, forward + backward.
 
-Usage: KERAS_BACKEND=tensorflow python tools/results/tf_bn_microbench.py
-Log: tools/results/tf_bn_microbench_zen4_s11.txt
+Usage: KERAS_BACKEND=tensorflow python experiments/tf_kernels/tf_bn_microbench.py
+Log: experiments/tf_kernels/tf_bn_microbench_zen4.txt
 """
 import time, numpy as np, os
 os.environ["KERAS_BACKEND"]="tensorflow"

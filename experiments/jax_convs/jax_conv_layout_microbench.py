@@ -1,11 +1,11 @@
 """JAX: dcgan's two costly convolutions under each data/kernel layout, for one XLA_FLAGS setting.
 
-Usage: JAX_PLATFORMS=cpu [XLA_FLAGS=...] python tools/results/jax_conv_layout_microbench.py [celeba] [nhwc]
+Usage: JAX_PLATFORMS=cpu [XLA_FLAGS=...] python experiments/jax_convs/jax_conv_layout_microbench.py [celeba] [nhwc]
 ("nhwc": Keras' layout only, to compare XLA_FLAGS settings.)
 Prints ms per call (median of 20) for the forward, input gradient and kernel gradient of
 D down_1 (stride-2 k4 convolution) and G up_1 (stride-2 k4 transposed convolution, as XLA's
 input-dilated convolution) in NHWC/HWIO (Keras' layout), NCHW/OIHW, NHWC/OIHW and NCHW/HWIO.
-Log: tools/results/jax_conv_layout_microbench_zen4_s11.txt
+Log: experiments/jax_convs/jax_conv_layout_microbench_zen4.txt
 """
 import sys
 import time

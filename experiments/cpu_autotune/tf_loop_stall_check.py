@@ -1,5 +1,5 @@
-# The plain-TF control of tools/results/fit_stall_check.py: chunks of 10 calls of a tf.function of matmuls.
-# python tools/results/tf_loop_stall_check.py
+# The plain-TF control of experiments/cpu_autotune/fit_stall_check.py: chunks of 10 calls of a tf.function of matmuls.
+# python experiments/cpu_autotune/tf_loop_stall_check.py
 # Does a plain TF loop (no Keras fit) show the 2.55-s chunks? Times chunks of matmul work ~1.3 s.
 import time, os, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

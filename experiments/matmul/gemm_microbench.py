@@ -1,7 +1,7 @@
 """One dcgan-sized matmul (6272x1024 @ 1024x128, D down_1 as im2col) in JAX, TF, NumPy and PyTorch.
 
-Usage: python tools/results/gemm_microbench.py jax|tf|np|torch
-Log: tools/results/gemm_microbench_zen4_s10.txt
+Usage: python experiments/matmul/gemm_microbench.py jax|tf|np|torch
+Log: experiments/matmul/gemm_microbench_zen4.txt
 """
 import time, numpy as np, sys
 M, K, N = 6272, 1024, 128

@@ -3,8 +3,8 @@
 The sum over parts changes only the order of the float additions; the script prints the relative
 difference to the one-piece gradient beside each time (ms, median of 20 calls, batch 128).
 
-Usage: JAX_PLATFORMS=cpu python tools/results/jax_split_grad_microbench.py [name filter ...]
-Log: tools/results/jax_split_grad_microbench_zen4_s11.txt
+Usage: JAX_PLATFORMS=cpu python experiments/jax_convs/jax_split_grad_microbench.py [name filter ...]
+Log: experiments/jax_convs/jax_split_grad_microbench_zen4.txt
 """
 import sys
 

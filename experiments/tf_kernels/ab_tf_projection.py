@@ -1,7 +1,7 @@
 # A/B of the TF dcgan fit() step with G's first layer (1x1 noise, 'valid' transposed convolution)
 # as one einsum, patched into Keras' TF conv_transpose in this process (not in kerasgan).
-# Alternate processes: KERAS_BACKEND=tensorflow python tools/results/ab_tf_projection.py off|proj
-# Session 9 log: tools/results/ab_tf_projection_zen4_s9.txt
+# Alternate processes: KERAS_BACKEND=tensorflow python experiments/tf_kernels/ab_tf_projection.py off|proj
+# Log (2026-12-01): experiments/tf_kernels/ab_tf_projection_zen4.txt
 # A/B: TF dcgan fit() step with the 1x1-input "valid" conv_transpose (G project) as one einsum.
 import statistics, sys, time, os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -1,6 +1,6 @@
 # Is the stall of fit() calls kerasgan's? A plain Keras conv model's fit() in chunks of 8 steps: tf.data input
 # (default options, autotune off, a one-thread private pool) or numpy input.
-# python tools/results/fit_stall_check.py tfdata|numpy|tfdata_noauto|tfdata_priv1 [chunks, default 16]
+# python experiments/cpu_autotune/fit_stall_check.py tfdata|numpy|tfdata_noauto|tfdata_priv1 [chunks, default 16]
 import time, os, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np, tensorflow as tf, keras

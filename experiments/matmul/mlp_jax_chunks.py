@@ -1,5 +1,5 @@
-# JAX mnist_mlp fit() in 200-step calls, per process (session 10). Usage: KERAS_BACKEND=jax KERASGAN_NO_DOWNLOAD=1 python tools/results/mlp_jax_chunks.py default|spe1
-# Log: tools/results/mlp_jax_chunks_zen4_s10.txt
+# JAX mnist_mlp fit() in 200-step calls, per process (measured 2026-12-01). Usage: KERAS_BACKEND=jax KERASGAN_NO_DOWNLOAD=1 python experiments/matmul/mlp_jax_chunks.py default|spe1
+# Log: experiments/matmul/mlp_jax_chunks_zen4.txt
 import os, sys, time, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.getcwd())

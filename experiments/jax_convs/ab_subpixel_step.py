@@ -1,6 +1,6 @@
 # A/B of the whole JAX dcgan fit() step, with and without the phase-form (sub-pixel) forward of
 # strided transposed convolutions of commit 79a0061 (reverted in 5f3173b; check that commit out to
-# rerun). Alternate processes: KERAS_BACKEND=jax python tools/results/ab_subpixel_step.py phase|keras_forward
+# rerun). Alternate processes: KERAS_BACKEND=jax python experiments/jax_convs/ab_subpixel_step.py phase|keras_forward
 import sys, time, numpy as np
 mode = sys.argv[1]
 import keras, kerasgan

@@ -5,8 +5,8 @@ float32/float16/int8 `.generator.npz` files, loads each into a fresh GAN and
 judges all of them on the same protocol (5,000 samples, generation seed 0).
 
 Usage (from the repository root):
-    KERASGAN_NO_DOWNLOAD=1 python tools/results/quantized_weights_check.py --preset=dcgan --weights=fashion_mnist
-    KERASGAN_NO_DOWNLOAD=1 python tools/results/quantized_weights_check.py --checkpoint=runs/l1_unbounded/checkpoint.keras
+    KERASGAN_NO_DOWNLOAD=1 python experiments/quantized_weights/quantized_weights_check.py --preset=dcgan --weights=fashion_mnist
+    KERASGAN_NO_DOWNLOAD=1 python experiments/quantized_weights/quantized_weights_check.py --checkpoint=runs/l1_unbounded/checkpoint.keras
 """
 
 import json

@@ -1,7 +1,7 @@
 """JAX: a stride-2 k4 convolution as XLA computes it vs as patches (im2col) times a matmul.
 
-Usage: JAX_PLATFORMS=cpu python tools/results/jax_im2col_microbench.py [celeba]
-Log: tools/results/jax_im2col_microbench_zen4_s10.txt
+Usage: JAX_PLATFORMS=cpu python experiments/jax_convs/jax_im2col_microbench.py [celeba]
+Log: experiments/jax_convs/jax_im2col_microbench_zen4.txt
 """
 import os, time, sys
 os.environ.setdefault("XLA_FLAGS", "")

@@ -1,6 +1,6 @@
-# A/B of tf.data autotuning in dcgan fit() (session 9): 'on' sets autotune.enabled=True on the dataset
+# A/B of tf.data autotuning in dcgan fit() (measured 2026-12-01): 'on' sets autotune.enabled=True on the dataset
 # (kept by GAN.fit), 'default' passes the dataset as is (GAN.fit turns autotuning off on the CPU).
-# Alternate processes: KERAS_BACKEND=tensorflow python tools/results/ab_cpu_autotune.py on|default
+# Alternate processes: KERAS_BACKEND=tensorflow python experiments/cpu_autotune/ab_cpu_autotune.py on|default
 # Prints steps/s of 8 fit() calls of 10 steps, their median, and one 100-step call.
 
 import statistics, sys, time, os

@@ -2,10 +2,10 @@
 piece (off): `kerasgan.trainers.jax_conv_split.enabled`.
 
 Alternate processes, e.g. for i in 1 2 3; do for m in on off; do
-  KERAS_BACKEND=jax KERASGAN_NO_DOWNLOAD=1 PYTHONPATH=. python tools/results/ab_jax_split_grads.py $m dcgan 4 10
+  KERAS_BACKEND=jax KERASGAN_NO_DOWNLOAD=1 PYTHONPATH=. python experiments/jax_convs/ab_jax_split_grads.py $m dcgan 4 10
   done; done
 (arguments: on|off, preset, chunks, steps per chunk). Prints steps/s of each chunk after a
-compiling first call. Log: tools/results/ab_jax_split_grads_zen4_s11.txt
+compiling first call. Log: experiments/jax_convs/ab_jax_split_grads_zen4.txt
 """
 import os
 import sys

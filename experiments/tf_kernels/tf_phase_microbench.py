@@ -1,6 +1,6 @@
-# Microbenchmark behind the reverted TF phase form (session 9): TensorFlow's conv2d_transpose vs the
+# Microbenchmark behind the reverted TF phase form (measured 2026-12-01): TensorFlow's conv2d_transpose vs the
 # phase (sub-pixel) form for three strided layers, batch 128, graph mode, median of 15 calls after 2.
-# Needs only TensorFlow: python tools/results/tf_phase_microbench.py
+# Needs only TensorFlow: python experiments/tf_kernels/tf_phase_microbench.py
 import os, time, statistics, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np, tensorflow as tf

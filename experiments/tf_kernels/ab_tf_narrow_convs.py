@@ -1,6 +1,6 @@
 # A/B of the whole TensorFlow fit() step of a preset with kerasgan's phase form of few-channel
 # strided convolutions on and off (kerasgan.trainers.tf_narrow_convs.enabled). Alternate processes:
-#   PYTHONPATH=. KERAS_BACKEND=tensorflow python tools/results/ab_tf_narrow_convs.py on|off [preset] [chunks]
+#   PYTHONPATH=. KERAS_BACKEND=tensorflow python experiments/tf_kernels/ab_tf_narrow_convs.py on|off [preset] [chunks]
 # Needs commit 58081eb (kerasgan/trainers/tf_narrow_convs.py, reverted after it). Prints steps/s of each chunk of 10 steps (after 4 warm-up steps) and their median.
 import statistics, sys, time
 import numpy as np
