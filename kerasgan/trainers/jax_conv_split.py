@@ -4,7 +4,7 @@ XLA:CPU computes the kernel gradient of a large convolution several times slower
 than as the sum of the same gradient over parts of the batch: for dcgan_celeba's D down_1
 (batch 128, 32 -> 16 px, 64 -> 128 channels, k4 stride 2) 232-314 ms against 90-116 ms in
 8 parts, for dcgan's D down_1 (14 -> 7 px, 64 -> 128) 20-22 ms against 13-16 ms in 4 parts
-(2-core Zen 4; `tools/results/jax_split_grad_microbench.py`). Only the order of the float
+(2-core Zen 4; `experiments/jax_convs/jax_split_grad_microbench.py`). Only the order of the float
 additions changes.
 
 kerasgan's JAX training step uses it for the kernels of `Conv2D` layers (Keras' JAX `conv`
