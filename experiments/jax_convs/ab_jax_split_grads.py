@@ -15,12 +15,12 @@ import keras
 
 import kerasgan
 from kerasgan.trainers import jax_conv_split
-from tools.profiler import _preset_data
+from tools.profiler.common import preset_data
 
 mode, preset, chunks, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 jax_conv_split.enabled = mode == "on"
 gan = kerasgan.zoo.get(preset, seed=0)
-ds, _ = _preset_data(gan, kerasgan.zoo.spec(preset).config, kerasgan)  # Fashion-MNIST, resized
+ds, _ = preset_data(gan, kerasgan.zoo.spec(preset).config, kerasgan)  # Fashion-MNIST, resized
 gan.fit(ds, epochs=1, steps_per_epoch=2, verbose=0)
 rates = []
 for _ in range(chunks):
