@@ -1,10 +1,10 @@
-"""tools/zoo_results.py bookkeeping: Keras' epoch times, summaries and the results table."""
+"""tools/zoo_results.py bookkeeping: Keras' epoch times, summaries and the results table rows."""
 
 import json
 
 import pytest
 
-from tools import zoo_results
+from tools import results_table, zoo_results
 
 
 def test_keras_train_seconds_sums_epoch_times():
@@ -21,31 +21,32 @@ def test_summarize():
 def test_table_row_from_a_result_file(tmp_path):
     report = {"fd": 50.0, "kid": 0.3, "precision": 0.5, "recall": 0.4, "density": 0.45,
               "coverage": 0.25, "classes_covered": 10}
-    summary = {key: zoo_results.summarize([report[key], report[key] + 2])
-               for _, key, _ in zoo_results.COLUMNS if key in report}
-    summary["train_seconds_keras"] = zoo_results.summarize([300.0, 320.0])
+    runs = [{"steps": 1500, "train_seconds_keras": t,
+             "report": {k: (v + 2 if i else v) for k, v in report.items()}}
+            for i, t in enumerate((300.0, 320.0))]
     result = {"preset": "dcgan", "name": "quickstart", "arguments": "--preset=dcgan --seeds=0,1",
-              "machine": {"cpu": "Some CPU", "cores": 2}, "summary": summary,
-              "runs": [{"steps": 1500}, {"steps": 1500}]}
+              "machine": {"cpu": "Some CPU", "cores": 2}, "runs": runs}
     path = tmp_path / "quickstart.json"
     path.write_text(json.dumps(result))
-    lines = zoo_results.table([str(path)]).splitlines()
-    assert len(lines) == 3
-    row = lines[2]
-    assert row.startswith("| dcgan | quickstart | 2 | 1,500 | 310 [300-320] | 51.0 [50.0-52.0] |")
+    lines = results_table.markdown([str(path)]).splitlines()
+    header = [i for i, line in enumerate(lines) if line.startswith("| preset |")][0]
+    row = lines[header + 2]
+    assert row.startswith("| dcgan | [quickstart](")
+    assert "| 2 | 1,500 steps, below it (step 1,500 of 11,700) |" in row  # dcgan's train.flags
+    assert "| 51.0 [50.0-52.0] |" in row and "| 310 [300-320] |" in row
     assert "11.0 [10.0-12.0]" in row and "Some CPU, 2 cores" in row
-    assert "`python -m tools.zoo_results --preset=dcgan --seeds=0,1`" in row
     assert "| 11.0 [10.0-12.0] | n/a |" in row  # unconditional: no class accuracy
+    assert "python -m tools.zoo_results" not in row
 
 
 def test_class_accuracy_column_from_the_runs_of_a_conditional_preset(tmp_path):
-    runs = [{"steps": 1500, "report": {"conditional_accuracy": a}} for a in (0.9, 0.8, 0.85)]
+    runs = [{"steps": 1500, "train_seconds_keras": 1.0, "report": {"conditional_accuracy": a}}
+            for a in (0.9, 0.8, 0.85)]
     result = {"preset": "cdcgan", "name": "train", "arguments": "--preset=cdcgan",
-              "machine": {"cpu": "Some CPU", "cores": 2}, "runs": runs,
-              "summary": {"train_seconds_keras": zoo_results.summarize([1.0, 2.0, 3.0])}}
+              "machine": {"cpu": "Some CPU", "cores": 2}, "runs": runs}
     path = tmp_path / "train.json"
     path.write_text(json.dumps(result))
-    row = zoo_results.table([str(path)]).splitlines()[2]
+    row = results_table.row(str(path))
     assert "| 0.850 [0.800-0.900] |" in row
     assert zoo_results._summary_of(runs + [{"report": {}}], "conditional_accuracy") is None
 

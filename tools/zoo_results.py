@@ -4,8 +4,11 @@ Each seed trains through `python -m kerasgan.train` (checkpoint every epoch; a r
 interrupted resumes where it stopped, a finished one is only judged), then
 `kerasgan.metrics.evaluate` judges it (default protocol: 5,000 generated vs 5,000 real test
 images, the shipped judge). The result file holds every seed's report, the mean and spread of the
-main metrics, the steps, the training time Keras measured per epoch, the load average, the machine
-and the exact commands. `--table` prints the README's results table from every committed file.
+main metrics, the steps, the training time Keras measured per epoch, the load average, the exact
+commands, and each run's provenance (`kerasgan.utils.provenance`: code commit and tree state,
+package versions, backend, the resolved config, the judge's sha256, the machine, wall and training
+seconds, the steps actually run). Writing a result file regenerates docs/results.md
+(`python -m tools.results_table`); `--table` prints that table.
 
 Example (from the repository root):
     python -m tools.zoo_results --preset=dcgan --flagfile_for_trainer=zoo/dcgan/quickstart.flags \
@@ -13,10 +16,8 @@ Example (from the repository root):
     python -m tools.zoo_results --table
 """
 
-import glob
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -25,9 +26,11 @@ import time
 
 from absl import app, flags
 
+from tools import results_table
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLAGS = flags.FLAGS
-# The metrics the table shows, with the report key and a format.
+# The metrics summarized over seeds in a result file: title, report key, format.
 COLUMNS = (("FD", "fd", "{:.1f}"), ("KID", "kid", "{:.3f}"), ("precision", "precision", "{:.2f}"),
            ("recall", "recall", "{:.2f}"), ("density", "density", "{:.2f}"),
            ("coverage", "coverage", "{:.2f}"), ("classes", "classes_covered", "{:.1f}"),
@@ -51,23 +54,8 @@ def _define_flags(flag_values=FLAGS):
     flags.DEFINE_multi_string("trainer_flag", [],
                               "Extra trainer flags, e.g. --trainer_flag=--epochs=2.", **fv)
     flags.DEFINE_bool("table", False,
-                      "Print the results table of every zoo/*/results/*.json and exit.", **fv)
-
-
-def machine():
-    """CPU model, vector extensions of interest and core count of this machine."""
-    model, flags_ = platform.processor() or "unknown", set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and model in ("unknown", "x86_64", ""):
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags"):
-                    flags_ = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    vector = sorted(f for f in flags_ if f in ("avx2", "avx512f", "avx512_bf16", "amx_tile", "fma"))
-    return {"cpu": model, "vector_extensions": vector, "cores": os.cpu_count()}
+                      "Print the results table (docs/results.md) of every zoo/*/results/*.json "
+                      "and exit.", **fv)
 
 
 def keras_train_seconds(log_text):
@@ -84,8 +72,9 @@ def summarize(values):
 
 
 def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
-    """Trains (or resumes) one seed's run and judges it; returns its record."""
+    """Trains (or resumes) one seed's run and judges it; returns its record (with provenance)."""
     import kerasgan
+    from kerasgan.utils import provenance
 
     os.makedirs(run_dir, exist_ok=True)
     command = [sys.executable, "-m", "kerasgan.train", f"--flagfile={trainer_flagfile}",
@@ -102,17 +91,37 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
     checkpoint = os.path.join(run_dir, "checkpoint.keras")
     gan = kerasgan.load_gan(checkpoint)
     report = kerasgan.metrics.evaluate(gan, FLAGS.dataset, num_samples=FLAGS.num_samples, seed=0)
+    steps, train_seconds = int(gan.optimizer.iterations), round(keras_train_seconds(log_text), 1)
+    wall_seconds = round(time.time() - started, 1)
+    command_text = " ".join(["python"] + command[1:])
+    rerun = f"python -m tools.zoo_results {recorded_arguments(FLAGS, trainer_flagfile)}"
     return {
         "seed": int(seed),
-        "steps": int(gan.optimizer.iterations),
-        "train_seconds_keras": round(keras_train_seconds(log_text), 1),
-        "wall_seconds_this_call": round(time.time() - started, 1),
+        "steps": steps,
+        "train_seconds_keras": train_seconds,
+        "wall_seconds_this_call": wall_seconds,
         "load_average_before": [round(v, 2) for v in load_before],
         "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "checkpoint": os.path.relpath(checkpoint, REPO),
-        "command": " ".join(["python"] + command[1:]),
+        "command": command_text,
         "report": dict(report),
+        "provenance": provenance.collect(
+            config={"trainer": _run_config(run_dir), "trainer_command": command_text,
+                    "judge": {"dataset": FLAGS.dataset, "num_samples": FLAGS.num_samples,
+                              "seed": 0}},
+            steps=steps, command=rerun,
+            train_seconds=train_seconds, wall_seconds=wall_seconds,
+            judge_sha256=dict(report).get("protocol", {}).get("judge", {}).get("sha256")),
     }
+
+
+def _run_config(run_dir):
+    """The resolved config the trainer recorded for a run (its config.json), or None."""
+    path = os.path.join(run_dir, "config.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def recorded_arguments(flag_values, trainer_flagfile):
@@ -132,33 +141,11 @@ def _summary_of(runs, key):
     return None if any(v is None for v in values) else summarize(values)
 
 
-def table(paths):
-    """Markdown rows (one per result file) of the mean [min-max] of each column."""
-    head = ("| preset | run | seeds | steps | train s / run | " + " | ".join(c[0] for c in COLUMNS)
-            + " | machine | command |")
-    lines = [head, "|" + "---|" * (6 + len(COLUMNS) + 1)]
-    for path in paths:
-        with open(path) as f:
-            r = json.load(f)
-        cells = []
-        for _, key, fmt in COLUMNS:
-            s = r["summary"].get(key) or _summary_of(r["runs"], key)
-            cells.append("n/a" if s is None else
-                         f"{fmt.format(s['mean'])} [{fmt.format(s['min'])}-{fmt.format(s['max'])}]")
-        t = r["summary"]["train_seconds_keras"]
-        lines.append(
-            f"| {r['preset']} | {r['name']} | {len(r['runs'])} | {r['runs'][0]['steps']:,} | "
-            f"{t['mean']:.0f} [{t['min']:.0f}-{t['max']:.0f}] | " + " | ".join(cells)
-            + f" | {r['machine']['cpu']}, {r['machine']['cores']} cores | "
-            f"`python -m tools.zoo_results {r['arguments']}` |")
-    return "\n".join(lines)
-
-
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     if FLAGS.table:
-        print(table(sorted(glob.glob(os.path.join(REPO, "zoo", "*", "results", "*.json")))))
+        print(results_table.markdown())
         return
     if not FLAGS.preset:
         raise app.UsageError("Expected --preset=<name> (or --table).")
@@ -175,15 +162,17 @@ def main(argv):
     summary["train_seconds_keras"] = summarize([r["train_seconds_keras"] for r in runs])
     arguments = recorded_arguments(FLAGS, trainer_flagfile)
     result = {"preset": FLAGS.preset, "name": FLAGS.name, "backend": FLAGS.backend,
-              "machine": machine(), "arguments": arguments, "summary": summary, "runs": runs,
-              "protocol": runs[0]["report"]["protocol"]}
+              "machine": runs[0]["provenance"]["machine"], "arguments": arguments,
+              "summary": summary, "runs": runs, "protocol": runs[0]["report"]["protocol"]}
     out = os.path.join(REPO, "zoo", FLAGS.preset, "results", f"{FLAGS.name}.json")
     from kerasgan.utils.io import atomic_write_text
 
     os.makedirs(os.path.dirname(out), exist_ok=True)
     atomic_write_text(out, json.dumps(result, indent=2, default=float))
     print(f"Wrote {os.path.relpath(out, REPO)}")
-    print(table([out]))
+    atomic_write_text(results_table.OUTPUT, results_table.markdown())
+    print(f"Wrote {os.path.relpath(results_table.OUTPUT, REPO)}")
+    print(results_table.row(out))
 
 
 if __name__ == "__main__":
