@@ -6,7 +6,7 @@ weights (the warm-up rule of `kerasgan.GAN(ema_decay=...)`, applied by a callbac
 decay can be compared in one run) with `kerasgan.metrics.evaluate`; writes
 `<output_dir>/results.json` and a grid per mark.
 
-Example (from the repository root; the session-4 runs):
+Example (from the repository root; the runs of 2026-12-01 behind the main job's budget):
     KERAS_BACKEND=tensorflow python -m tools.calibrate_main_job --marks=500,1000,1500,2000 \
         --ema_decay=0.999 --output_dir=runs/calibrate/b128
     KERAS_BACKEND=tensorflow python -m tools.calibrate_main_job --marks=1000 --batch_size=64 \
