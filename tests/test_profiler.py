@@ -1,4 +1,4 @@
-"""tools/profiler.py --what=step_ops: placing each traced op of a training step on its layer and role.
+"""tools/profiler/step_ops.py (--what=step_ops): placing each traced op of a step on its layer and role.
 
 The parsers are tested on op names and HLO text of the forms TensorFlow 2.21 and XLA:CPU (jaxlib
 0.10) write; one short profile runs end to end under the test's backend. No timing assertions.
