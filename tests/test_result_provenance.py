@@ -108,6 +108,8 @@ def test_documented_steps_follow_the_trainer():
 
 
 def test_docs_results_md_is_generated_from_the_result_files():
+    if not results_table.git_history_available():
+        pytest.skip("the dates of result files without provenance come from the git history")
     with open(results_table.OUTPUT, encoding="utf-8") as f:
         assert f.read() == results_table.markdown(), (
             "docs/results.md is out of date: run python -m tools.results_table")

@@ -127,6 +127,16 @@ def has_provenance(result):
                for run in result["runs"])
 
 
+def git_history_available():
+    """True in a git checkout with its full history (the dates of old result files come from it)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=REPO,
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and out.stdout.strip() == "false"
+
+
 def _first_commit_date(path):
     """Date of the first commit that holds `path` (None outside git)."""
     try:
