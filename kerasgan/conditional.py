@@ -8,6 +8,7 @@ classification loss (Odena et al., 2017).
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 from kerasgan import validation
@@ -31,6 +32,83 @@ def check_mode(num_classes, conditioning):
         num_classes, minimum=2, allow_none=False,
         fix=f"conditioning={conditioning!r} needs at least two classes.")
     return num_classes, conditioning
+
+
+def check_aux_loss_weight(aux_loss_weight, conditioning):
+    """`aux_loss_weight` as a float; raises unless it is >= 0, and 1.0 without ACGAN."""
+    if not (validation.is_finite_number(aux_loss_weight) and aux_loss_weight >= 0) or (
+        conditioning != "acgan" and aux_loss_weight != 1.0
+    ):
+        raise ValueError(
+            "Expected aux_loss_weight to be a finite number >= 0, set only with "
+            f"conditioning='acgan'. Received: aux_loss_weight={aux_loss_weight!r}, "
+            f"conditioning={conditioning!r}. Leave aux_loss_weight at 1.0 unless "
+            "conditioning='acgan'."
+        )
+    return float(aux_loss_weight)
+
+
+def check_generator(generator, conditioning):
+    """Raises unless a conditional GAN's `generator` takes `[noise, labels]`."""
+    if conditioning is not None and len(getattr(generator, "inputs", None) or [0, 0]) != 2:
+        raise ValueError(
+            f"Expected a generator taking [noise, labels] for conditioning="
+            f"{conditioning!r}. Received: a generator with inputs "
+            f"{getattr(generator, 'inputs', None)}. Build one with e.g. "
+            "kerasgan.networks.conditional.conditional_dcgan_generator(num_classes, ...)."
+        )
+
+
+def adversarial_output_shape(output_shape, conditioning, num_classes):
+    """The adversarial output's shape among a discriminator's `output_shape`.
+
+    An ACGAN discriminator returns `[output, class logits (batch, num_classes)]`; the others
+    return the adversarial output only.
+    """
+    if conditioning != "acgan":
+        return tuple(output_shape)
+    shapes = [tuple(s) for s in output_shape] if (
+        isinstance(output_shape, (list, tuple)) and output_shape
+        and isinstance(output_shape[0], (list, tuple))) else [tuple(output_shape)]
+    if len(shapes) != 2 or shapes[1][-1] != num_classes:
+        raise ValueError(
+            "Expected an ACGAN discriminator returning [output (batch, 1), class logits "
+            f"(batch, {num_classes})]. Received: output shapes {shapes}. Build one "
+            "with kerasgan.networks.conditional.acgan_discriminator(num_classes, ...)."
+        )
+    return shapes[0]
+
+
+def generation_labels(labels, conditioning, num_classes, num_samples):
+    """The class ids `generate()` draws `num_samples` images of (None for an unconditional GAN).
+
+    `labels` may be an int (every sample), `num_samples` ints, or None: the classes in turn.
+    """
+    if conditioning is None:
+        if labels is not None:
+            raise ValueError(
+                "Expected labels=None: this GAN is unconditional. Received: labels. Build the "
+                "GAN with num_classes=... and conditioning=... to generate by class."
+            )
+        return None
+    if labels is None:
+        labels = np.arange(num_samples) % num_classes
+    return label_array(labels, num_classes, num_samples)
+
+
+def check_fit_batch(batch, x, y, num_classes):
+    """`(batch with labels, its images)` of `fit()`'s first batch, after checking its labels.
+
+    Args:
+        batch: The first batch: `(images, labels)`, or images when `y` holds the labels.
+        x: `fit()`'s `x` (the whole array when `y` is given).
+        y: `fit()`'s labels of array images, or None.
+        num_classes: The GAN's number of classes.
+    """
+    if y is not None:
+        label_array(y, num_classes, validation.batch_length(np.asarray(x)), name="fit() labels")
+        batch = (batch, np.asarray(y)[: validation.batch_length(batch)])
+    return batch, check_label_batch(batch, num_classes)
 
 
 # Label checks live with the other data checks; these are the names `kerasgan.GAN` uses.

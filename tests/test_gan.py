@@ -191,7 +191,7 @@ def test_old_configs_with_a_fake_source_load():
     gan = _compiled()
     old = dict(gan.get_config(), fake_source="generator", anneal_steps=10_000)
     assert kerasgan.GAN.from_config(old).get_config()["d_steps"] == 1
-    with pytest.raises(ValueError, match=r"Received: fake_source='annealed_noise'.*AnnealedNoiseGAN"):
+    with pytest.raises(ValueError, match=r"Received: fake_source='annealed_noise'.*discriminator_fake"):
         kerasgan.GAN.from_config(dict(gan.get_config(), fake_source="annealed_noise"))
     with pytest.raises(ValueError, match="fake_source"):
         tiny_mlp_gan(fake_source="generator")  # no longer a constructor argument

@@ -8,6 +8,7 @@ what it held then (`tests/data/make_gan_checkpoint.py` wrote both).
 import json
 import os
 import sys
+import zipfile
 
 import keras
 import numpy as np
@@ -43,6 +44,13 @@ def test_config_and_compile_config_are_unchanged(loaded, record):
     assert json.loads(made.record(loaded)["compile_config"]) == json.loads(
         str(record["compile_config"]))
     assert isinstance(loaded.optimizer, kerasgan.GANOptimizer)
+    # The names a saved file finds its classes by.
+    with zipfile.ZipFile(made.KERAS_FILE) as archive:
+        saved = json.loads(archive.read("config.json"))
+    written = keras.saving.serialize_keras_object(loaded)
+    for key in ("module", "class_name", "registered_name"):
+        assert written[key] == saved[key], key
+    assert sorted(written["config"]) == sorted(saved["config"])
 
 
 def test_variables_keep_their_paths_order_and_values(loaded, record):
