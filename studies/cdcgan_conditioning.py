@@ -1,4 +1,6 @@
-"""cdcgan variants on Fashion-MNIST: judge accuracy by requested class after each chunk of steps (the runs behind BUILD_NOTES, session 5).
+"""cdcgan variants on Fashion-MNIST: judge accuracy by requested class after each chunk of steps.
+
+The runs behind BUILD_NOTES.md, "Presets" (2026-12-01).
 
 usage: python -m studies.cdcgan_conditioning NAME CHUNK CHUNKS key=value ...
   g=cbn|concat|both  emb_std=float  emb_dim=int  d=projection|acgan|concat  sn=0|1

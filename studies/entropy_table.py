@@ -8,7 +8,7 @@ entropy (natural log), classifier-feature FID against a real sample (with the
 real-vs-real floor), classifier score and mode coverage; `--num_samples`
 images per row (1000 by default), every trained row over `--seeds`.
 
-Full budget (the issue's 30-minute target is the user's to pick with --steps):
+Full budget (the study's 30-minute target; --steps picks another):
     KERAS_BACKEND=tensorflow .venv/bin/python -m studies.entropy_table --steps=200 --hidden=16
 Quick smoke test (< 2 min, no card):
     KERAS_BACKEND=tensorflow .venv/bin/python -m studies.entropy_table --quick
@@ -223,8 +223,8 @@ def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, cl
     result = {"study": KEY, "dataset": dataset, "steps": steps, "seeds": seeds,
               "num_samples": num_samples, "classifier": clf.info, "fid_real_floor": ref.fid_floor,
               "command": command, "rows": per_seed, "table_markdown": md}
-    width = (f"Both presets at hidden width h = {hidden} (SPEC: 64), the only change, so that "
-             "three seeds of both fit the 30-minute budget." if hidden is not None else "")
+    width = (f"Both presets at hidden width h = {hidden} (documented: 64), the only change, so "
+             "that three seeds of both fit the 30-minute budget." if hidden is not None else "")
     note = sc.budget_note(steps, seeds, seconds, sc.images_per_step("wgan", overrides),
                           wall_seconds=time.time() - study_start, extra=width)
     result["budget_note"] = note

@@ -1,7 +1,7 @@
 """Pilot (seed 100, not reused): entropy / FD of a preset on held-out MNIST vs steps, at width h.
 
 KERAS_BACKEND=tensorflow .venv/bin/python studies/results/entropy_table/pilot/pilot.py 16 wgan 1000,2000,3000
-(prints one JSON line per check; grids and a JSON summary beside this file). Session 8 stopped it
+(prints one JSON line per check; grids and a JSON summary beside this file). Stopped on 2026-12-01
 after the 2,000-step check: `wgan_h16_seed100.jsonl`.
 """
 import json, os, sys, time
