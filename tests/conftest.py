@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["KERASGAN_NO_DOWNLOAD"] = "1"
 # Tests run tiny shapes, so XLA's compile time is most of a compiled step's cost: LLVM's cheaper
-# settings cut it by about a quarter (BUILD_NOTES.md, "Tests and CI time"). Set before any XLA
+# settings cut it by about a quarter (BUILD_NOTES.md, "Tests and CI"). Set before any XLA
 # client starts (JAX's and TensorFlow's read XLA_FLAGS then), after any flags the caller gave.
 os.environ["XLA_FLAGS"] = " ".join(
     [os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0",

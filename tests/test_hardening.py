@@ -4,7 +4,7 @@ the same seed gives the same run.
 Documented error types: ValueError (bad values, types, shapes and data; kerasgan.data's
 DataFormatError is one), FileNotFoundError (missing files; kerasgan.data's
 DataNotFoundError is one) and FloatingPointError (a non-finite loss during training).
-BUILD_NOTES.md's table of bad inputs points at these tests and at the older ones.
+docs/errors.md's table of bad inputs points at these tests and at the older ones.
 """
 
 import gzip
