@@ -427,7 +427,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         Under a data-parallel distribution every batch must divide evenly over
         the replicas (checked on the first batch, and on an array's last one).
         Training on the CPU, a dataset's tf.data autotuning is turned off unless
-        the dataset sets it (`kerasgan.data.pipeline.without_cpu_autotune`: it
+        the dataset sets it (`kerasgan.utils.tf_data.without_cpu_autotune`: it
         stalled training on 2 cores).
         """
         if y is not None and self.conditioning is None:
@@ -458,9 +458,9 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
             # shuffle=True for them.
             kwargs.setdefault("shuffle", False)
-            from kerasgan.data import pipeline  # imports TensorFlow, as Keras' data adapters do
+            from kerasgan.utils import tf_data  # imports TensorFlow, as Keras' data adapters do
 
-            x = pipeline.without_cpu_autotune(x)
+            x = tf_data.without_cpu_autotune(x)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     # --------------------------------------------------- backend-neutral step

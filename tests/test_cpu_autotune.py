@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from kerasgan.data import pipeline
+from kerasgan.utils import tf_data
 
 
 def _dataset(**options):
@@ -32,7 +32,7 @@ def _fit_and_capture(monkeypatch, x):
 
 
 def test_fit_turns_autotune_off_on_the_cpu(monkeypatch):
-    monkeypatch.setattr(pipeline, "_accelerator_present", lambda: False)
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
     passed = _fit_and_capture(monkeypatch, _dataset())
     assert isinstance(passed, tf.data.Dataset)
     assert passed.options().autotune.enabled is False
@@ -43,16 +43,16 @@ def test_fit_turns_autotune_off_on_the_cpu(monkeypatch):
 
 @pytest.mark.parametrize("choice", [True, False])
 def test_a_datasets_own_choice_is_kept(monkeypatch, choice):
-    monkeypatch.setattr(pipeline, "_accelerator_present", lambda: False)
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
     ds = _dataset(autotune=choice)
     assert _fit_and_capture(monkeypatch, ds) is ds
 
 
 def test_accelerators_and_arrays_are_left_alone(monkeypatch):
-    monkeypatch.setattr(pipeline, "_accelerator_present", lambda: True)
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: True)
     ds = _dataset()
     assert _fit_and_capture(monkeypatch, ds) is ds
-    monkeypatch.setattr(pipeline, "_accelerator_present", lambda: False)
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
     images = np.zeros((8, 28, 28, 1), "float32")
     assert _fit_and_capture(monkeypatch, images) is images
 
@@ -64,12 +64,12 @@ def test_accelerator_check_matches_this_machine():
         expected = jax.default_backend() != "cpu"
     else:
         expected = bool(tf.config.list_physical_devices("GPU"))
-    assert pipeline._accelerator_present() is expected
+    assert tf_data._accelerator_present() is expected
 
 
 def test_real_fit_trains_with_autotune_off(monkeypatch):
     # End to end: a dataset without options trains (steps run, weights change).
-    monkeypatch.setattr(pipeline, "_accelerator_present", lambda: False)
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
     gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4)
     before = [keras.ops.convert_to_numpy(w).copy() for w in gan.generator.trainable_weights]
     images = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")

@@ -7,6 +7,8 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import validation
+from kerasgan.utils import preset_lookup
+from kerasgan.utils.tf_data import without_cpu_autotune  # noqa: F401  (the data layer's name for it)
 
 DEFAULT_VALUE_RANGE = (0.0, 1.0)
 DEFAULT_BATCH_SIZE = 128
@@ -16,34 +18,6 @@ _FULL_SHUFFLE_MAX_BYTES = 2 << 30
 _SHUFFLE_BUFFER = 10_000
 # Images per vectorised resize call when converting in-memory arrays.
 _CONVERT_CHUNK = 256
-
-
-def _accelerator_present():
-    """Whether the active Keras backend computes on a GPU/TPU (tf.data itself runs on the CPU)."""
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return jax.default_backend() != "cpu"
-    return bool(tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"))
-
-
-def without_cpu_autotune(ds):
-    """`ds` with tf.data's autotuning off when training runs on the CPU, unless `ds` sets it.
-
-    Measured on 2 CPU cores (BUILD_NOTES.md, session 9): with autotuning on, dcgan `fit()` stalled
-    at 4.9 steps/s through whole 100-step calls in 2 of 3 runs and in about half of its 10-step
-    calls (a plain Keras model too); with it off, 7.1-7.7 steps/s and no stall. Map parallelism
-    and prefetch buffers set to `tf.data.AUTOTUNE` then take tf.data's fixed defaults.
-    """
-    if not isinstance(ds, tf.data.Dataset) or ds.options().autotune.enabled is not None:
-        return ds
-    if _accelerator_present():
-        return ds
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return ds.with_options(options)
 
 
 @dataclasses.dataclass
@@ -414,12 +388,5 @@ def target_shape_for(image_shape, native_hw, native_c, description):
 
 
 def preset_spec(name):
-    """`kerasgan.zoo.spec(name)`, imported lazily (the zoo imports networks and trainers)."""
-    from kerasgan import zoo
-
-    spec = getattr(zoo, "spec", None)
-    if spec is None:  # kerasgan/zoo/__init__.py may not export it (yet)
-        from kerasgan.zoo import registry
-
-        spec = registry.spec
-    return spec(name)
+    """The registered preset `name` (`kerasgan.zoo.spec(name)`), found without importing the zoo."""
+    return preset_lookup.spec(name)

@@ -530,9 +530,7 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
     if name_or_path == "gaussian_1d" or (name_or_path is None and preset in ("gaussian_1d", "gaussian_1d_shared")):
         # Synthetic 1-D samples: no image settings apply.
         if batch_size is None:
-            from kerasgan import zoo
-
-            batch_size = zoo.spec(preset).step_batch_size if preset else 64
+            batch_size = pipeline.preset_spec(preset).step_batch_size if preset else 64
         return _gaussian_1d(int(batch_size), seed, limit, shuffle, repeat)
     image_shape, value_range, batch_size, spec = pipeline.resolve_settings(
         preset, image_shape, value_range, batch_size
@@ -572,7 +570,7 @@ def _gaussian_1d(batch_size, seed, limit, shuffle, repeat):
     """Samples of the 1-D Gaussian target (Shared-WGAN, section 5): N(4, 0.5), shape (batch, 1)."""
     import tensorflow as tf
 
-    from kerasgan.zoo.toy import gaussian_samples
+    from kerasgan.utils.gaussian import gaussian_samples
 
     n = limit or 60_000
     validation.check_num_examples(n, batch_size, f"gaussian_1d (limit={n})")

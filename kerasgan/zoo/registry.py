@@ -4,6 +4,7 @@ import copy
 import dataclasses
 import difflib
 
+from kerasgan.utils import preset_lookup
 from kerasgan.zoo import builder, checks
 from kerasgan.zoo import config as config_lib
 from kerasgan.zoo import weights as weights_lib
@@ -129,6 +130,10 @@ def spec(name):
             f"Known presets: {', '.join(names())}."
         )
     return _REGISTRY[name]
+
+
+# The data layer finds presets by name through this (`kerasgan.data.load(..., preset=name)`).
+preset_lookup.install(spec)
 
 
 def get(name, weights=None, **overrides):
