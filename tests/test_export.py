@@ -1,7 +1,9 @@
-"""Generator export: SavedModel signatures, reload in a fresh process, atomic replacement."""
+"""Generator export: SavedModel signatures, reload in a fresh process, atomic replacement, and
+never a user's files lost: only a new, empty or previous-export directory is written."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -99,6 +101,7 @@ def test_failed_export_keeps_the_earlier_export(gan, tmp_path, monkeypatch):
 
     path = export.export_generator(gan, tmp_path / "generator")
     before = sorted(os.listdir(path))
+    assert export.MARKER in before
 
     def broken_write_out(self, filepath, **kwargs):
         os.makedirs(os.path.join(filepath, "variables"), exist_ok=True)
@@ -108,10 +111,68 @@ def test_failed_export_keeps_the_earlier_export(gan, tmp_path, monkeypatch):
 
     monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", broken_write_out)
     with pytest.raises(OSError, match="disk full"):
-        export.export_generator(gan, path)
+        export.export_generator(gan, path, overwrite=True)
     assert sorted(os.listdir(path)) == before
     assert os.listdir(tmp_path) == ["generator"], "temporary directories were left behind"
     served = tf.saved_model.load(path)
     noise = np.zeros((2, gan.latent_dim), "float32")
     images = served.signatures["serving_default"](noise=tf.constant(noise))["images"].numpy()
     np.testing.assert_allclose(images, _raw_images(gan, noise), rtol=0, atol=1e-5)
+
+
+def _tree(directory):
+    return {os.path.relpath(os.path.join(root, name), directory):
+            open(os.path.join(root, name), "rb").read()
+            for root, _, files in os.walk(directory) for name in files}
+
+
+def test_export_refuses_a_directory_of_other_files_and_changes_nothing(gan, tmp_path):
+    run = tmp_path / "run"
+    (run / "samples").mkdir(parents=True)
+    (run / "checkpoint.keras").write_bytes(b"a user's checkpoint")
+    (run / "samples" / "epoch_001.png").write_bytes(b"a user's samples")
+    before = _tree(run)
+    for overwrite in (False, True):  # overwrite replaces only an earlier export
+        with pytest.raises(FileExistsError, match=(
+                rf"Expected a new or empty directory for the export\. Received: "
+                rf"'{re.escape(str(run))}', which holds files that are not a kerasgan export "
+                r"\('checkpoint\.keras', 'samples'\); nothing was changed\. Pass another output "
+                rf"path, e\.g\. '{re.escape(str(run / 'generator'))}'")):
+            export.export_generator(gan, run, overwrite=overwrite)
+        assert _tree(run) == before
+    assert sorted(os.listdir(tmp_path)) == ["run"], "temporary directories were left behind"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError, match=r"Received: '.*file', which is a file"):
+        export.export_generator(gan, tmp_path / "file")
+
+
+def test_export_fills_an_empty_directory_and_replaces_only_with_overwrite(gan, tmp_path):
+    path = tmp_path / "generator"
+    path.mkdir()
+    export.export_generator(gan, path)
+    assert export.is_export(path) and (path / "saved_model.pb").exists()
+    marker = json.loads((path / export.MARKER).read_text())
+    assert marker["latent_dim"] == gan.latent_dim and marker["image_shape"] == list(gan.image_shape)
+    with pytest.raises(FileExistsError, match=r"holds an earlier kerasgan export\. Pass "
+                                              r"overwrite=True \(--overwrite\) to replace it"):
+        export.export_generator(gan, path)
+    (path / "saved_model.pb").write_bytes(b"stale")
+    export.export_generator(gan, path, overwrite=True)
+    assert (path / "saved_model.pb").read_bytes() != b"stale"
+    assert sorted(os.listdir(tmp_path)) == ["generator"]
+
+
+def test_cli_refuses_a_run_directory_before_loading_the_checkpoint(tmp_path, capsys):
+    from absl import flags
+
+    from kerasgan.export import __main__ as command
+
+    (tmp_path / "notes.txt").write_text("mine")
+    fv = flags.FlagValues()
+    command.define_flags(fv)
+    fv(["kerasgan.export", f"--checkpoint={tmp_path / 'absent.keras'}",
+        f"--output_dir={tmp_path}"])
+    assert command.run(fv) == 1
+    error = capsys.readouterr().err
+    assert "which holds files that are not a kerasgan export" in error and str(tmp_path) in error
+    assert os.listdir(tmp_path) == ["notes.txt"]

@@ -4,6 +4,7 @@ import csv
 import gzip
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -127,7 +128,7 @@ def test_help_documents_every_flag():
                             capture_output=True, text=True, timeout=120)
     text = result.stdout + result.stderr
     for flag in ("preset", "dataset", "epochs", "steps_per_epoch", "batch_size", "output_dir",
-                 "seed", "backend", "override", "resume", "tensorboard"):
+                 "seed", "backend", "override", "resume", "overwrite", "tensorboard"):
         assert f"--{flag}" in text or f"--[no]{flag}" in text, flag
 
 
@@ -288,3 +289,36 @@ def test_resume_applies_compile_overrides_and_refuses_the_others(idx_dir, tmp_pa
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6
     recorded = json.loads((out / "config.json").read_text())["config"]
     assert recorded["g_widths"] == [16] and recorded["steps_per_execution"] == 1
+
+
+def _files(directory):
+    return {str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*")
+            if p.is_file()}
+
+
+def test_an_output_dir_holding_a_run_is_refused_unless_resume_or_overwrite(idx_dir, tmp_path):
+    out = tmp_path / "run"
+    (out / "samples").mkdir(parents=True)
+    (out / "notes.txt").write_text("the user's own notes")
+    (out / "samples" / "picked.png").write_bytes(b"the user's own file")
+    common = dict(dataset=str(idx_dir), epochs=1, steps_per_epoch=1, batch_size=8, num_samples=4,
+                  verbose=0, tensorboard=False, overrides={"g_widths": (16,), "d_widths": (16,)})
+    # Other files are no run: the trainer adds its own beside them.
+    train.run("mnist_mlp", str(out), seed=0, **common)
+    assert (out / "checkpoint.keras").exists() and (out / "notes.txt").exists()
+    before = _files(out)
+    with pytest.raises(FileExistsError, match=(
+            rf"Expected an output_dir without an earlier run\. Received: '{re.escape(str(out))}', "
+            r"which holds one \(checkpoint\.keras, .*\)\. Pass --resume \(resume=True\) to continue "
+            r"it, --overwrite \(overwrite=True\) to replace its files, or another --output_dir")):
+        train.run("mnist_mlp", str(out), seed=1, **common)
+    assert _files(out) == before, "a refused run changed the directory"
+    # --overwrite: a new run (seed 1, from step 0) replaces the trainer's files, keeps the others.
+    gan = train.run("mnist_mlp", str(out), seed=1, overwrite=True, **common)
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 1
+    after = _files(out)
+    assert json.loads(after["config.json"])["seed"] == 1
+    assert after["checkpoint.keras"] != before["checkpoint.keras"]
+    assert after["notes.txt"] == before["notes.txt"]
+    assert after[os.path.join("samples", "picked.png")] == b"the user's own file"
+    assert sorted(after) == sorted(before)

@@ -29,6 +29,10 @@ Writes to the work directory (in multi-worker runs, only the chief writes it):
                             the image `samples`; a resumed run adds files beside the old
     config.json             the options and the preset config used
 
+A work directory that already holds a run (any of the files above) is refused unless
+`resume=True` (continue it) or `overwrite=True` (replace the run: its files listed above are
+removed first; any other file in the directory is kept).
+
 Under TensorFlow on one device the step compiles as `kerasgan.zoo.get` decides for "auto" (XLA,
 except convolutional networks on AVX-512 CPUs; `kerasgan.zoo.builder.resolve_jit_compile`);
 `overrides={"jit_compile": True}` or `False` chooses.
@@ -78,6 +82,8 @@ class TrainConfig:
         num_samples: Images in each sample grid.
         sample_every: Write a sample grid every N epochs.
         resume: Continue from `<workdir>/checkpoint.keras` if it exists.
+        overwrite: Replace a run already in the work directory (only the trainer's own
+            files; others are kept). Without it or `resume`, such a directory is refused.
         verbose: Keras fit verbosity.
         distribution: `"none"`, `"mirrored"` or `"multi_worker"` (see `kerasgan.distribution`).
         mixed_precision: None/`"float32"`, `"mixed_float16"` or `"mixed_bfloat16"`.
@@ -98,6 +104,7 @@ class TrainConfig:
     num_samples: int = 64
     sample_every: int = 1
     resume: bool = False
+    overwrite: bool = False
     verbose: int = 2
     distribution: str = "none"
     mixed_precision: str = None
@@ -130,6 +137,8 @@ def train(config, workdir):
     dist = dist_lib.setup(config.distribution)
     if config.mixed_precision:
         dist_lib.set_mixed_precision(config.mixed_precision)
+    if dist.is_chief:
+        _check_workdir(workdir, config)
     writes = workdir if dist.is_chief else tempfile.mkdtemp(prefix=f"kerasgan-worker{dist.task_id}-")
     try:
         with dist.scope():
@@ -143,7 +152,7 @@ def train(config, workdir):
 def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=None, epochs=1,
         steps_per_epoch=None, batch_size=None, seed=0, overrides=None, num_samples=64,
         sample_every=1, resume=False, verbose=2, distribution="none", mixed_precision=None,
-        cpu_devices=None, tensorboard=True):
+        cpu_devices=None, tensorboard=True, overwrite=False):
     """`train()` with the options as keyword arguments (the flags of `python -m kerasgan.train`).
 
     Example:
@@ -153,7 +162,7 @@ def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=No
         preset=preset, dataset=dataset, data_dir=data_dir, split=split, limit=limit,
         epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size, seed=seed,
         overrides=dict(overrides or {}), num_samples=num_samples, sample_every=sample_every,
-        resume=resume, verbose=verbose, distribution=distribution,
+        resume=resume, overwrite=overwrite, verbose=verbose, distribution=distribution,
         mixed_precision=mixed_precision, cpu_devices=cpu_devices, tensorboard=tensorboard)
     return train(config, output_dir)
 
@@ -205,8 +214,9 @@ def _check_options(c):
         raise validation.argument_error("seed", c.seed, "an integer")
     validation.check_choice("distribution", c.distribution, DISTRIBUTIONS)
     validation.check_choice("mixed_precision", c.mixed_precision, MIXED_PRECISION)
-    if not isinstance(c.tensorboard, bool):
-        raise validation.argument_error("tensorboard", c.tensorboard, "True or False")
+    for name in ("tensorboard", "resume", "overwrite"):
+        if not isinstance(getattr(c, name), bool):
+            raise validation.argument_error(name, getattr(c, name), "True or False")
     if not isinstance(c.overrides, Mapping):
         raise validation.argument_error("overrides", c.overrides, "a dict of preset overrides",
                                         "Pass e.g. overrides={'latent_dim': 64}.")
@@ -225,6 +235,47 @@ def parse_overrides(items):
         except (ValueError, SyntaxError):
             overrides[key] = value
     return overrides
+
+
+#: The files a run writes in its work directory (glob patterns, relative to it).
+RUN_FILES = ("checkpoint.keras", "checkpoint.keras.epoch", "config.json", "log.csv",
+             "samples_final.png", os.path.join("samples", "epoch_*.png"),
+             os.path.join("tensorboard", "train", "events.out.tfevents.*"))
+
+
+def run_files(workdir):
+    """The files of a run in `workdir` (those `RUN_FILES` names), sorted."""
+    import glob
+
+    found = set()
+    for pattern in RUN_FILES:
+        found.update(p for p in glob.glob(os.path.join(glob.escape(workdir), pattern))
+                     if os.path.isfile(p))
+    return sorted(found)
+
+
+def _check_workdir(workdir, config):
+    """Refuses a work directory holding a run unless resuming or overwriting; with
+    `overwrite`, removes that run's files (and nothing else)."""
+    if os.path.lexists(workdir) and not os.path.isdir(workdir):
+        raise FileExistsError(
+            f"Expected a directory for the run's outputs. Received: output_dir='{workdir}', "
+            "which is a file. Pass another --output_dir.")
+    if config.resume:
+        return
+    found = run_files(workdir) if os.path.isdir(workdir) else []
+    if not found:
+        return
+    if not config.overwrite:
+        shown = ", ".join(os.path.relpath(p, workdir) for p in found[:4])
+        raise FileExistsError(
+            f"Expected an output_dir without an earlier run. Received: '{workdir}', which holds "
+            f"one ({shown}{', ...' if len(found) > 4 else ''}). Pass --resume (resume=True) to "
+            "continue it, --overwrite (overwrite=True) to replace its files, or another "
+            "--output_dir.")
+    for path in found:
+        os.remove(path)
+    logging.info("--overwrite: removed %d files of the earlier run in %s", len(found), workdir)
 
 
 def _json_value(value):

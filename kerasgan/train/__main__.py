@@ -60,6 +60,12 @@ def define_flags(flag_values=FLAGS):
         "Continue from output_dir/checkpoint.keras if it exists: weights, both optimizers' states, "
         "the noise RNG state, the epoch, the data order and the run's config (config.json).", **fv,
     )
+    flags.DEFINE_bool(
+        "overwrite", False,
+        "Replace a run already in output_dir: its checkpoint, config.json, log.csv, sample grids "
+        "and TensorBoard events are removed first; other files stay. Without --overwrite or "
+        "--resume, an output_dir holding a run is refused.", **fv,
+    )
     flags.DEFINE_enum(
         "distribution", "none", ["none", "mirrored", "multi_worker"],
         "Data parallelism (see kerasgan.distribution): 'mirrored' uses every local accelerator "
@@ -106,7 +112,7 @@ def config_from_flags(flag_values=FLAGS):
         preset=f.preset, dataset=f.dataset, data_dir=f.data_dir, split=f.split, limit=f.limit,
         epochs=f.epochs, steps_per_epoch=f.steps_per_epoch, batch_size=f.batch_size, seed=f.seed,
         overrides=overrides, num_samples=f.num_samples, sample_every=f.sample_every,
-        resume=f.resume, verbose=f.verbose, distribution=f.distribution,
+        resume=f.resume, overwrite=f.overwrite, verbose=f.verbose, distribution=f.distribution,
         mixed_precision=f.mixed_precision, cpu_devices=f.cpu_devices, tensorboard=f.tensorboard,
     )
 

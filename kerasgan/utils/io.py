@@ -1,16 +1,31 @@
 """Atomic file writes: a reader never sees a half-written file."""
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
+
+#: errno values that mean the device (or the user's quota) is full.
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def no_space_error(path, error):
+    """An OSError (same errno) for a write to `path` that failed for want of space."""
+    return OSError(
+        error.errno,
+        f"Expected room to write '{path}'. Received: {error.strerror or error} "
+        f"({errno.errorcode.get(error.errno, error.errno)}); nothing was written and any "
+        f"earlier '{os.path.basename(path)}' is unchanged. Free disk space, or write to another "
+        "directory.")
 
 
 @contextlib.contextmanager
 def atomic_path(path, suffix=None):
     """Yields a temporary path beside `path`; renames it over `path` on success.
 
-    On any exception the temporary file is removed and `path` is untouched.
+    On any exception the temporary file is removed and `path` is untouched; a
+    full device raises an OSError (errno ENOSPC or EDQUOT) that names `path`.
 
     Args:
         path: Final destination.
@@ -32,9 +47,11 @@ def atomic_path(path, suffix=None):
         yield tmp
         _fsync(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
+        if isinstance(e, OSError) and e.errno in NO_SPACE:
+            raise no_space_error(path, e) from e
         raise
 
 
