@@ -30,6 +30,8 @@ import os
 
 from absl import app, flags
 
+from studies import filter_metrics
+
 FLAGS = flags.FLAGS
 
 
@@ -52,11 +54,9 @@ def define_flags():
 def analyse(gan, output_dir, g_layer=None, d_layer=None, num_random=10, absolute=False, seed=0,
             title=None):
     """Runs the analysis on `gan`; writes the PNG and JSON; returns the JSON dict."""
-    import kerasgan
-
-    g_name, g_kernel = kerasgan.metrics.find_conv_kernel(gan.generator, g_layer, which="last")
-    d_name, d_kernel = kerasgan.metrics.find_conv_kernel(gan.discriminator, d_layer, which="first")
-    res = kerasgan.metrics.filter_similarity(g_kernel, d_kernel, num_random, seed, absolute)
+    g_name, g_kernel = filter_metrics.find_conv_kernel(gan.generator, g_layer, which="last")
+    d_name, d_kernel = filter_metrics.find_conv_kernel(gan.discriminator, d_layer, which="first")
+    res = filter_metrics.filter_similarity(g_kernel, d_kernel, num_random, seed, absolute)
     summary = {"g_layer": g_name, "d_layer": d_name, "g_kernel_shape": list(g_kernel.shape),
                "d_kernel_shape": list(d_kernel.shape), "absolute": absolute,
                "num_random": num_random, "trained": res["trained"], "random": res["random"],
@@ -101,14 +101,12 @@ MARGIN = 0.05  # the protocol's smallest median difference that counts
 
 def pair_statistics(gan, pairs=None):
     """Per layer pair: the layers, shapes, mean signed and |cos| statistics, fraction above 0.9."""
-    import kerasgan
-
     out = {}
     for pair, (g_index, d_index) in (pairs or PAIRS).items():
-        g_name, g_kernel = kerasgan.metrics.find_conv_kernel(gan.generator, which=g_index)
-        d_name, d_kernel = kerasgan.metrics.find_conv_kernel(gan.discriminator, which=d_index)
-        signed = kerasgan.metrics.max_cosine_similarity(g_kernel, d_kernel)
-        unsigned = kerasgan.metrics.max_cosine_similarity(g_kernel, d_kernel, absolute=True)
+        g_name, g_kernel = filter_metrics.find_conv_kernel(gan.generator, which=g_index)
+        d_name, d_kernel = filter_metrics.find_conv_kernel(gan.discriminator, which=d_index)
+        signed = filter_metrics.max_cosine_similarity(g_kernel, d_kernel)
+        unsigned = filter_metrics.max_cosine_similarity(g_kernel, d_kernel, absolute=True)
         out[pair] = {"g_layer": g_name, "d_layer": d_name, "g_kernel_shape": list(g_kernel.shape),
                      "d_kernel_shape": list(d_kernel.shape), "mean": float(signed.mean()),
                      "abs_mean": float(unsigned.mean()),
@@ -154,7 +152,7 @@ def study(checkpoints, preset, output_dir, null_seeds=20, num_random=10, seed=0,
     edges = np.linspace(-1.0, 1.0, 41)
     for pair, claim in claims.items():
         g_shape, d_shape = first[pair]["g_kernel_shape"], first[pair]["d_kernel_shape"]
-        gaussian = np.concatenate([kerasgan.metrics.max_cosine_similarity(
+        gaussian = np.concatenate([filter_metrics.max_cosine_similarity(
             rng.standard_normal(g_shape), rng.standard_normal(d_shape)) for _ in range(num_random)])
         t_means = [trained[c][pair]["mean"] for c in checkpoints]
         n_means = [null[s][pair]["mean"] for s in null]

@@ -25,7 +25,6 @@ from kerasgan.metrics.evaluation import (
     real_reference,
     uniform_noise_images,
 )
-from kerasgan.metrics.filters import filter_similarity, find_conv_kernel, max_cosine_similarity
 from kerasgan.metrics.scores import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_FRACTION,
@@ -57,9 +56,9 @@ __all__ = [
     "ClassifierMetrics", "DEFAULT_MIN_CONFIDENCE", "DEFAULT_MIN_FRACTION", "DomainClassifier",
     "EvaluationReport", "RealReference", "build_classifier", "classifier_path", "classifier_score",
     "conditional_accuracy", "entropy", "entropy_stats", "evaluate", "evaluate_gan", "evaluate_images", "feature_statistics",
-    "file_sha256", "filter_similarity", "find_conv_kernel", "frechet_distance",
+    "file_sha256", "frechet_distance",
     "frechet_distance_from_statistics", "kernel_inception_distance", "knn_radii", "load_classifier",
-    "max_cosine_similarity", "mmd2_unbiased", "mode_coverage", "polynomial_kernel",
+    "mmd2_unbiased", "mode_coverage", "polynomial_kernel",
     "precision_recall_density_coverage", "prepare_images", "real_arrays", "real_reference",
     "train_classifier", "uniform_noise_images",
 ]

@@ -262,11 +262,6 @@ def conditional_accuracy(images, requested, classifier, value_range=(0.0, 1.0)):
     return {"conditional_accuracy": float(hits.mean()), "per_class_accuracy": per_class}
 
 
-_METRIC_KEYS = ("fd", "kid", "kid_se", "precision", "recall", "density", "coverage",
-                "classes_covered", "low_confidence_fraction", "entropy_mean", "entropy_std",
-                "classifier_score", "coverage_kl")
-
-
 class EvaluationReport(dict):
     """The result of `kerasgan.metrics.evaluate`: a JSON-serialisable dict with a text summary.
 

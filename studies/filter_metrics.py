@@ -1,4 +1,9 @@
-"""Filter similarity between a generator's and a discriminator's conv kernels.
+"""Filter similarity between a generator's and a discriminator's conv kernels (for
+`studies.filter_similarity`).
+
+Example:
+>>> from studies import filter_metrics
+>>> filter_metrics.filter_similarity(g_kernel, d_kernel)["trained"]["mean"]
 
 Reference: Karuvally, A Study into the similarity in generator and discriminator in GAN
 architecture, section 4.
@@ -37,7 +42,7 @@ def max_cosine_similarity(g_kernel, d_kernel, absolute=False):
 
     Example:
     >>> k = np.random.default_rng(0).normal(size=(5, 5, 1, 8))
-    >>> kerasgan.metrics.max_cosine_similarity(k, k)  # all 1.0
+    >>> filter_metrics.max_cosine_similarity(k, k)  # all 1.0
 
     Reference: Karuvally, A Study into the similarity in generator and
     discriminator in GAN architecture, section 4; Shang et al., CReLU, 2016.
@@ -80,7 +85,7 @@ def filter_similarity(g_kernel, d_kernel, num_random=10, seed=0, absolute=False,
     Example:
     >>> g = gan.generator.get_layer("g_out").kernel.numpy()
     >>> d = gan.discriminator.get_layer("d_h0").kernel.numpy()
-    >>> kerasgan.metrics.filter_similarity(g, d)["trained"]["mean"]
+    >>> filter_metrics.filter_similarity(g, d)["trained"]["mean"]
 
     Reference: Karuvally, A Study into the similarity in generator and
     discriminator in GAN architecture, section 4 (figures 1 and 2).
@@ -137,7 +142,7 @@ def find_conv_kernel(model, layer_name=None, which="last"):
         `(layer_name, kernel)` with `kernel` a numpy array.
 
     Example:
-    >>> name, k = kerasgan.metrics.find_conv_kernel(gan.generator, which="last")
+    >>> name, k = studies.filter_metrics.find_conv_kernel(gan.generator, which="last")
     """
     import keras
 
