@@ -226,7 +226,8 @@ def check_array_images(images, value_range):
     check_not_empty(images.shape)
     if images.shape[-1] not in (1, 2, 3, 4):
         raise ValueError(
-            "Expected images with 1, 3 or 4 channels on the last axis (NHWC). Received: "
+            "Expected images with 1 (gray), 2 (gray and alpha), 3 (RGB) or 4 (RGBA) channels on "
+            "the last axis (NHWC). Received: "
             f"shape={images.shape}.{_shape_hint(images.shape)}"
         )
     if images.shape[1] == 0 or images.shape[2] == 0:

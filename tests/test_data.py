@@ -96,7 +96,7 @@ def test_read_idx_multibyte_types(tmp_path):
 def test_read_idx_bad_magic(tmp_path):
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    with pytest.raises(kd.DataFormatError, match=r"Bad magic number 0x89504E47 in '.*train-images"):
+    with pytest.raises(kd.DataFormatError, match=r"Expected an IDX magic number.*Received: magic number 0x89504E47 in '.*train-images"):
         kd.read_idx(path)
 
 
@@ -106,7 +106,7 @@ def test_read_idx_truncated_payload(tmp_path):
     data = path.read_bytes()
     path.write_bytes(data[:-5])
     with pytest.raises(
-        kd.DataFormatError, match=r"'.*t\.idx' is truncated.*\(10, 4, 4\).*160 payload bytes.*155"
+        kd.DataFormatError, match=r"Expected IDX file '.*t\.idx' to hold the 160 payload bytes of the shape \(10, 4, 4\).*Received: 155 bytes.*truncated"
     ):
         kd.read_idx(path)
 
@@ -116,7 +116,7 @@ def test_read_idx_trailing_bytes(tmp_path):
     write_idx(path, np.zeros((2, 2), np.uint8))
     data = path.read_bytes()
     path.write_bytes(data + b"xx")
-    with pytest.raises(kd.DataFormatError, match=r"t\.idx' holds 2 bytes more"):
+    with pytest.raises(kd.DataFormatError, match=r"t\.idx' to hold .*Received: \d+ bytes, 2 more"):
         kd.read_idx(path)
 
 
@@ -124,12 +124,12 @@ def test_read_idx_corrupt_gzip(tmp_path):
     path = tmp_path / "train-images-idx3-ubyte.gz"
     write_idx(path, np.zeros((50, 8, 8), np.uint8))
     path.write_bytes(path.read_bytes()[:20])
-    with pytest.raises(kd.DataFormatError, match=r"Cannot decompress IDX file '.*ubyte\.gz'"):
+    with pytest.raises(kd.DataFormatError, match=r"Expected a readable IDX file\. Received: '.*ubyte\.gz', which cannot be decompressed"):
         kd.read_idx(path)
 
 
 def test_read_idx_missing_file(tmp_path):
-    with pytest.raises(kd.DataNotFoundError, match="IDX file not found: '.*nope.gz'"):
+    with pytest.raises(kd.DataNotFoundError, match="Expected an IDX file at '.*nope.gz'. Received: no such file"):
         kd.read_idx(tmp_path / "nope.gz")
 
 
@@ -150,7 +150,7 @@ def test_load_idx_directory(tmp_path):
     np.testing.assert_array_equal(x, data["t10k"][0])
     assert y.dtype == np.int32 and list(y[:3]) == [0, 1, 2]
     assert kd.load_idx_directory(str(tmp_path)).shape == (50, 8, 6)
-    with pytest.raises(kd.DataNotFoundError, match="IDX directory '.*missing' does not exist"):
+    with pytest.raises(kd.DataNotFoundError, match="Expected an IDX directory. Received: '.*missing', which does not exist"):
         kd.load_idx_directory(tmp_path / "missing")
     with pytest.raises(ValueError, match=r"Expected split 'train' or 'test' .*Received: split='validation'"):
         kd.load_idx_directory(tmp_path, "validation")
@@ -334,7 +334,7 @@ def test_list_image_files_recursive_sorted(tmp_path):
         "a_rgb.png", "b_gray.png", "c_rgba.png", "d.jpg", "e.JPEG", "f.bmp", "g.gif",
         "h.webp", os.path.join("sub", "deeper", "i.png"),
     ]
-    with pytest.raises(kd.DataNotFoundError, match="Image folder '.*nothing' does not exist"):
+    with pytest.raises(kd.DataNotFoundError, match="Expected an image folder. Received: '.*nothing', which does not exist"):
         kd.list_image_files(tmp_path / "nothing")
 
 
@@ -381,7 +381,7 @@ def test_folder_mixed_sizes_need_image_shape(tmp_path):
 def test_folder_corrupt_file_is_named(tmp_path):
     save_image(tmp_path / "good.png", np.zeros((4, 4)))
     (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff garbage that is not a jpeg")
-    with pytest.raises(kd.DataFormatError, match=r"corrupt image file '.*bad\.jpg'"):
+    with pytest.raises(kd.DataFormatError, match=r"Expected a readable image file\. Received: '.*bad\.jpg', an unreadable or corrupt"):
         kd.load(str(tmp_path), batch_size=1)
 
 
@@ -401,7 +401,7 @@ def test_folder_truncated_jpeg_webp_is_named(tmp_path, ext):
     save_image(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3)))
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     # PIL itself rejects a cut WebP; a cut JPEG passes PIL and is caught by the EOI check.
-    match = rf"(truncated|corrupt).*'.*cut\.{ext}'|'.*cut\.{ext}' is a truncated"
+    match = rf"Expected a (readable image|complete \w+) file\. Received: '.*cut\.{ext}', an? (unreadable or corrupt|truncated)"
     with pytest.raises(kd.DataFormatError, match=match):
         kd.load(str(tmp_path), batch_size=1)
 
@@ -409,13 +409,13 @@ def test_folder_truncated_jpeg_webp_is_named(tmp_path, ext):
 def test_folder_palette_bmp_rejected(tmp_path):
     rgb = np.random.default_rng(0).integers(0, 256, (6, 6, 3), dtype=np.uint8)
     Image.fromarray(rgb).convert("P").save(tmp_path / "palette.bmp")
-    with pytest.raises(kd.DataFormatError, match=r"'.*palette\.bmp' is a BMP in mode 'P'.*PNG"):
+    with pytest.raises(kd.DataFormatError, match=r"'.*palette\.bmp', a BMP in mode 'P'.*PNG"):
         kd.load(str(tmp_path), batch_size=1)
 
 
 def test_empty_folder(tmp_path):
     (tmp_path / "readme.txt").write_text("no images here")
-    with pytest.raises(kd.DataNotFoundError, match=r"Image folder '.*' holds no image files"):
+    with pytest.raises(kd.DataNotFoundError, match=r"Expected image files .* in '.*'.*Received: a folder without image files"):
         kd.load(str(tmp_path))
 
 
@@ -495,11 +495,11 @@ def test_bad_arguments(tmp_path):
 
 
 def test_missing_directory(tmp_path):
-    with pytest.raises(kd.DataNotFoundError, match=r"Data directory '.*no/such' does not exist"):
+    with pytest.raises(kd.DataNotFoundError, match=r"Expected a dataset name or an existing directory\. Received: '.*no/such', a directory that does not exist"):
         kd.load(str(tmp_path / "no" / "such"))
     f = tmp_path / "file.bin"
     f.write_bytes(b"x")
-    with pytest.raises(kd.DataNotFoundError, match="is a file; pass the directory"):
+    with pytest.raises(kd.DataNotFoundError, match="Received: '.*', which is a file. Pass the directory that holds it"):
         kd.load(str(f))
 
 
@@ -543,8 +543,8 @@ def test_preset_defaults_and_overrides(tmp_path):
 # --- discovery by name --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not os.path.isdir(DEBIAN_FASHION), reason="dataset-fashion-mnist not installed")
-def test_debian_fashion_mnist_auto_discovery():
+def test_debian_fashion_mnist_auto_discovery(fashion_mnist_dir):
+    assert fashion_mnist_dir == DEBIAN_FASHION
     ds = kd.load("fashion_mnist", batch_size=128, limit=256, shuffle=False, with_labels=True)
     (x0, y0), _ = batches(ds)
     assert x0.shape == (128, 28, 28, 1) and x0.dtype == np.float32
@@ -577,18 +577,26 @@ def test_mnist_train_refused_when_only_t10k(tmp_path, monkeypatch):
         kd.load("mnist", source="idx")
     (b,) = batches(kd.load("mnist", split="test", batch_size=20))
     assert b.shape == (20, 8, 6, 1)
-    with pytest.raises(kd.DataNotFoundError, match="Only the 'test' split is present"):
+    with pytest.raises(kd.DataNotFoundError, match="Received: only the 'test' split is present"):
         kd.load_idx_directory(tmp_path / "mnist", "train")
 
 
-def test_mnist_default_dirs_include_shared():
-    expected = os.path.normpath(
-        os.path.join(os.path.dirname(kd.__file__), "..", "..", "..", "shared", "data", "mnist")
-    )
-    assert kd.MNIST_DIRS[0] == expected
-    if os.path.isfile(os.path.join(expected, "t10k-images-idx3-ubyte.gz")):
-        ds = kd.load("mnist", split="test", limit=64, batch_size=64)
-        assert ds.element_spec.shape == (64, 28, 28, 1)
+def test_mnist_test_split_ships_with_the_package():
+    """The real MNIST test split, from inside the package: no path outside the repository."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    packaged = os.path.join(root, "kerasgan", "data", "mnist")
+    assert kd.MNIST_DIRS == (packaged,)
+    assert "CC BY-SA 3.0" in open(os.path.join(packaged, "README.md"), encoding="utf-8").read()
+    ds = kd.load("mnist", split="test", limit=64, batch_size=64, shuffle=False, labels=True)
+    images, labels = next(iter(ds))
+    assert images.shape == (64, 28, 28, 1) and ds.class_names == [str(i) for i in range(10)]
+    # MNIST's first test digits (LeCun's t10k set): 7, 2, 1, 0, 4, 1, 4, 9.
+    assert labels.numpy()[:8].tolist() == [7, 2, 1, 0, 4, 1, 4, 9]
+    x, y = kd.load_idx_directory(packaged, "test", with_labels=True)
+    assert x.shape == (10000, 28, 28) and np.bincount(y).min() > 850
+    # The train split is not shipped: the search says so and points to the test split.
+    with pytest.raises(kd.DataNotFoundError, match=r"(?s)only the 'test' split is present"):
+        kd.load("mnist", split="train", source="idx")
 
 
 def test_no_download_fails_fast_without_network(monkeypatch):

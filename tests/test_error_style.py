@@ -1,5 +1,6 @@
-"""One error style across kerasgan: every literal ValueError/TypeError message reads
-"Expected <what>. Received: <what>." (plus the fix), so a second style cannot creep back."""
+"""One error style across kerasgan, its tools and its studies: every literal message of a
+ValueError, TypeError, DataFormatError or DataNotFoundError reads "Expected <what>. Received:
+<what>." (plus the fix), so a second style cannot creep back."""
 
 import ast
 import os
@@ -7,8 +8,8 @@ import os
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACKAGE = os.path.join(ROOT, "kerasgan")
-CHECKED = ("ValueError", "TypeError")
+SCANNED = ("kerasgan", "tools", "studies")
+CHECKED = ("ValueError", "TypeError", "DataFormatError", "DataNotFoundError")
 
 # (file, start of the message, reason). Each entry must still match a message: fixing one means
 # deleting its entry.
@@ -29,11 +30,19 @@ def _text(node):
     return None
 
 
+def _called_name(func):
+    """`X` of a call `X(...)` or `module.X(...)`, else None."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
 def _messages(source, path):
-    """(path, line, text) of each ValueError/TypeError call with a literal message."""
+    """(path, line, text) of each call of a CHECKED exception with a literal message."""
     for node in ast.walk(ast.parse(source, path)):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in CHECKED and node.args):
+        if isinstance(node, ast.Call) and _called_name(node.func) in CHECKED and node.args:
             text = _text(node.args[0])
             if text is not None:
                 yield path, node.lineno, text
@@ -41,12 +50,15 @@ def _messages(source, path):
 
 def _package_messages():
     found = []
-    for folder, _, files in os.walk(PACKAGE):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                with open(path, encoding="utf-8") as f:
-                    found.extend(_messages(f.read(), os.path.relpath(path, ROOT).replace(os.sep, "/")))
+    for top in SCANNED:
+        for folder, dirs, files in os.walk(os.path.join(ROOT, top)):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    with open(path, encoding="utf-8") as f:
+                        found.extend(_messages(
+                            f.read(), os.path.relpath(path, ROOT).replace(os.sep, "/")))
     return found
 
 
@@ -62,6 +74,11 @@ def _allowed(path, text):
 def test_every_error_message_says_expected_and_received():
     messages = _package_messages()
     assert len(messages) > 100  # the scan sees the package's checks
+    seen = {path.split("/")[0] for path, _, _ in messages}
+    assert seen == set(SCANNED), seen  # ... and those of tools/ and studies/
+    # ... and the data errors: a DataFormatError and a DataNotFoundError of kerasgan/data/idx.py.
+    idx = [text for path, _, text in messages if path == "kerasgan/data/idx.py"]
+    assert any("IDX magic number" in t for t in idx) and any("IDX directory" in t for t in idx)
     bad = [f"{p}:{line}: {text[:100]!r}" for p, line, text in _off_style(messages)
            if not _allowed(p, text)]
     assert not bad, ("Error messages not in the style \"Expected <what>. Received: <what>.\" "
@@ -82,6 +99,11 @@ def test_allow_list_is_current():
     ('raise ValueError(f"Expected n >= 1. Received: n={n}")', False),
     ('raise ValueError("Expected n >= 1. " f"Received: n={n}. Pass n=1.")', False),
     ('raise ValueError(message)', False),  # not a literal: checked where the text is built
+    ('raise DataFormatError(f"File {p} is corrupt.")', True),
+    ('raise kd.DataNotFoundError(f"No files in {d}.")', True),
+    ('raise DataNotFoundError(f"Expected IDX files. Received: none in {d}. Point to them.")',
+     False),
+    ('raise OSError(f"No space left for {p}")', False),  # not a checked type
 ])
 def test_the_scan_flags_a_second_style(source, flagged):
     assert bool(_off_style(list(_messages(source, "x.py")))) == flagged

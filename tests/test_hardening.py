@@ -239,7 +239,7 @@ def test_uneven_or_small_batch_over_replicas_on_two_devices():
         (np.zeros((4, 4, 4, 1), bool), r"Expected uint8 or float images\. Received: dtype bool\. Pass uint8 pixels"),
         (np.zeros((4, 4, 4, 1), np.complex64), r"Expected uint8 or float images\. Received: dtype complex64"),
         (np.full((4, 4, 4, 1), np.inf, np.float32), r"Expected finite pixel values\. Received: 64 NaN or Inf pixel value\(s\) in 4 of 4 images, the first at index 0"),
-        (np.zeros((4, 4, 4, 5), np.uint8), r"with 1, 3 or 4 channels on the last axis \(NHWC\)\. Received: shape=\(4, 4, 4, 5\)"),
+        (np.zeros((4, 4, 4, 5), np.uint8), r"with 1 \(gray\), 2 \(gray and alpha\), 3 \(RGB\) or 4 \(RGBA\) channels on the last axis \(NHWC\)\. Received: shape=\(4, 4, 4, 5\)"),
         (np.zeros((4, 0, 4, 1), np.uint8), r"Expected images of at least 1x1 pixels\. Received: shape=\(4, 0, 4, 1\)"),
         (np.zeros((2, 4, 4, 4, 1), np.uint8), r"Expected images of shape \(N, H, W\) or \(N, H, W, C\)\. Received: shape=\(2, 4, 4, 4, 1\) \(rank 5\)"),
     ],
@@ -248,6 +248,15 @@ def test_uneven_or_small_batch_over_replicas_on_two_devices():
 def test_from_arrays_rejects(images, match):
     with pytest.raises(ValueError, match=match):
         kd.from_arrays(images, batch_size=2)
+
+
+def test_from_arrays_takes_gray_and_alpha_as_the_message_says():
+    # 2 channels (gray, alpha): the alpha channel is dropped, as for RGBA.
+    x = np.zeros((4, 4, 4, 2), np.uint8)
+    x[..., 0], x[..., 1] = 255, 7
+    batch = next(iter(kd.from_arrays(x, batch_size=4, shuffle=False)))
+    assert batch.shape == (4, 4, 4, 1)
+    np.testing.assert_array_equal(batch.numpy(), np.ones((4, 4, 4, 1), np.float32))
 
 
 def test_uint8_data_for_a_preset_is_scaled_not_rejected():
@@ -267,10 +276,10 @@ def _write_idx(path, payload):
 def test_idx_too_short_for_its_magic_or_header(tmp_path):
     short = tmp_path / "train-images-idx3-ubyte.gz"
     _write_idx(short, b"\x00\x00")
-    with pytest.raises(kd.DataFormatError, match=r"IDX file '.*train-images-idx3-ubyte\.gz' is too short \(2 bytes\)"):
+    with pytest.raises(kd.DataFormatError, match=r"Expected an IDX file of at least 4 bytes.*Received: '.*train-images-idx3-ubyte\.gz', 2 bytes"):
         kd.read_idx(short)
     _write_idx(short, struct.pack(">I", 0x00000803) + struct.pack(">I", 10))
-    with pytest.raises(kd.DataFormatError, match=r"'.*train-images-idx3-ubyte\.gz' is truncated: its header declares 3 dimensions \(16 header bytes\)"):
+    with pytest.raises(kd.DataFormatError, match=r"Expected IDX file '.*train-images-idx3-ubyte\.gz' to hold the header its magic number declares \(3 dimensions, 16 header bytes\)\. Received: \d+ bytes: it is truncated"):
         kd.load(str(tmp_path), batch_size=2)
 
 

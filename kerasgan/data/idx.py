@@ -27,9 +27,14 @@ def _read_bytes(path, limit=None):
         with open(path, "rb") as f:
             head = f.read(2)
     except FileNotFoundError:
-        raise DataNotFoundError(f"IDX file not found: '{path}'.") from None
+        raise DataNotFoundError(
+            f"Expected an IDX file at '{path}'. Received: no such file. Check the path, or pass "
+            "the directory that holds the dataset's files.") from None
     except IsADirectoryError:
-        raise DataFormatError(f"'{path}' is a directory, not an IDX file.") from None
+        raise DataFormatError(
+            f"Expected an IDX file. Received: '{path}', which is a directory. Pass a file in it "
+            "(e.g. train-images-idx3-ubyte.gz), or load the directory with kerasgan.data.load."
+        ) from None
     try:
         opener = gzip.open if head == _GZIP_MAGIC else open
         with opener(path, "rb") as f:
@@ -37,8 +42,8 @@ def _read_bytes(path, limit=None):
     except (OSError, EOFError, zlib.error) as e:
         # gzip.BadGzipFile is an OSError; a cut-off .gz raises EOFError.
         raise DataFormatError(
-            f"Cannot decompress IDX file '{path}': {type(e).__name__}: {e}. "
-            "The file is corrupt or truncated; download it again."
+            f"Expected a readable IDX file. Received: '{path}', which cannot be decompressed "
+            f"({type(e).__name__}: {e}): it is corrupt or truncated. Download it again."
         ) from None
 
 
@@ -46,22 +51,25 @@ def _parse_header(buf, path):
     """(dtype, dims, header_size) from the start of an IDX buffer."""
     if len(buf) < 4:
         raise DataFormatError(
-            f"IDX file '{path}' is too short ({len(buf)} bytes) to hold the 4-byte magic number."
+            f"Expected an IDX file of at least 4 bytes (its magic number). Received: '{path}', "
+            f"{len(buf)} bytes: it is truncated. Download it again."
         )
     magic = int.from_bytes(buf[:4], "big")
     zero, code, ndim = int.from_bytes(buf[:2], "big"), buf[2], buf[3]
     if zero != 0 or code not in _IDX_DTYPES or ndim == 0:
         raise DataFormatError(
-            f"Bad magic number 0x{magic:08X} in '{path}': expected 0x00000803 (images, uint8, "
-            "3 dims) or 0x00000801 (labels, uint8, 1 dim); an IDX magic number is 0x0000, a type "
-            f"code in {{{', '.join(f'0x{c:02X}' for c in _IDX_DTYPES)}}} and the number of dims. "
-            "This is not an IDX file (or it is compressed in a format other than gzip)."
+            "Expected an IDX magic number: 0x00000803 (images, uint8, 3 dims) or 0x00000801 "
+            "(labels, uint8, 1 dim); in general 0x0000, a type code in "
+            f"{{{', '.join(f'0x{c:02X}' for c in _IDX_DTYPES)}}} and the number of dims. "
+            f"Received: magic number 0x{magic:08X} in '{path}'. This is not an IDX file (or it "
+            "is compressed in a format other than gzip): point to the IDX files."
         )
     header_size = 4 + 4 * ndim
     if len(buf) < header_size:
         raise DataFormatError(
-            f"IDX file '{path}' is truncated: its header declares {ndim} dimensions "
-            f"({header_size} header bytes) but the file holds only {len(buf)} bytes."
+            f"Expected IDX file '{path}' to hold the header its magic number declares ({ndim} "
+            f"dimensions, {header_size} header bytes). Received: {len(buf)} bytes: it is "
+            "truncated. Download it again."
         )
     dims = tuple(int.from_bytes(buf[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     return _IDX_DTYPES[code], dims, header_size
@@ -94,13 +102,15 @@ def read_idx(path):
     found = len(buf) - header_size
     if found < expected:
         raise DataFormatError(
-            f"IDX file '{path}' is truncated: its header declares shape {dims} "
-            f"({expected} payload bytes) but only {found} bytes follow the header."
+            f"Expected IDX file '{path}' to hold the {expected} payload bytes of the shape {dims} "
+            f"its header declares. Received: {found} bytes after the header: it is truncated. "
+            "Download it again."
         )
     if found > expected:
         raise DataFormatError(
-            f"IDX file '{path}' holds {found - expected} bytes more than its header declares "
-            f"(shape {dims}, {expected} payload bytes): the header or the payload is corrupt."
+            f"Expected IDX file '{path}' to hold the {expected} payload bytes of the shape {dims} "
+            f"its header declares. Received: {found} bytes, {found - expected} more: the header "
+            "or the payload is corrupt. Download it again."
         )
     # A copy makes the result writable and frees the decompressed buffer.
     array = np.frombuffer(buf, dtype=dtype, count=expected // dtype.itemsize, offset=header_size)
@@ -143,7 +153,9 @@ def idx_paths(directory, split):
             f"'train-*' and 't10k-*'). Received: split={split!r}."
         )
     if not os.path.isdir(directory):
-        raise DataNotFoundError(f"IDX directory '{directory}' does not exist.")
+        raise DataNotFoundError(
+            f"Expected an IDX directory. Received: '{directory}', which does not exist. Check the "
+            "path.")
     prefix = _SPLIT_PREFIXES[split]
     images = _find_file(directory, prefix, "images")
     if images is None:
@@ -151,15 +163,16 @@ def idx_paths(directory, split):
         if present:
             other = present[0]
             raise DataNotFoundError(
-                f"Only the {other!r} split is present in '{directory}' "
-                f"({os.path.basename(_find_file(directory, _SPLIT_PREFIXES[other], 'images'))}); "
-                f"no {prefix}-images-idx3-ubyte[.gz] for split={split!r}. "
+                f"Expected {prefix}-images-idx3-ubyte[.gz] in '{directory}' for split={split!r}. "
+                f"Received: only the {other!r} split is present "
+                f"({os.path.basename(_find_file(directory, _SPLIT_PREFIXES[other], 'images'))}). "
                 f"Pass split={other!r} to use it, or point to a directory that holds the "
                 f"{split!r} split."
             )
         raise DataNotFoundError(
-            f"No IDX files for split={split!r} in '{directory}': expected "
-            f"{prefix}-images-idx3-ubyte or {prefix}-images-idx3-ubyte.gz."
+            f"Expected {prefix}-images-idx3-ubyte or {prefix}-images-idx3-ubyte.gz in "
+            f"'{directory}' for split={split!r}. Received: no IDX files. Point to the directory "
+            "that holds the dataset's IDX files."
         )
     return images, _find_file(directory, prefix, "labels")
 

@@ -33,7 +33,8 @@ def list_image_files(directory):
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         what = "is not a directory" if os.path.exists(directory) else "does not exist"
-        raise DataNotFoundError(f"Image folder '{directory}' {what}.")
+        raise DataNotFoundError(
+            f"Expected an image folder. Received: '{directory}', which {what}. Check the path.")
     found = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -53,19 +54,21 @@ def _inspect(path):
             im.verify()
     except Exception as e:  # noqa: BLE001 - PIL raises many types (SyntaxError, OSError...)
         raise DataFormatError(
-            f"Unreadable or corrupt image file '{path}': {type(e).__name__}: {e}. "
-            "Delete or replace it (or move it out of the folder)."
+            f"Expected a readable image file. Received: '{path}', an unreadable or corrupt "
+            f"image file ({type(e).__name__}: {e}). Delete or replace it (or move it out of the "
+            "folder)."
         ) from None
     if fmt == "JPEG" and mode == "CMYK":
         raise DataFormatError(
-            f"Image file '{path}' is a CMYK JPEG, which TensorFlow's decoder cannot read; "
-            "convert it to RGB (e.g. PIL: Image.open(p).convert('RGB').save(p))."
+            f"Expected an RGB or grayscale JPEG. Received: '{path}', a CMYK JPEG, which "
+            "TensorFlow's decoder cannot read. Convert it to RGB (e.g. PIL: "
+            "Image.open(p).convert('RGB').save(p))."
         )
     if fmt == "BMP" and mode not in ("RGB", "RGBA", "L"):
         # TF decodes 8-bit BMPs as gray, ignoring any colour palette, and lacks 1/4-bit ones.
         raise DataFormatError(
-            f"Image file '{path}' is a BMP in mode {mode!r}, which TensorFlow cannot decode "
-            "faithfully; convert it to PNG."
+            f"Expected a BMP image in mode 'RGB', 'RGBA' or 'L'. Received: '{path}', a BMP in "
+            f"mode {mode!r}, which TensorFlow cannot decode faithfully. Convert it to PNG."
         )
     _check_complete(path, fmt)
     return size[0], size[1], mode
@@ -86,8 +89,8 @@ def _check_complete(path, fmt):
             complete = file_size >= int.from_bytes(f.read(4), "little") + 8  # RIFF chunk size
     if not complete:
         raise DataFormatError(
-            f"Image file '{path}' is a truncated {fmt} file (it ends before its end-of-image "
-            "marker). Delete or replace it."
+            f"Expected a complete {fmt} file. Received: '{path}', a truncated {fmt} file (it ends "
+            "before its end-of-image marker). Delete or replace it."
         )
 
 
@@ -113,7 +116,8 @@ def require_images(directory):
     files = list_image_files(directory)
     if not files:
         raise DataNotFoundError(
-            f"Image folder '{directory}' holds no image files (searched recursively for "
-            f"{', '.join(IMAGE_EXTENSIONS)})."
+            f"Expected image files ({', '.join(IMAGE_EXTENSIONS)}) in '{directory}' or its "
+            "subfolders. Received: a folder without image files. Point to the folder that holds "
+            "the images."
         )
     return files

@@ -2,7 +2,6 @@
 
 import dataclasses
 import os
-from pathlib import Path
 
 import numpy as np
 
@@ -13,19 +12,14 @@ from kerasgan.data import pipeline
 from kerasgan.data.errors import DataNotFoundError
 
 _KERAS_HOME = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-# <repo root>/../shared/data/mnist: the project's shared data folder next to the checkout.
-_REPO_SHARED_MNIST = os.path.normpath(
-    os.path.join(Path(__file__).resolve().parents[2], os.pardir, "shared", "data", "mnist")
-)
+#: The MNIST test split shipped with the package (kerasgan/data/mnist/README.md: source, license).
+PACKAGED_MNIST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mnist")
 
 FASHION_MNIST_DIRS = (
     "/usr/share/datasets/fashion-mnist",  # Debian/Ubuntu: apt-get install dataset-fashion-mnist
     os.path.join(_KERAS_HOME, "datasets", "fashion-mnist"),  # keras.datasets' download cache
 )
-MNIST_DIRS = (
-    _REPO_SHARED_MNIST,
-    os.path.join("shared", "data", "mnist"),  # relative to the working directory
-)
+MNIST_DIRS = (PACKAGED_MNIST_DIR,)
 
 SOURCES = ("auto", "idx", "images", "tfds", "keras")
 NO_DOWNLOAD_ENV = "KERASGAN_NO_DOWNLOAD"
@@ -187,8 +181,9 @@ def _directory_source(directory, split, source, with_labels):
         return _idx_source(directory, split, with_labels)
     if source == "idx":
         raise DataNotFoundError(
-            f"No IDX files in '{directory}' (expected train-images-idx3-ubyte[.gz] or "
-            "t10k-images-idx3-ubyte[.gz])."
+            "Expected IDX files (train-images-idx3-ubyte[.gz] or t10k-images-idx3-ubyte[.gz]) "
+            f"for source='idx'. Received: '{directory}', which holds none. Point to the IDX "
+            "directory, or pass source='auto' to read image files."
         )
     return _folder_source(directory, split, with_labels)
 
@@ -225,7 +220,8 @@ def _tfds_to_source(ds, info, name, split, where):
     features = info.features
     if "image" not in features:
         raise DataNotFoundError(
-            f"TFDS dataset {name!r} has no 'image' feature (features: {list(features)})."
+            f"Expected an 'image' feature in TFDS dataset {name!r}. Received: features "
+            f"{list(features)}. Pass an image dataset."
         )
     has_labels = "label" in features
     if has_labels:
@@ -235,14 +231,16 @@ def _tfds_to_source(ds, info, name, split, where):
     shape = tuple(features["image"].shape)
     if ds.element_spec[0].dtype != tf.uint8:
         raise DataNotFoundError(
-            f"TFDS dataset {name!r} stores {ds.element_spec[0].dtype.name} images; "
-            "kerasgan.data reads uint8 images only."
+            f"Expected uint8 images in TFDS dataset {name!r}. Received: "
+            f"{ds.element_spec[0].dtype.name} images. Convert them to uint8, or pass the arrays "
+            "to kerasgan.data.from_arrays."
         )
     try:
         n = info.splits[split].num_examples
     except (KeyError, ValueError) as e:
         raise DataNotFoundError(
-            f"TFDS dataset {name!r} has no split {split!r} ({e}); splits: {list(info.splits)}."
+            f"Expected split {split!r} in TFDS dataset {name!r}. Received: splits "
+            f"{list(info.splits)} ({e}). Pass one of them."
         ) from None
     static = all(v is not None for v in shape)
     label = features["label"] if has_labels else None
@@ -355,12 +353,14 @@ def _find_source(name_or_path, *, split, source, data_dir, download, with_labels
         return _directory_source(text, split, source, with_labels)
     if os.path.exists(text):
         raise DataNotFoundError(
-            f"'{text}' is a file; pass the directory that holds the IDX files or images."
+            f"Expected a dataset name or a directory of IDX files or images. Received: '{text}', "
+            "which is a file. Pass the directory that holds it."
         )
     if _looks_like_path(text):
         raise DataNotFoundError(
-            f"Data directory '{os.path.abspath(text)}' does not exist (and {text!r} is not a "
-            "dataset name)."
+            f"Expected a dataset name or an existing directory. Received: "
+            f"'{os.path.abspath(text)}', a directory that does not exist (and {text!r} is not a "
+            "dataset name). Check the path."
         )
 
     key = _canonical(text)
@@ -592,7 +592,8 @@ def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batc
     must already lie in `value_range` and are passed through unscaled.
 
     Args:
-        images: (N, H, W) or (N, H, W, C) array, C in 1, 3, 4 (channels last).
+        images: (N, H, W) or (N, H, W, C) array, C in 1 to 4 (channels last; an alpha
+            channel, C = 2 or 4, is dropped).
         preset, image_shape, value_range, batch_size, shuffle, seed, cache,
             repeat: As in `kerasgan.data.load`.
         labels: Optional (N,) integer class ids; then batches are (images, labels).

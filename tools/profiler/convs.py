@@ -58,8 +58,9 @@ def torch_conv(layer, kernel):
     from tools import bench_torch
 
     if getattr(layer, "is_tied", False):
-        raise ValueError(f"Layer '{layer.name}' shares another layer's kernel; its PyTorch twin "
-                         "needs the whole network (tools/bench_torch.keras_to_torch).")
+        raise ValueError(f"Expected a layer with a kernel of its own. Received: layer "
+                         f"'{layer.name}', which shares another layer's kernel. Its PyTorch twin "
+                         "needs the whole network: use tools/bench_torch.keras_to_torch.")
     in_shape, out_shape = (tuple(int(d) for d in t.shape[1:]) for t in (layer.input, layer.output))
     module = bench_torch._convert_layer(layer, in_shape, out_shape, tied_sources={})
     ops = [m for m in module.modules() if isinstance(m, (nn.ZeroPad2d, nn.Conv2d, nn.ConvTranspose2d))]
