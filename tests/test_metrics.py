@@ -248,6 +248,17 @@ def tiny_classifier(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def tiny_classifier_b(tmp_path_factory):
+    """A second tiny judge: another architecture (5x5 kernels, three conv stages) and seed."""
+    keras.utils.set_random_seed(1)
+    model = metrics.build_classifier(kernel_size=5, filters=(4, 4, 8), feature_units=6, dropout=0.3)
+    clf = metrics.DomainClassifier(model, {"dataset": "tiny"})
+    path = str(tmp_path_factory.mktemp("clf_b") / "tiny_b_classifier.weights.h5")
+    metrics.classifier.save_classifier(clf, path)
+    return path
+
+
 def test_classifier_save_load_predict(tiny_classifier, tiny_data):
     _, x, _ = tiny_data
     clf = metrics.load_classifier("tiny", path=tiny_classifier)
@@ -262,6 +273,22 @@ def test_classifier_save_load_predict(tiny_classifier, tiny_data):
     big = np.repeat(np.repeat(rgb, 2, axis=1), 2, axis=2)
     p2, _ = clf.predict(big, value_range=(-1, 1))
     assert p2.shape == (3, 10) and np.all(np.isfinite(p2))
+
+
+def test_three_stage_classifier_round_trip(tiny_classifier_b, tiny_data):
+    _, x, _ = tiny_data
+    clf = metrics.load_classifier(path=tiny_classifier_b)
+    assert clf.info["architecture"] == {"kernel_size": 5, "filters": [4, 4, 8], "feature_units": 6,
+                                        "dropout": 0.3}
+    assert [layer.name for layer in clf.model.layers if layer.name.startswith("conv")] == [
+        "conv1", "conv2", "conv3"]
+    assert metrics.judge_name(clf) == "tiny_b"
+    keras.utils.set_random_seed(1)  # the same weights as the fixture's
+    model = metrics.build_classifier(kernel_size=5, filters=(4, 4, 8), feature_units=6, dropout=0.3)
+    np.testing.assert_allclose(clf.predict(x[:5])[1],
+                               metrics.DomainClassifier(model).predict(x[:5])[1], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"Expected 1 to 4 conv stages .*Received: filters="):
+        metrics.build_classifier(filters=(4,) * 5)
 
 
 def test_train_classifier_records_its_protocol(tiny_data, tmp_path):
@@ -281,6 +308,13 @@ def test_train_classifier_records_its_protocol(tiny_data, tmp_path):
     assert metrics.load_classifier(path=path).sha256 == info["sha256"]
     with pytest.raises(ValueError, match="ending in .weights.h5"):
         metrics.train_classifier("fashion_mnist", data_dir=directory, path=str(tmp_path / "x.keras"))
+    # A judge's name picks its recipe, seed and dataset (the second Fashion-MNIST judge here).
+    clf_b = metrics.train_classifier("fashion_mnist_b", data_dir=directory, epochs=1, verbose=0,
+                                     command="test")
+    assert clf_b.info["judge"] == "fashion_mnist_b" and clf_b.info["dataset"] == "fashion_mnist"
+    assert clf_b.info["seed"] == 1 and clf_b.info["architecture"] == {
+        "kernel_size": 5, "filters": [16, 32, 64], "feature_units": 128, "dropout": 0.3}
+    assert "judge" not in clf.info and clf.info["seed"] == 0
     # Outliers: half uniform noise, half constant images.
     out = metrics.classifier.outlier_images(10, seed=0)
     assert out.shape == (10, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
@@ -302,7 +336,7 @@ def test_missing_classifier_names_the_file(tmp_path):
     assert metrics.classifier_path("fashion-mnist", str(tmp_path)) == expected
 
 
-@pytest.mark.parametrize("dataset", ["fashion_mnist", "mnist"])
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "fashion_mnist_b", "mnist"])
 def test_shipped_judge_matches_its_sha256(dataset):
     path = metrics.classifier_path(dataset)
     with open(metrics.classifier.metadata_path(path)) as f:
@@ -315,10 +349,65 @@ def test_shipped_judge_matches_its_sha256(dataset):
     for key in ("training_command", "protocol", "backend", "versions", "test_examples"):
         assert info[key], key
     clf = metrics.load_classifier(dataset)
-    assert clf.sha256 == info["sha256"] and clf.info["feature_dim"] == 256
-    x, y, split = metrics.real_arrays(dataset, "test", limit=500, with_split=True)
+    assert clf.sha256 == info["sha256"] and metrics.judge_name(clf) == dataset
+    assert clf.info["feature_dim"] == clf.model.get_layer("features").units == info["feature_dim"]
+    x, y, split = metrics.real_arrays(clf.dataset, "test", limit=500, with_split=True)
     assert split == info["test_split"]
     assert clf.accuracy(x, y) > info["test_accuracy"] - 0.05
+
+
+def test_fashion_mnist_judges_are_independent():
+    """Two judges: another architecture and seed, the same data protocol, each pinned."""
+    assert metrics.shipped_judges("fashion-mnist") == ["fashion_mnist", "fashion_mnist_b"]
+    assert metrics.shipped_judges("mnist") == ["mnist"]
+    a, b = (metrics.load_classifier(name) for name in metrics.shipped_judges("fashion_mnist"))
+    assert a.info["architecture"] != b.info["architecture"] and a.info["seed"] != b.info["seed"]
+    assert a.sha256 != b.sha256 and a.dataset == b.dataset == "fashion_mnist"
+    for key in ("protocol", "train_examples", "validation_examples", "test_examples", "test_split"):
+        assert a.info[key] == b.info[key], key
+    assert b.info["architecture"] == {"kernel_size": 5, "filters": [16, 32, 64],
+                                      "feature_units": 128, "dropout": 0.3}
+    assert b.info["judge"] == "fashion_mnist_b" and b.info["seed"] == 1
+
+
+def test_tampered_second_judge_is_rejected(tmp_path):
+    import shutil
+
+    source = metrics.classifier_path("fashion_mnist_b")
+    path = metrics.classifier_path("fashion_mnist_b", str(tmp_path))
+    shutil.copy(source, path)
+    shutil.copy(metrics.classifier.metadata_path(source), metrics.classifier.metadata_path(path))
+    expected = metrics.load_classifier("fashion_mnist_b", directory=str(tmp_path)).sha256
+    with open(path, "r+b") as f:  # flip one byte
+        f.seek(os.path.getsize(path) // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ValueError, match=rf"Expected classifier weights with sha256 {expected} .*"
+                                         r"Received: .*fashion_mnist_b_classifier.weights.h5 with "
+                                         r"sha256 .*--judge=fashion_mnist_b"):
+        metrics.load_classifier("fashion_mnist_b", directory=str(tmp_path))
+
+
+def test_both_fashion_mnist_judges_rank_real_images_above_noise():
+    """Both FDs are reported, finite, and agree: held-out real images far below uniform noise."""
+    x, _ = metrics.real_arrays("fashion_mnist", "train")
+    real = x[-500:]  # validation images: never fit by either judge
+    good = metrics.evaluate(real, "fashion_mnist", num_samples=500)
+    bad = metrics.evaluate(metrics.uniform_noise_images(500), "fashion_mnist", num_samples=500)
+    for report in (good, bad):
+        assert list(report["judges"]) == ["fashion_mnist", "fashion_mnist_b"]
+        first, second = report["judges"].values()
+        assert first["fd"] == report["fd"] and report["fd_second_judge"] == second["fd"]
+        assert first["sha256"] == metrics.load_classifier("fashion_mnist").sha256
+        assert second["sha256"] == metrics.load_classifier("fashion_mnist_b").sha256
+        assert all(np.isfinite(j["fd"]) and np.isfinite(j["real_vs_real"]["fd"])
+                   for j in report["judges"].values())
+        assert "second judge: fashion_mnist_b" in str(report)
+    for name in ("fashion_mnist", "fashion_mnist_b"):
+        g, b = good["judges"][name], bad["judges"][name]
+        assert b["fd"] > 10 * g["fd"], name
+        assert g["recall"] > b["recall"] and g["classes_covered"] == 10 > b["classes_covered"], name
 
 
 def test_mnist_holdout_halves():
@@ -430,6 +519,41 @@ def test_evaluate_report(tiny_classifier, tiny_data):
         gan.generate(40, seed=1), directory, num_samples=40, classifier=clf, real_row=False)["fd"])
 
 
+def test_evaluate_reports_every_judge(tiny_classifier, tiny_classifier_b, tiny_data, monkeypatch):
+    directory, x, _ = tiny_data
+    report = metrics.evaluate(x[:80], directory, num_samples=80, classifier=tiny_classifier,
+                              judges=[tiny_classifier_b])
+    assert list(report["judges"]) == ["tiny", "tiny_b"]
+    first, second = report["judges"].values()
+    # The first judge's entry repeats the top-level metrics; the top level is unchanged.
+    assert first["fd"] == report["fd"] and first["kid"] == report["kid"]
+    assert first["sha256"] == report["protocol"]["judge"]["sha256"]
+    assert second["sha256"] == metrics.file_sha256(tiny_classifier_b) and second["feature_dim"] == 6
+    assert report["fd_second_judge"] == second["fd"] != report["fd"]
+    for key in ("fd", "fd_real_floor", "kid", "kid_se", "precision", "recall", "classes_covered"):
+        assert np.isfinite(second[key]) and np.isfinite(second["real_vs_real"][key]), key
+    assert json.loads(report.to_json())["judges"]["tiny_b"]["fd"] == pytest.approx(second["fd"])
+    text = str(report)
+    assert "second judge: tiny_b, tiny_b_classifier.weights.h5 sha256" in text
+    assert f"FD              {second['fd']:.2f}" in text
+    # The second judge measures as it would alone, from its own cached real features.
+    alone = metrics.evaluate(x[:80], directory, num_samples=80, classifier=tiny_classifier_b)
+    assert alone["fd"] == pytest.approx(second["fd"])
+    assert alone["kid"] == pytest.approx(second["kid"])
+    assert list(alone["judges"]) == ["tiny_b"] and "fd_second_judge" not in alone
+    clf_b = metrics.load_classifier(path=tiny_classifier_b)
+    calls = []
+    original = clf_b.predict
+    monkeypatch.setattr(clf_b, "predict", lambda *a, **k: calls.append(1) or original(*a, **k))
+    again = metrics.evaluate(x[:80], directory, num_samples=80, classifier=tiny_classifier,
+                             judges=clf_b, real_row=False)
+    assert calls == [1] and again["fd_second_judge"] == pytest.approx(second["fd"])
+    assert "real_vs_real" not in again["judges"]["tiny_b"]
+    with pytest.raises(ValueError, match=r"Expected a dataset's name\. Received: "
+                                         r"dataset='fashion_mnist_b', a judge of 'fashion_mnist'"):
+        metrics.evaluate(x[:10], "fashion_mnist_b")
+
+
 # ------------------------------------------------------------------- callback and tools
 
 
@@ -460,7 +584,7 @@ def test_callback_without_tensorboard(tiny_classifier, tiny_data, tmp_path):
     assert len(history.history["eval_fd"]) == 1
 
 
-def test_evaluate_tool_on_tiny_checkpoint(tiny_classifier, tiny_data, tmp_path):
+def test_evaluate_tool_on_tiny_checkpoint(tiny_classifier, tiny_classifier_b, tiny_data, tmp_path):
     from tools import evaluate
 
     directory, x, _ = tiny_data
@@ -470,12 +594,18 @@ def test_evaluate_tool_on_tiny_checkpoint(tiny_classifier, tiny_data, tmp_path):
     ckpt = str(tmp_path / "gan.keras")
     gan.save(ckpt)
     report = evaluate.evaluate_checkpoint(ckpt, dataset=directory, classifier=tiny_classifier,
-                                          num_samples=30, grid_samples=16)
+                                          num_samples=30, grid_samples=16,
+                                          judges=[tiny_classifier_b])
     with open(tmp_path / "metrics.json") as f:  # beside the checkpoint by default
         saved = json.load(f)
     assert saved["protocol"]["num_generated"] == 30 and saved["protocol"]["num_real"] == 30
     assert np.isfinite(saved["fd"]) and np.isfinite(saved["kid"]) and "real_vs_real" in saved
     assert report["step"] == saved["step"] == 1 and saved["checkpoint"] == ckpt
+    # Both judges' FDs are in the file and on screen.
+    assert list(saved["judges"]) == ["tiny", "tiny_b"] and np.isfinite(saved["fd_second_judge"])
+    assert saved["judges"]["tiny_b"]["sha256"] == metrics.file_sha256(tiny_classifier_b)
+    assert evaluate.fd_line(report) == (f"FD {report['fd']:.2f} (tiny), "
+                                        f"{report['fd_second_judge']:.2f} (tiny_b)")
     assert os.path.getsize(tmp_path / "samples.png") > 0
     assert not hasattr(evaluate, "load_gan") and "load_gan" not in vars(metrics.evaluation)
 

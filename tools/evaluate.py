@@ -2,7 +2,9 @@ r"""Judges a `.keras` GAN checkpoint or shipped weights: prints `kerasgan.metric
 
 Default protocol: 5,000 generated images against 5,000 real test images, in the
 shipped judge classifier's feature space (FD, KID +- SE, precision/recall,
-density/coverage, classes covered, entropy, classifier score). Writes
+density/coverage, classes covered, entropy, classifier score), and in every
+further shipped judge's (Fashion-MNIST's second judge, "fashion_mnist_b":
+`judges` and `fd_second_judge` in the report). Writes
 `<output_dir>/metrics.json` (the report, plus the checkpoint and its step) and
 `<output_dir>/samples.png`; `--output_dir` defaults to the checkpoint's folder,
 or to `runs/evaluate/<preset>-<weights>` for shipped weights
@@ -29,6 +31,10 @@ def _define_flags():
     flags.DEFINE_string("weights", None, "The shipped weights' name, e.g. fashion_mnist (with --preset).")
     flags.DEFINE_string("dataset", "fashion_mnist", "fashion_mnist, mnist, or an IDX directory.")
     flags.DEFINE_string("classifier", None, "A judge .weights.h5 file (default: the shipped judge).")
+    flags.DEFINE_list("judges", None, "Further judges beside the first (names such as "
+                      "fashion_mnist_b, or .weights.h5 files). Default: the dataset's other "
+                      "shipped judges when --classifier is not given, else none; --judges= for "
+                      "none.")
     flags.DEFINE_string("reference_split", "test", "Real split of the reference (MNIST: its held-out half).")
     flags.DEFINE_integer("num_samples", 5000, "Generated images, and real images in the reference.")
     flags.DEFINE_integer("seed", 0, "Generation seed.")
@@ -48,9 +54,12 @@ def _define_flags():
 
 
 def evaluate_checkpoint(checkpoint, output_dir=None, dataset="fashion_mnist", classifier=None,
-                        reference_split="test", num_samples=5000, seed=0, grid_samples=64):
+                        reference_split="test", num_samples=5000, seed=0, grid_samples=64,
+                        judges=None):
     """Loads `checkpoint` with `kerasgan.load_gan`, judges it, writes metrics.json (and samples.png).
 
+    `judges`: further judges beside the first (see `kerasgan.metrics.evaluate`;
+    default: the dataset's other shipped judges unless `classifier` is given).
     Returns the `kerasgan.metrics.EvaluationReport`, with `checkpoint` and `step` added.
     """
     import kerasgan
@@ -60,11 +69,12 @@ def evaluate_checkpoint(checkpoint, output_dir=None, dataset="fashion_mnist", cl
     step = int(optimizer.iterations) if optimizer is not None else None
     output_dir = output_dir or os.path.dirname(os.path.abspath(checkpoint))
     return _judge(gan, {"checkpoint": os.path.abspath(checkpoint), "step": step}, output_dir,
-                  dataset, classifier, reference_split, num_samples, seed, grid_samples)
+                  dataset, classifier, reference_split, num_samples, seed, grid_samples, judges)
 
 
 def evaluate_weights(preset, weights, output_dir=None, dataset="fashion_mnist", classifier=None,
-                     reference_split="test", num_samples=5000, seed=0, grid_samples=64):
+                     reference_split="test", num_samples=5000, seed=0, grid_samples=64,
+                     judges=None):
     """Judges `kerasgan.zoo.get(preset, weights=weights)`; writes metrics.json (and samples.png).
 
     Returns the `kerasgan.metrics.EvaluationReport`, with `preset`, `weights` and `file` added.
@@ -76,17 +86,24 @@ def evaluate_weights(preset, weights, output_dir=None, dataset="fashion_mnist", 
     output_dir = output_dir or os.path.join("runs", "evaluate", f"{preset}-{weights}")
     return _judge(gan, {"preset": preset, "weights": weights, "file": item["file"],
                         "sha256": item["sha256"], "step": None}, output_dir,
-                  dataset, classifier, reference_split, num_samples, seed, grid_samples)
+                  dataset, classifier, reference_split, num_samples, seed, grid_samples, judges)
+
+
+def fd_line(report):
+    """The FD measured by every judge, e.g. `FD 53.81 (fashion_mnist), 66.85 (fashion_mnist_b)`."""
+    judges = report.get("judges") or {report["protocol"]["judge"]["file"]: {"fd": report["fd"]}}
+    return "FD " + ", ".join(f"{j['fd']:.2f} ({name})" for name, j in judges.items())
 
 
 def _judge(gan, about, output_dir, dataset, classifier, reference_split, num_samples, seed,
-           grid_samples):
+           grid_samples, judges=None):
     import kerasgan
     from kerasgan.plotting import save_image_grid
     from kerasgan.utils.io import atomic_write_text
 
     report = kerasgan.metrics.evaluate(gan, dataset, num_samples=num_samples, seed=seed,
-                                       reference_split=reference_split, classifier=classifier)
+                                       reference_split=reference_split, classifier=classifier,
+                                       judges=judges)
     for key, value in about.items():
         report[key] = value
     atomic_write_text(os.path.join(output_dir, "metrics.json"), report.to_json() + "\n")
@@ -94,7 +111,10 @@ def _judge(gan, about, output_dir, dataset, classifier, reference_split, num_sam
         save_image_grid(gan.generate(int(grid_samples), seed=seed),
                         os.path.join(output_dir, "samples.png"),
                         title=(f"step {report['step']}: " if report["step"] is not None else "")
-                        + f"FD {report['fd']:.1f}, KID {report['kid']:.4f}")
+                        + f"FD {report['fd']:.1f}" + (
+                            f" (second judge {report['fd_second_judge']:.1f})"
+                            if report.get("fd_second_judge") is not None else "")
+                        + f", KID {report['kid']:.4f}")
     return report
 
 
@@ -103,7 +123,7 @@ def main(argv):
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     judged = dict(dataset=FLAGS.dataset, classifier=FLAGS.classifier,
                   reference_split=FLAGS.reference_split, num_samples=FLAGS.num_samples,
-                  seed=FLAGS.seed, grid_samples=FLAGS.grid_samples)
+                  seed=FLAGS.seed, grid_samples=FLAGS.grid_samples, judges=FLAGS.judges)
     if FLAGS.checkpoint is not None:
         output_dir = FLAGS.output_dir or os.path.dirname(os.path.abspath(FLAGS.checkpoint))
         report = evaluate_checkpoint(FLAGS.checkpoint, output_dir, **judged)
@@ -114,6 +134,7 @@ def main(argv):
         report = evaluate_weights(FLAGS.preset, FLAGS.weights, output_dir, **judged)
         print(f"{FLAGS.preset}, weights={FLAGS.weights} ({report['file']})")
     print(report.summary())
+    print(fd_line(report))
     written = "metrics.json" + (" and samples.png" if FLAGS.grid_samples else "")
     print(f"Wrote {written} to {output_dir}")
 

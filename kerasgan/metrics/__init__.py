@@ -1,18 +1,26 @@
 """Offline GAN metrics in the feature space of pinned judge classifiers shipped with the package.
 
+Fashion-MNIST has two judges, trained independently (another architecture and seed):
+"fashion_mnist" (the report's top-level metrics) and "fashion_mnist_b" (`report["judges"]`,
+`report["fd_second_judge"]`). MNIST has one.
+
 Example:
 >>> report = kerasgan.metrics.evaluate(gan, "fashion_mnist")  # 5,000 vs 5,000 real test images
 >>> print(report)  # FD, KID +- SE, precision/recall, density/coverage, classes covered, ...
+>>> report["fd"], report["fd_second_judge"]  # the FD measured by each judge
 """
 
 from kerasgan.metrics.classifier import (
+    JUDGES,
     DomainClassifier,
     build_classifier,
     classifier_path,
     file_sha256,
+    judge_name,
     load_classifier,
     prepare_images,
     real_arrays,
+    shipped_judges,
     train_classifier,
 )
 from kerasgan.metrics.evaluation import (
@@ -54,11 +62,11 @@ def __getattr__(name):
 
 __all__ = [
     "ClassifierMetrics", "DEFAULT_MIN_CONFIDENCE", "DEFAULT_MIN_FRACTION", "DomainClassifier",
-    "EvaluationReport", "RealReference", "build_classifier", "classifier_path", "classifier_score",
-    "conditional_accuracy", "entropy", "entropy_stats", "evaluate", "evaluate_gan", "evaluate_images", "feature_statistics",
-    "file_sha256", "frechet_distance",
-    "frechet_distance_from_statistics", "kernel_inception_distance", "knn_radii", "load_classifier",
-    "mmd2_unbiased", "mode_coverage", "polynomial_kernel",
+    "EvaluationReport", "JUDGES", "RealReference", "build_classifier", "classifier_path",
+    "classifier_score", "conditional_accuracy", "entropy", "entropy_stats", "evaluate",
+    "evaluate_gan", "evaluate_images", "feature_statistics", "file_sha256", "frechet_distance",
+    "frechet_distance_from_statistics", "judge_name", "kernel_inception_distance", "knn_radii",
+    "load_classifier", "mmd2_unbiased", "mode_coverage", "polynomial_kernel",
     "precision_recall_density_coverage", "prepare_images", "real_arrays", "real_reference",
-    "train_classifier", "uniform_noise_images",
+    "shipped_judges", "train_classifier", "uniform_noise_images",
 ]

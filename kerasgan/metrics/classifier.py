@@ -8,8 +8,17 @@ accuracy, the training command, backend and versions, the data protocol).
 raises an error naming it. Nothing is trained at first use: training is an
 explicit command, e.g.
 
-    python -m kerasgan.metrics.classifier --dataset=fashion_mnist --seed=0 \
+    python -m kerasgan.metrics.classifier --judge=fashion_mnist --seed=0 \
         --output=/tmp/fashion_mnist_classifier.weights.h5
+
+Judges have names (`JUDGES`); a dataset's name is its first judge's name.
+Fashion-MNIST has two, trained independently (another architecture and seed)
+so that a generator cannot look good in one feature space only:
+"fashion_mnist" (3x3 kernels, conv filters 32-64, 256 features, seed 0) and
+"fashion_mnist_b" (5x5 kernels, conv filters 16-32-64, 128 features, seed 1).
+`load_classifier("fashion_mnist_b")` loads the second; `shipped_judges(dataset)`
+lists a dataset's judges, first judge first; `kerasgan.metrics.evaluate`
+reports every shipped judge of the dataset.
 
 Inputs: images in [0, 1] of shape (28, 28, 1). `DomainClassifier.prepare`
 converts other value ranges, channel counts (RGB -> gray) and sizes
@@ -61,6 +70,19 @@ RECIPES = {
     "fashion_mnist": dict(kernel_size=3, filters=(32, 64), feature_units=256, learning_rate=1e-3,
                           batch_size=128, epochs=12, target_accuracy=0.91, stop_at_val_accuracy=0.92,
                           outlier_exposure=0.1),
+    # The second Fashion-MNIST judge: another architecture (5x5 kernels, three conv stages, a
+    # 128-unit feature layer, dropout 0.3) and seed, on the same data protocol. About as many
+    # multiply-adds per image as the first (5.4M vs 4.6M), a sixth of its weights (140k).
+    "fashion_mnist_b": dict(kernel_size=5, filters=(16, 32, 64), feature_units=128, dropout=0.3,
+                            learning_rate=1e-3, batch_size=128, epochs=15, target_accuracy=0.90,
+                            stop_at_val_accuracy=0.92, outlier_exposure=0.1),
+}
+# Shipped judges: name -> the dataset it judges and its training seed (its recipe: RECIPES[name]).
+# The weights are `weights/<name>_classifier.weights.h5`; a dataset's first judge bears its name.
+JUDGES = {
+    "mnist": dict(dataset="mnist", seed=0),
+    "fashion_mnist": dict(dataset="fashion_mnist", seed=0),
+    "fashion_mnist_b": dict(dataset="fashion_mnist", seed=1),
 }
 _ARCHITECTURE_KEYS = ("kernel_size", "filters", "feature_units", "dropout")
 
@@ -84,17 +106,49 @@ def _canonical(dataset):
     return {"fashionmnist": "fashion_mnist"}.get(key, key)
 
 
+def shipped_judges(dataset):
+    """Names of the judges shipped for `dataset`, its first judge first (empty if none).
+
+    Example:
+    >>> kerasgan.metrics.shipped_judges("fashion_mnist")
+    ['fashion_mnist', 'fashion_mnist_b']
+    """
+    key = _canonical(dataset)
+    names = [name for name, judge in JUDGES.items() if judge["dataset"] == key]
+    return sorted(names, key=lambda name: name != key)
+
+
+def judge_name(classifier):
+    """A judge's name: its metadata's `judge`, else its file name less `_classifier.weights.h5`.
+
+    Example:
+    >>> kerasgan.metrics.judge_name(kerasgan.metrics.load_classifier("fashion_mnist_b"))
+    'fashion_mnist_b'
+    """
+    info = classifier.info
+    if info.get("judge"):
+        return str(info["judge"])
+    path = info.get("path") or info.get("file")
+    if path:
+        base = os.path.basename(path)
+        for suffix in ("_classifier" + WEIGHTS_SUFFIX, WEIGHTS_SUFFIX):
+            if base.endswith(suffix):
+                return base[: -len(suffix)]
+    return str(info.get("dataset"))
+
+
 def classifier_path(dataset, directory=None):
-    """The judge's weights file: `<directory>/<dataset>_classifier.weights.h5`.
+    """The judge's weights file: `<directory>/<judge>_classifier.weights.h5`.
 
     Args:
-        dataset: "fashion_mnist" or "mnist".
+        dataset: A judge's name ("fashion_mnist", "fashion_mnist_b", "mnist";
+            a dataset's name is its first judge's).
         directory: Where to look; default the package's shipped weights
             (`kerasgan/metrics/weights`).
 
     Example:
-    >>> kerasgan.metrics.classifier_path("fashion_mnist")
-    '.../kerasgan/metrics/weights/fashion_mnist_classifier.weights.h5'
+    >>> kerasgan.metrics.classifier_path("fashion_mnist_b")
+    '.../kerasgan/metrics/weights/fashion_mnist_b_classifier.weights.h5'
     """
     return os.path.join(directory or WEIGHTS_DIR, f"{_canonical(dataset)}_classifier{WEIGHTS_SUFFIX}")
 
@@ -109,11 +163,12 @@ def metadata_path(weights_path):
 
 def build_classifier(kernel_size=5, filters=(32, 64), feature_units=1024, dropout=0.5,
                      num_classes=NUM_CLASSES, input_shape=INPUT_SHAPE, name="domain_classifier"):
-    """The reference digit classifier: two conv+maxpool blocks, a ReLU feature layer, logits.
+    """The reference digit classifier: conv+maxpool blocks, a ReLU feature layer, logits.
 
     Args:
         kernel_size: Conv kernel size (5 in the reference).
-        filters: Filters of the two convolutions.
+        filters: Filters of the convolutions, one conv+maxpool block each
+            (layers `conv1`, `pool1`, `conv2`, ...; two in the reference).
         feature_units: Width of the penultimate ReLU layer (named "features";
             its activations are the Frechet distance's feature space).
         dropout: Dropout rate after the feature layer.
@@ -122,6 +177,7 @@ def build_classifier(kernel_size=5, filters=(32, 64), feature_units=1024, dropou
 
     Example:
     >>> model = kerasgan.metrics.build_classifier()  # SPEC.md's reference MNIST classifier
+    >>> judge_b = kerasgan.metrics.build_classifier(5, (16, 32, 64), 128, dropout=0.3)
 
     Reference: the TensorFlow "Deep MNIST for experts" network used by
     Karuvally (github arjun23496/Shared-WGAN) for the entropy evaluation.
@@ -129,11 +185,17 @@ def build_classifier(kernel_size=5, filters=(32, 64), feature_units=1024, dropou
     import keras
     from keras import layers
 
+    filters = [int(f) for f in filters]
+    side = min(input_shape[:2]) // 2 ** len(filters)
+    if not filters or side < 1:
+        raise ValueError(
+            f"Expected 1 to {int(np.log2(min(input_shape[:2])))} conv stages for {input_shape[:2]} "
+            f"images (each halves the size). Received: filters={filters}. Pass fewer filters.")
     inputs = keras.Input(input_shape, name="images")
-    x = layers.Conv2D(filters[0], kernel_size, padding="same", activation="relu", name="conv1")(inputs)
-    x = layers.MaxPooling2D(2, name="pool1")(x)
-    x = layers.Conv2D(filters[1], kernel_size, padding="same", activation="relu", name="conv2")(x)
-    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = inputs
+    for i, width in enumerate(filters, start=1):
+        x = layers.Conv2D(width, kernel_size, padding="same", activation="relu", name=f"conv{i}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(feature_units, activation="relu", name=FEATURE_LAYER)(x)
     x = layers.Dropout(dropout, name="dropout")(x)
@@ -164,7 +226,10 @@ def real_arrays(dataset, split, data_dir=None, limit=None, with_split=False):
         source = find_source(name, split=split_name, source="auto", data_dir=None,
                              download=False, with_labels=True)
         if source.images is None or source.labels is None:
-            raise DataNotFoundError(f"{source.description} has no in-memory images with labels.")
+            raise DataNotFoundError(
+                f"Expected a dataset with in-memory images and labels. Received: "
+                f"{source.description}, which has none. Pass an IDX dataset (fashion_mnist, mnist, "
+                f"or data_dir=<a directory of IDX files with labels>).")
         return source.images, source.labels
 
     holdout = split.startswith("holdout_")
@@ -301,7 +366,7 @@ def _protocol_text(key, n_fit, n_val, n_test, n_outliers, holdout, stop_at):
 
 
 def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size=None,
-                     learning_rate=None, seed=0, limit=None, data_dir=None, target_accuracy=None,
+                     learning_rate=None, seed=None, limit=None, data_dir=None, target_accuracy=None,
                      verbose=2, resume=False, outlier_exposure=None, command=None, **architecture):
     """Trains the domain classifier of `dataset`; saves it when `path` is given; returns it.
 
@@ -313,13 +378,15 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
     training or stopping.
 
     Args:
-        dataset: "fashion_mnist" or "mnist" (see `RECIPES` for the defaults).
+        dataset: A judge's name: "fashion_mnist", "fashion_mnist_b" (the
+            second Fashion-MNIST judge) or "mnist"; its recipe (`RECIPES`),
+            seed and dataset (`JUDGES`) are the defaults.
         path: Destination `.weights.h5` file (metadata goes beside it as
             `.json`); None trains without saving.
         epochs, batch_size, learning_rate, target_accuracy, outlier_exposure: Override
             the recipe (`outlier_exposure`: synthetic outliers as a fraction of the
             training set, trained towards uniform class probabilities; see `RECIPES`).
-        seed: Weight init and shuffling seed.
+        seed: Weight init and shuffling seed (default: the judge's, see `JUDGES`).
         limit: Train on the first `limit` images only (tests, quick runs).
         data_dir: Directory holding the dataset's IDX files.
         verbose: Keras fit verbosity.
@@ -331,6 +398,8 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
     Example:
     >>> clf = kerasgan.metrics.train_classifier("mnist", path="/tmp/mnist_classifier.weights.h5")
     >>> clf.info["test_accuracy"]
+    >>> second = kerasgan.metrics.train_classifier(
+    ...     "fashion_mnist_b", path="/tmp/fashion_mnist_b_classifier.weights.h5")
 
     Reference: Karuvally, A Study into the similarity in generator and
     discriminator in GAN architecture (a 99.23% MNIST classifier, section 6.1.1).
@@ -339,17 +408,24 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
 
     if path is not None:
         metadata_path(path)  # validates the suffix before minutes of training
-    key = _canonical(dataset)
-    recipe = dict(RECIPES.get(key, RECIPES["fashion_mnist"]))
+    name = _canonical(dataset)
+    judge = JUDGES.get(name)
+    key = judge["dataset"] if judge else name  # the data it judges
+    data = key if judge else dataset
+    seed = int(seed if seed is not None else (judge or {}).get("seed", 0))
+    recipe = dict(RECIPES.get(name, RECIPES["fashion_mnist"]))
     overrides = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
                  "target_accuracy": target_accuracy, "outlier_exposure": outlier_exposure}
     recipe.update({k: v for k, v in overrides.items() if v is not None})
-    arch = {k: recipe[k] for k in ("kernel_size", "filters", "feature_units")}
+    arch = {k: recipe.pop(k) for k in _ARCHITECTURE_KEYS if k in recipe}
     arch.update(architecture)
     arch["filters"] = [int(v) for v in arch["filters"]]
+    arch.setdefault("dropout", 0.5)
+    # The recorded recipe names the conv and feature layers too (as the shipped JSON files do).
+    recipe.update({k: v for k, v in arch.items() if k != "dropout"})
 
-    x_train, y_train, train_split = real_arrays(dataset, "train", data_dir=data_dir, with_split=True)
-    x_test, y_test, test_split = real_arrays(dataset, "test", data_dir=data_dir, with_split=True)
+    x_train, y_train, train_split = real_arrays(data, "train", data_dir=data_dir, with_split=True)
+    x_test, y_test, test_split = real_arrays(data, "test", data_dir=data_dir, with_split=True)
     holdout = train_split.startswith("holdout_")
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
@@ -368,7 +444,7 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
     keras.utils.set_random_seed(int(seed))
     previous_epochs = 0
     if resume and path and os.path.exists(path):
-        previous = load_classifier(key, path=path)
+        previous = load_classifier(name, path=path)
         model, previous_epochs = previous.model, int(previous.info.get("epochs_run", 0))
     else:
         model = build_classifier(**arch)
@@ -399,11 +475,12 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
         np.random.default_rng(0).uniform(0.0, 1.0, (1000,) + INPUT_SHAPE).astype("float32"))
     backend, versions = _versions()
     if command is None:
-        args = [f"{dataset!r}", f"seed={int(seed)}"] + [
+        args = [f"{dataset!r}", f"seed={seed}"] + [
             f"{k}={v!r}" for k, v in {**overrides, "limit": limit, **architecture}.items()
             if v is not None]
         command = f"kerasgan.metrics.train_classifier({', '.join(args)}, path=...)"
     clf.info = {
+        **({"judge": name} if judge and name != key else {}),
         "dataset": key,
         "test_accuracy": test_accuracy,
         "test_examples": int(len(x_test)),
@@ -418,10 +495,10 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
         "resumed_after_epochs": previous_epochs if resume else None,
         "train_seconds": round(seconds, 1),
         "recipe": {**recipe, "filters": list(arch["filters"])},
-        "architecture": {**arch, "dropout": float(architecture.get("dropout", 0.5))},
+        "architecture": {**arch, "dropout": float(arch["dropout"])},
         "feature_layer": FEATURE_LAYER,
         "feature_dim": int(model.get_layer(FEATURE_LAYER).output.shape[-1]),
-        "seed": int(seed),
+        "seed": seed,
         "backend": backend,
         "versions": versions,
         "target_accuracy": target,
@@ -474,8 +551,8 @@ def save_classifier(clf, path):
 
 
 def _architecture_of(model):
-    conv1, conv2 = model.get_layer("conv1"), model.get_layer("conv2")
-    return {"kernel_size": int(conv1.kernel_size[0]), "filters": [int(conv1.filters), int(conv2.filters)],
+    convs = [layer for layer in model.layers if layer.name.startswith("conv")]
+    return {"kernel_size": int(convs[0].kernel_size[0]), "filters": [int(c.filters) for c in convs],
             "feature_units": int(model.get_layer(FEATURE_LAYER).units),
             "dropout": float(model.get_layer("dropout").rate)}
 
@@ -484,13 +561,16 @@ _LOADED = {}
 
 
 def load_classifier(dataset="fashion_mnist", path=None, directory=None, cache_dir=None):
-    """The pinned domain classifier of `dataset`, after checking its sha256.
+    """A pinned judge classifier, after checking its sha256.
 
     Args:
-        dataset: "fashion_mnist" or "mnist".
+        dataset: A dataset's name ("fashion_mnist", "mnist": its first judge)
+            or a judge's name ("fashion_mnist_b": the second Fashion-MNIST
+            judge, another architecture and seed; see `JUDGES` and
+            `shipped_judges`).
         path: An explicit `.weights.h5` file with its `.json` beside it (e.g.
             one written by `python -m kerasgan.metrics.classifier --output=...`).
-        directory: A directory holding `<dataset>_classifier.weights.h5` (and
+        directory: A directory holding `<judge>_classifier.weights.h5` (and
             `.json`); default the weights shipped in the package.
         cache_dir: Same as `directory` (the name earlier versions used).
 
@@ -506,12 +586,13 @@ def load_classifier(dataset="fashion_mnist", path=None, directory=None, cache_di
     Example:
     >>> clf = kerasgan.metrics.load_classifier("fashion_mnist")
     >>> clf.info["test_accuracy"], clf.sha256
+    >>> second = kerasgan.metrics.load_classifier("fashion_mnist_b")
 
     Reference: Salimans et al., Improved Techniques for Training GANs, 2016.
     """
     path = os.path.abspath(os.fspath(path or classifier_path(dataset, directory or cache_dir)))
     retrain = (f"Reinstall kerasgan to restore the shipped judge, or train one with "
-               f"`python -m kerasgan.metrics.classifier --dataset={_canonical(dataset)} "
+               f"`python -m kerasgan.metrics.classifier --judge={_canonical(dataset)} "
                f"--output=<file>{WEIGHTS_SUFFIX}` and pass `path=`.")
     if not path.endswith(WEIGHTS_SUFFIX):
         raise ValueError(
@@ -542,7 +623,9 @@ def load_classifier(dataset="fashion_mnist", path=None, directory=None, cache_di
     except Exception as e:  # h5py/keras raise many types for a damaged file
         raise ValueError(f"Expected loadable classifier weights. Received: {path}, which cannot be "
                          f"loaded ({type(e).__name__}: {e}). {retrain}") from e
-    clf = DomainClassifier(model, {**info, "dataset": info.get("dataset", _canonical(dataset)), "path": path})
+    default_dataset = JUDGES.get(_canonical(dataset), {}).get("dataset", _canonical(dataset))
+    clf = DomainClassifier(model, {**info, "dataset": info.get("dataset", default_dataset),
+                                   "path": path})
     _LOADED[cache_key] = clf
     return clf
 
@@ -558,9 +641,9 @@ def _main(argv):
     command = " ".join([f"KERAS_BACKEND={keras.backend.backend()}", "python -m kerasgan.metrics.classifier"]
                        + sys.argv[1:])
     clf = train_classifier(
-        f.dataset, path=f.output, epochs=f.epochs, learning_rate=f.learning_rate, seed=f.seed,
-        limit=f.limit, data_dir=f.data_dir, target_accuracy=f.target_accuracy, resume=f.resume,
-        command=command,
+        f.judge or f.dataset, path=f.output, epochs=f.epochs, learning_rate=f.learning_rate,
+        seed=f.seed, limit=f.limit, data_dir=f.data_dir, target_accuracy=f.target_accuracy,
+        resume=f.resume, command=command,
     )
     print(json.dumps(clf.info, indent=2))
     print(f"Saved: {f.output}")
@@ -569,14 +652,16 @@ def _main(argv):
 def _define_flags():
     from absl import flags
 
-    flags.DEFINE_string("dataset", "fashion_mnist", "fashion_mnist or mnist.")
+    flags.DEFINE_string("judge", None, "A judge's name (its recipe, seed and dataset): "
+                        + ", ".join(JUDGES) + ". Default: --dataset's first judge.")
+    flags.DEFINE_string("dataset", "fashion_mnist", "fashion_mnist or mnist (its first judge).")
     flags.DEFINE_string("output", None, f"Destination {WEIGHTS_SUFFIX} file (metadata goes beside it "
                         "as .json). The shipped judges live in kerasgan/metrics/weights/.")
     flags.DEFINE_string("data_dir", None, "Directory with the dataset's IDX files.")
     flags.DEFINE_integer("epochs", None, "Maximum epochs (default: the dataset's recipe).")
     flags.DEFINE_float("learning_rate", None, "Adam learning rate (default: the recipe's).")
     flags.DEFINE_float("target_accuracy", None, "Test accuracy the run is checked against.")
-    flags.DEFINE_integer("seed", 0, "Seed.")
+    flags.DEFINE_integer("seed", None, "Seed (default: the judge's, see JUDGES).")
     flags.DEFINE_integer("limit", None, "Train on the first N images only.")
     flags.DEFINE_bool("resume", False, "Continue training the classifier saved at --output.")
     flags.mark_flag_as_required("output")

@@ -7,7 +7,16 @@ from typing import Optional
 import numpy as np
 
 from kerasgan.metrics import scores
-from kerasgan.metrics.classifier import INPUT_SHAPE, DomainClassifier, load_classifier, real_arrays
+from kerasgan.metrics.classifier import (
+    INPUT_SHAPE,
+    JUDGES,
+    DomainClassifier,
+    _canonical,
+    judge_name,
+    load_classifier,
+    real_arrays,
+    shipped_judges,
+)
 
 DEFAULT_NUM_SAMPLES = 5000
 PR_K = 3
@@ -262,6 +271,12 @@ def conditional_accuracy(images, requested, classifier, value_range=(0.0, 1.0)):
     return {"conditional_accuracy": float(hits.mean()), "per_class_accuracy": per_class}
 
 
+# The metrics each judge's entry of `report["judges"]` holds (and its `real_vs_real`).
+JUDGE_KEYS = ("fd", "fd_real_floor", "kid", "kid_se", "precision", "recall", "density", "coverage",
+              "classes_covered", "num_classes", "low_confidence_fraction", "entropy_mean",
+              "classifier_score")
+
+
 class EvaluationReport(dict):
     """The result of `kerasgan.metrics.evaluate`: a JSON-serialisable dict with a text summary.
 
@@ -272,7 +287,11 @@ class EvaluationReport(dict):
     `entropy_mean`, `entropy_std`, `classifier_score`, ...), `real_vs_real`
     (the same metrics of a disjoint real sample: the best to expect) and
     `protocol` (sample sizes, reference split and seed, thresholds, the judge's
-    file, sha256 and accuracy).
+    file, sha256 and accuracy): all measured by the first judge. `judges` maps
+    every judge's name (the first judge first) to its file, sha256, accuracy
+    and the `JUDGE_KEYS` metrics, plus its `real_vs_real`; `fd_second_judge` is
+    the FD measured by the second judge (present when there is one, as for
+    Fashion-MNIST).
     """
 
     def to_json(self, **kwargs):
@@ -313,6 +332,27 @@ class EvaluationReport(dict):
             f"{r.get('entropy_mean', float('nan')):.3f} +- {r.get('entropy_std', float('nan')):.3f})",
             f"classifier score  {both('classifier_score', '{:.2f}')}",
         ]
+        for i, (name, j) in enumerate(list(self.get("judges", {}).items())[1:], start=2):
+            jr = j.get("real_vs_real", {})
+
+            def real(*keys, fmt, jr=jr):
+                if any(jr.get(k) is None for k in keys):
+                    return ""
+                return "   (real vs real: " + " / ".join(fmt.format(jr[k]) for k in keys) + ")"
+
+            nan = float("nan")
+            lines += [
+                f"{'second judge' if i == 2 else f'judge {i}'}: {name}, {j['file']} sha256 "
+                f"{str(j['sha256'])[:16]}..." + (
+                    f" (accuracy {j['test_accuracy']} on {j['test_examples']:,} {j['test_split']} "
+                    "images)" if j.get("test_examples") else ""),
+                f"  FD              {j['fd']:.2f}{real('fd', fmt='{:.2f}')}",
+                f"  KID             {j['kid']:.4f} +- {j['kid_se']:.4f} (SE)"
+                f"{real('kid', fmt='{:.4f}')}",
+                f"  precision/rec.  {j.get('precision', nan):.3f} / {j.get('recall', nan):.3f}"
+                f"{real('precision', 'recall', fmt='{:.3f}')}",
+                f"  classes covered {j['classes_covered']}/{j['num_classes']}",
+            ]
         if self.get("conditional_accuracy") is not None:
             lines.append(
                 f"class accuracy    {self['conditional_accuracy']:.3f} (judge's class == the "
@@ -338,11 +378,31 @@ def _judge_info(classifier):
     }
 
 
+def _as_classifier(judge, dataset):
+    """A `DomainClassifier` from a judge's name, a `.weights.h5` path or a classifier."""
+    if isinstance(judge, DomainClassifier):
+        return judge
+    judge = str(judge)
+    if judge.endswith(".weights.h5"):
+        return load_classifier(dataset, path=judge)
+    return load_classifier(judge)
+
+
+def _judge_entry(classifier, metrics, real_metrics):
+    info = _judge_info(classifier)
+    entry = {k: info[k] for k in ("file", "sha256", "test_accuracy", "test_examples", "test_split",
+                                  "feature_dim")}
+    entry.update({k: metrics[k] for k in JUDGE_KEYS if k in metrics})
+    if real_metrics is not None:
+        entry["real_vs_real"] = {k: real_metrics[k] for k in JUDGE_KEYS if k in real_metrics}
+    return entry
+
+
 def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAMPLES, seed=0,
              reference_split="test", classifier=None, reference_seed=0, value_range=(0.0, 1.0),
              min_confidence=scores.DEFAULT_MIN_CONFIDENCE, min_fraction=scores.DEFAULT_MIN_FRACTION,
-             data_dir=None, real_row=True):
-    """Judges a GAN (or images) against real data in the pinned classifier's feature space.
+             data_dir=None, real_row=True, judges=None):
+    """Judges a GAN (or images) against real data in the pinned classifiers' feature spaces.
 
     Default protocol: 5,000 generated images against 5,000 real test images
     (a fixed random half of the Fashion-MNIST test split; for MNIST the
@@ -350,6 +410,15 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
     features (FID's formula, not Inception features: compare numbers only
     within this protocol); KID uses 100 subsets of 1,000 (of at most half the
     smaller set for fewer samples); precision/recall k=3, density/coverage k=5.
+
+    Two judges: the report's top-level metrics are the first judge's (the
+    dataset's, or `classifier`); every further judge (by default the
+    dataset's other shipped judges: Fashion-MNIST's "fashion_mnist_b", another
+    architecture and seed) measures the same images against the same real
+    images, reported under `report["judges"][<name>]` (the first judge has an
+    entry too) and, for the second judge, `report["fd_second_judge"]`. Each
+    judge's real features are cached per process like the first's, so a
+    further judge costs one pass of the generated images through it.
 
     Read precision and density with recall, coverage and classes covered: the
     judges map non-images (noise, blank images) to the all-zero feature vector,
@@ -375,6 +444,11 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
             `kerasgan.metrics.mode_coverage`).
         data_dir: Directory holding the dataset's IDX files.
         real_row: Also report a disjoint real sample's metrics (`real_vs_real`).
+        judges: Further judges measured beside the first: names (e.g.
+            "fashion_mnist_b"), `.weights.h5` paths or `DomainClassifier`s.
+            Default: with `classifier` None, the dataset's other shipped judges
+            (`kerasgan.metrics.shipped_judges`); with `classifier` given, none.
+            `()` skips them.
 
     Returns:
         An `EvaluationReport` (a dict; `print(report)` shows its summary).
@@ -382,16 +456,28 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
     Example:
     >>> report = kerasgan.metrics.evaluate(gan, "fashion_mnist")
     >>> report["fd"], report["kid"], report["classes_covered"]
+    >>> report["fd_second_judge"], report["judges"]["fashion_mnist_b"]["sha256"]
     >>> print(report)
 
     Reference: Heusel et al., 2017 (FD); Binkowski et al., Demystifying MMD
     GANs, 2018 (KID); Kynkaanniemi et al., 2019 (precision/recall); Naeem et
     al., 2020 (density/coverage).
     """
+    shipped = JUDGES.get(_canonical(dataset))
+    if shipped and shipped["dataset"] != _canonical(dataset):
+        raise ValueError(
+            f"Expected a dataset's name. Received: dataset={dataset!r}, a judge of "
+            f"{shipped['dataset']!r}. Pass evaluate(x, {shipped['dataset']!r}) (it reports every "
+            f"shipped judge), or classifier=load_classifier({dataset!r}) to make it the first.")
+    if judges is None:
+        judges = shipped_judges(dataset)[1:] if classifier is None else ()
+    elif isinstance(judges, (str, DomainClassifier)):
+        judges = (judges,)
     if classifier is None:
         classifier = load_classifier(dataset)
     elif not isinstance(classifier, DomainClassifier):
         classifier = load_classifier(dataset, path=classifier)
+    further = [_as_classifier(judge, dataset) for judge in judges]
     n = int(num_samples)
     requested = None
     if hasattr(gan_or_images, "generate"):
@@ -434,4 +520,17 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
         "kid_subsets": metrics["kid_subsets"],
         "judge": _judge_info(classifier),
     }
+    report["judges"] = {judge_name(classifier): _judge_entry(classifier, metrics, reference.metrics
+                                                              if real_row else None)}
+    for judge in further:
+        ref = real_reference(judge, dataset, num_samples=n, seed=reference_seed,
+                             split=reference_split, min_fraction=min_fraction, data_dir=data_dir,
+                             keep_images=False, min_confidence=min_confidence, real_row=real_row)
+        judged = evaluate_images(images, judge, ref, value_range, min_fraction, min_confidence)
+        name = judge_name(judge)
+        while name in report["judges"]:  # two judges of one name: keep both
+            name += "'"
+        report["judges"][name] = _judge_entry(judge, judged, ref.metrics if real_row else None)
+    if further:
+        report["fd_second_judge"] = list(report["judges"].values())[1]["fd"]
     return report
