@@ -1,4 +1,9 @@
-"""Test setup: the suite runs once per backend (KERAS_BACKEND), never touches the network."""
+"""Test setup: the suite runs once per backend (KERAS_BACKEND), never touches the network, and
+reads nothing outside the repository but the real datasets `tools/setup_env.sh` installs.
+
+Under CI=true a missing dataset (or, with KERASGAN_REQUIRE_TORCH=1, a missing PyTorch) fails the
+test that needs it instead of skipping it: a CI run always reads real data.
+"""
 
 import os
 
@@ -14,6 +19,62 @@ os.environ["XLA_FLAGS"] = " ".join(
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+
+#: Debian's Fashion-MNIST (`apt-get install dataset-fashion-mnist`; tools/setup_env.sh installs it).
+DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+
+
+def on_ci():
+    """True when CI is set to "true" (or "1", "yes"): missing test data is then a failure."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require(available, what, fix, strict=False):
+    """Skips the calling test when `what` is missing; under CI=true (or `strict`) fails it."""
+    if available:
+        return
+    message = f"{what} is missing ({fix})"
+    if strict or on_ci():
+        pytest.fail(f"{'CI=true' if on_ci() else 'required'}: {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_dir():
+    """Debian's Fashion-MNIST IDX directory (skip without it; under CI=true, fail)."""
+    found = os.path.isfile(os.path.join(DEBIAN_FASHION_MNIST, "train-images-idx3-ubyte.gz"))
+    require(found, f"Fashion-MNIST at {DEBIAN_FASHION_MNIST}",
+            "bash tools/setup_env.sh installs it: apt-get install -y dataset-fashion-mnist")
+    return DEBIAN_FASHION_MNIST
+
+
+@pytest.fixture
+def torch():
+    """PyTorch on one thread (its spinning OpenMP threads crawl on oversubscribed cores).
+
+    Tests that use it carry the `torch` marker (bash tools/test.sh --slow runs them); without
+    PyTorch they skip, or fail under KERASGAN_REQUIRE_TORCH=1.
+    """
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    # Only tools/test.sh --slow requires it (CI=true alone does not: its default run has no
+    # PyTorch-twin tests).
+    if torch is None:
+        require(False, "PyTorch", "bash tools/test.sh --slow installs it: pip install -e '.[bench]'",
+                strict=os.environ.get("KERASGAN_REQUIRE_TORCH") == "1")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield torch
+    torch.set_num_threads(threads)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "torch" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.torch)
 
 
 def pytest_report_header(config):

@@ -171,16 +171,6 @@ _TINY = {
 }
 
 
-@pytest.fixture
-def torch():
-    """PyTorch on one thread (its spinning OpenMP threads crawl on oversubscribed cores)."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.parametrize("preset", PRESETS)
 def test_torch_twin_matches_keras_parameter_counts_and_trains(preset, torch):
     bench_torch = _tool("bench_torch")
