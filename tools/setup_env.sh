@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Creates .venv (if missing) and installs kerasgan with both backends and the test tools.
+# Creates .venv (if missing), installs kerasgan with both backends and the test tools, and the real
+# data the tests read: Debian's Fashion-MNIST (apt-get, with root or passwordless sudo; MNIST's test
+# split ships inside the package).
 # Idempotent: a second run only checks what is installed.
+# KERASGAN_EXTRAS=test,bench also installs PyTorch (the bench extra: the PyTorch-twin tests).
+# Under CI=true a dataset that cannot be installed fails the setup instead of warning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+EXTRAS=${KERASGAN_EXTRAS:-test}
+FASHION_MNIST=/usr/share/datasets/fashion-mnist
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
+ci() { case "${CI:-}" in true|1|yes) return 0 ;; *) return 1 ;; esac; }
 
 if [ ! -x .venv/bin/python ]; then
   if ! "$PYTHON" -m venv .venv 2>/dev/null; then
@@ -17,9 +24,24 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
 fi
-if ! .venv/bin/python -c "import kerasgan, keras, tensorflow, jax, pytest, hypothesis" 2>/dev/null \
-   || [ pyproject.toml -nt .venv/.kerasgan-installed ]; then
+stamp=.venv/.kerasgan-installed
+[ "$EXTRAS" = test ] || stamp=$stamp-${EXTRAS//,/-}
+check="import kerasgan, keras, tensorflow, jax, pytest, hypothesis"
+case ",$EXTRAS," in *,bench,*) check="$check, torch" ;; esac
+if ! .venv/bin/python -c "$check" 2>/dev/null || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
-  touch .venv/.kerasgan-installed
+  .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
+  touch "$stamp"
+fi
+
+# The real-data tests read Fashion-MNIST from Debian's package (or $KERASGAN_FASHION_MNIST_DIR).
+if [ ! -e "$FASHION_MNIST/train-images-idx3-ubyte.gz" ] && [ -z "${KERASGAN_FASHION_MNIST_DIR:-}" ]; then
+  echo "== installing dataset-fashion-mnist (apt)"
+  as_root apt-get install -y dataset-fashion-mnist >/dev/null 2>&1 \
+    || { as_root apt-get update >/dev/null && as_root apt-get install -y dataset-fashion-mnist >/dev/null; } \
+    || {
+      msg="could not apt-get install dataset-fashion-mnist (needs root or passwordless sudo); the real-data tests need it (or KERASGAN_FASHION_MNIST_DIR=<dir of its IDX files>)"
+      if ci; then echo "error: $msg" >&2; exit 1; fi
+      echo "warning: $msg; they skip" >&2
+    }
 fi

@@ -1,21 +1,48 @@
 #!/usr/bin/env bash
-# Installs what the tests need, then runs the whole suite once per Keras backend.
+# Installs what the tests need (tools/setup_env.sh), then runs the suite once per Keras backend.
+#
+# Usage:
+#   bash tools/test.sh [pytest args]          the default suite (-m "not slow and not torch")
+#   bash tools/test.sh --slow [pytest args]   the long tests instead: every test marked `slow`
+#                                             (long trainings, the full preset matrix under JAX)
+#                                             and the PyTorch-twin tests (marked `torch`; installs
+#                                             the bench extra, torch==2.13.0). Run it before
+#                                             closing a change to the trainer, the presets or the
+#                                             benchmark tool.
+#   KERASGAN_TEST_SERIAL=1 bash tools/test.sh one backend after the other
+#
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
-# single-threaded tracing and XLA compilation, so two of them share 2 cores well.
-# Usage: bash tools/test.sh [extra pytest args]        KERASGAN_TEST_SERIAL=1: one after the other
+# single-threaded tracing and XLA compilation, so two share 2 cores well. Each backend's output
+# streams live, every line prefixed with its backend; the end repeats each backend's 15 slowest
+# tests, its summary and its wall time. Exits non-zero if either backend fails, including pytest's
+# exit 5 (no tests collected).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+marks="not slow and not torch"
+if [ "${1:-}" = --slow ]; then
+  shift
+  marks="slow or torch"
+  export KERASGAN_EXTRAS=test,bench KERASGAN_REQUIRE_TORCH=1
+fi
 bash tools/setup_env.sh || exit 1
-export TF_CPP_MIN_LOG_LEVEL=2 KERASGAN_NO_DOWNLOAD=1
+export TF_CPP_MIN_LOG_LEVEL=2 KERASGAN_NO_DOWNLOAD=1 PYTHONUNBUFFERED=1
 logs=$(mktemp -d)
-run() {  # backend -> runs pytest, writes $logs/<backend>.log and $logs/<backend>.rc
+trap 'rm -rf "$logs"' EXIT
+
+run() {  # backend [pytest args] -> streams "[backend] ..." lines; writes $logs/<backend>.{log,rc,s}
   local backend=$1; shift
+  local started=$SECONDS
   mkdir -p "$logs/tmp-$backend"
-  KERAS_BACKEND=$backend .venv/bin/python -m pytest -q -p no:cacheprovider \
-    --basetemp="$logs/tmp-$backend" "$@" > "$logs/$backend.log" 2>&1
-  echo $? > "$logs/$backend.rc"
+  {
+    KERAS_BACKEND=$backend .venv/bin/python -m pytest -v -p no:cacheprovider -m "$marks" \
+      --durations=15 --durations-min=0.5 --basetemp="$logs/tmp-$backend" "$@" 2>&1
+    echo $? > "$logs/$backend.rc"
+  } | tee "$logs/$backend.log" | sed -u "s/^/[$backend] /"
+  echo $(( SECONDS - started )) > "$logs/$backend.s"
 }
-start=$(date +%s)
+
+start=$SECONDS
+echo "=== pytest -m \"$marks\" under tensorflow and jax ($(nproc) cores)"
 if [ "${KERASGAN_TEST_SERIAL:-0}" = 1 ]; then
   run tensorflow "$@"; run jax "$@"
 else
@@ -23,13 +50,14 @@ else
 fi
 status=0
 for backend in tensorflow jax; do
-  echo "=== pytest with KERAS_BACKEND=$backend"
-  cat "$logs/$backend.log"
+  echo
+  echo "=== $backend: slowest tests"
+  sed -n '/slowest .*durations/,/^=/p' "$logs/$backend.log" | grep -v '^=' | head -16
+  echo "=== $backend: $(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$logs/$backend.log" | tail -1 | tr -d '=' | xargs) ($(cat "$logs/$backend.s" 2>/dev/null || echo '?') s)"
   rc=$(cat "$logs/$backend.rc" 2>/dev/null || echo 1)
   # pytest exits 5 when nothing was collected: that is a failure here too.
   if [ "$rc" -ne 0 ]; then echo "=== FAILED under $backend (pytest exit $rc)"; status=1; fi
 done
-echo "=== tests took $(( $(date +%s) - start )) s"
-rm -rf "$logs"
+echo "=== tests took $(( SECONDS - start )) s"
 [ $status -eq 0 ] && echo "=== all tests passed under tensorflow and jax"
 exit $status
