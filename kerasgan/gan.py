@@ -10,7 +10,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import augment as augment_lib
-from kerasgan import conditional as conditional_lib
+from kerasgan import conditioning as conditioning_lib
 from kerasgan import ema as ema_lib
 from kerasgan import gan_optimizer, saving, trainers, validation
 from kerasgan import losses as losses_lib
@@ -183,11 +183,11 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
         self.shared_update = shared_update
         self.ema_decay, self.ema_start = ema
-        self.num_classes, self.conditioning = conditional_lib.check_mode(num_classes, conditioning)
+        self.num_classes, self.conditioning = conditioning_lib.check_mode(num_classes, conditioning)
         augment_lib.parse_policy(augment)
         self.augment = augment or None
-        self.aux_loss_weight = conditional_lib.check_aux_loss_weight(aux_loss_weight,
-                                                                     self.conditioning)
+        self.aux_loss_weight = conditioning_lib.check_aux_loss_weight(aux_loss_weight,
+                                                                      self.conditioning)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -222,7 +222,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         g_shape = (None, self.latent_dim)
         if self.conditioning is not None:
             g_shape = [g_shape, (None,)]
-            conditional_lib.check_generator(self.generator, self.conditioning)
+            conditioning_lib.check_generator(self.generator, self.conditioning)
         if not self.generator.built:
             self.generator.build(g_shape)
         self.image_shape = tuple(
@@ -238,7 +238,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             d_shape = [d_shape, (None,)]
         if not self.discriminator.built:
             self.discriminator.build(d_shape)
-        d_out = conditional_lib.adversarial_output_shape(
+        d_out = conditioning_lib.adversarial_output_shape(
             self.discriminator.compute_output_shape(d_shape), self.conditioning, self.num_classes)
         if len(d_out) != 2 or d_out[-1] != 1:
             raise ValueError(
@@ -388,8 +388,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         """
         num_samples = validation.check_positive_int(
             "num_samples", num_samples, fix="Pass how many images to draw, e.g. 16.")
-        labels = conditional_lib.generation_labels(labels, self.conditioning, self.num_classes,
-                                                   num_samples)
+        labels = conditioning_lib.generation_labels(labels, self.conditioning, self.num_classes,
+                                                    num_samples)
         if noise is None:
             noise = self.sample_noise(num_samples, seed)
         else:
@@ -445,8 +445,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
                 if validate_data:
                     images = batch
                     if self.conditioning is not None:
-                        batch, images = conditional_lib.check_fit_batch(batch, x, y,
-                                                                        self.num_classes)
+                        batch, images = conditioning_lib.check_fit_batch(batch, x, y,
+                                                                         self.num_classes)
                     validation.check_images(images, self.image_shape, self.output_range)
                 validation.check_replicas(batch, replicas)
                 if self.real_batches == "split":

@@ -13,7 +13,7 @@ import keras
 from keras import ops
 
 from kerasgan import augment as augment_lib
-from kerasgan import conditional as conditional_lib
+from kerasgan import conditioning as conditioning_lib
 from kerasgan import losses as losses_lib
 from kerasgan import trainers, validation
 
@@ -159,7 +159,7 @@ class AdversarialStep:
                 "images only. Load labels with kerasgan.data.load(..., labels=True), or pass "
                 "fit(images, labels)."
             )
-        return conditional_lib.as_labels(data[1])
+        return conditioning_lib.as_labels(data[1])
 
     def draw_randomness(self, batch_size):
         """All noise one training step needs, drawn up front from `seed_generator`.
@@ -194,11 +194,11 @@ class AdversarialStep:
             r["z_g"] = self._training_noise(shape)
         if self.conditioning is not None:
             for i in range(self.d_steps):
-                r[f"y{i}"] = conditional_lib.draw_labels(batch_size, self.num_classes,
-                                                         self.seed_generator)
+                r[f"y{i}"] = conditioning_lib.draw_labels(batch_size, self.num_classes,
+                                                          self.seed_generator)
             r["y_g"] = (r[f"y{self.d_steps - 1}"] if self.g_noise == "reuse" else
-                        conditional_lib.draw_labels(batch_size, self.num_classes,
-                                                    self.seed_generator))
+                        conditioning_lib.draw_labels(batch_size, self.num_classes,
+                                                     self.seed_generator))
         if self.augment is not None:
             keys = [f"aug_{side}{i}" for i in range(self.d_steps) for side in ("real", "fake")]
             for key in keys + ["aug_g"]:
@@ -371,7 +371,7 @@ class AdversarialStep:
         z = self._training_noise((n, self.latent_dim))
         fake_labels = None
         if self.conditioning is not None:
-            fake_labels = conditional_lib.draw_labels(n, self.num_classes, self.seed_generator)
+            fake_labels = conditioning_lib.draw_labels(n, self.num_classes, self.seed_generator)
         fake = self.generator(self._generator_inputs(z, fake_labels), training=False)
         fake_out, fake_classes = self.discriminate(fake, fake_labels, training=False)
         real_out, real_classes = self.discriminate(real, real_labels, training=False)

@@ -21,7 +21,7 @@ import kerasgan.zoo.conditional_presets  # noqa: F401
 from kerasgan import metrics
 from kerasgan.networks import conditional as C
 from kerasgan.networks.dcgan import dcgan_stages
-from kerasgan.networks.registry import register_generator
+from kerasgan.networks.catalog import register_generator
 
 emb_std, emb_dim = 1.0, 10  # set by main() from the command line
 

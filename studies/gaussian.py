@@ -128,7 +128,7 @@ def _recorder(gan, noise, target, every):
 def train_run(arm, seed, steps, every, target, eval_noise_seed=1):
     """Trains one arm for `steps` steps in one fit(); returns its record with the trace."""
     import kerasgan
-    from kerasgan.zoo import toy
+    from kerasgan.zoo import gaussian
 
     preset, overrides = ARMS[arm]
     if steps % every:
@@ -136,7 +136,7 @@ def train_run(arm, seed, steps, every, target, eval_noise_seed=1):
     gan = kerasgan.zoo.get(preset, seed=int(seed), steps_per_execution=int(every), **overrides)
     batch = int(kerasgan.zoo.spec(preset).batch_size)
     # The same data stream and evaluation noise for every arm of a seed.
-    x = toy.gaussian_samples(steps * batch, seed=10_000 * int(seed) + 1)
+    x = gaussian.gaussian_samples(steps * batch, seed=10_000 * int(seed) + 1)
     noise = gan.sample_noise(target.n, eval_noise_seed)
     recorder = _recorder(gan, noise, target, every)
     recorder.record()  # step 0

@@ -49,7 +49,7 @@ def test_shared_preset_ties_the_reference_layer_whole():
 
 def test_tied_affine_survives_saving(tmp_path):
     gan = zoo.get("gaussian_1d_shared", seed=0, batch_size=4, steps_per_execution=1)
-    x = zoo.toy.gaussian_samples(8, seed=0)
+    x = zoo.gaussian.gaussian_samples(8, seed=0)
     gan.fit(x, batch_size=4, epochs=1, verbose=0)
     path = tmp_path / "g.keras"
     gan.save(path)
@@ -80,7 +80,7 @@ def _one_phase_changes(update, d_lr, g_lr):
     shared = [d.kernel, d.bias]
     own = [gan.generator.get_layer("g0").kernel, gan.generator.get_layer("g1").kernel]
     before_shared, before_own = _values(shared), _values(own)
-    gan.fit(zoo.toy.gaussian_samples(4, seed=0), batch_size=4, epochs=1, verbose=0)
+    gan.fit(zoo.gaussian.gaussian_samples(4, seed=0), batch_size=4, epochs=1, verbose=0)
     moved = lambda before, vs: any(not np.array_equal(b, a) for b, a in zip(before, _values(vs)))
     return moved(before_shared, shared), moved(before_own, own)
 

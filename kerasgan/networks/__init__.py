@@ -1,6 +1,6 @@
 """Generator and discriminator builders, registered by name (`kerasgan.networks.generator_names()`)."""
 
-from kerasgan.networks.registry import (  # isort: skip
+from kerasgan.networks.catalog import (  # isort: skip
     build_discriminator,
     build_generator,
     discriminator_entry,

@@ -351,7 +351,7 @@ def acgan_discriminator(num_classes, image_shape=(28, 28, 1), **kwargs):
 
 def _registered_discriminator(image_shape, num_classes, conditioning="projection",
                               output_activation=None, **kwargs):
-    """`conditional_dcgan_discriminator` as the network registry calls it (logits only)."""
+    """`conditional_dcgan_discriminator` as the network catalog calls it (logits only)."""
     if output_activation is not None:
         raise ValueError(
             "Expected output_activation=None: conditional discriminators return logits. "
@@ -362,7 +362,7 @@ def _registered_discriminator(image_shape, num_classes, conditioning="projection
 
 
 def _register():
-    from kerasgan.networks.registry import (
+    from kerasgan.networks.catalog import (
         discriminator_names,
         generator_names,
         register_discriminator,

@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from kerasgan.networks.registry import register_discriminator, register_generator
+from kerasgan.networks.catalog import register_discriminator, register_generator
 
 
 def dcgan_stages(image_shape):

@@ -4,7 +4,7 @@ import keras
 from keras import layers
 
 from kerasgan.networks.layers import PixelShuffle
-from kerasgan.networks.registry import register_discriminator, register_generator
+from kerasgan.networks.catalog import register_discriminator, register_generator
 
 
 def torch_default_kernel_initializer():

@@ -5,7 +5,7 @@ import math
 import keras
 from keras import layers
 
-from kerasgan.networks.registry import register_generator
+from kerasgan.networks.catalog import register_generator
 
 
 def _check_spec(spec):

@@ -5,7 +5,7 @@ import math
 import keras
 from keras import layers
 
-from kerasgan.networks.registry import register_discriminator, register_generator
+from kerasgan.networks.catalog import register_discriminator, register_generator
 
 
 def mlp_generator(

@@ -119,7 +119,7 @@ def sngan_discriminator(image_shape=(32, 32, 3), base_filters=64, spectral_norm=
 
 
 def _registered_discriminator(image_shape, output_activation=None, **kwargs):
-    """`sngan_discriminator` as the network registry calls it (logits only)."""
+    """`sngan_discriminator` as the network catalog calls it (logits only)."""
     if output_activation is not None:
         raise ValueError(
             "Expected output_activation=None: the SNGAN discriminator returns logits. "
@@ -129,7 +129,7 @@ def _registered_discriminator(image_shape, output_activation=None, **kwargs):
 
 
 def _register():
-    from kerasgan.networks.registry import (
+    from kerasgan.networks.catalog import (
         discriminator_names,
         generator_names,
         register_discriminator,

@@ -4,7 +4,7 @@ import keras
 from keras import layers
 
 from kerasgan.networks.layers import TiedDense, replace_trainable_variable
-from kerasgan.networks.registry import register_discriminator, register_generator
+from kerasgan.networks.catalog import register_discriminator, register_generator
 
 SHARED_GENERATOR_LAYER = "g_shared"
 SHARED_DISCRIMINATOR_LAYER = "d_shared"
@@ -79,7 +79,7 @@ def toy_generator(latent_dim=1, hidden=16, output_dim=1, shared=False, share_bia
         share_bias: With `shared`, tie the bias too.
         middle_activation: Activation of the middle layer ("softplus" in the
             reference's baseline, "linear" in its shared model).
-        image_shape: `(output_dim,)`, the registry's way of giving `output_dim`.
+        image_shape: `(output_dim,)`, the catalog's way of giving `output_dim`.
 
     Example:
     >>> g = kerasgan.networks.toy_generator(1, 16, shared=True, share_bias=True,
@@ -112,7 +112,7 @@ def toy_discriminator(input_dim=1, hidden=16, output_activation=None, middle_act
         output_activation: None for logits.
         middle_activation: Activation of "d_shared" ("relu" in the reference's
             baseline, "linear" in its shared model).
-        image_shape: `(input_dim,)`, the registry's way of giving `input_dim`.
+        image_shape: `(input_dim,)`, the catalog's way of giving `input_dim`.
 
     Example:
     >>> d = kerasgan.networks.toy_discriminator(1, 16)

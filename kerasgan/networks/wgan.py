@@ -4,7 +4,7 @@ import keras
 from keras import layers
 
 from kerasgan.networks.layers import TiedConv2D
-from kerasgan.networks.registry import register_discriminator, register_generator
+from kerasgan.networks.catalog import register_discriminator, register_generator
 
 SHARED_GENERATOR_LAYER = "gshared"
 SHARED_CRITIC_LAYER = "dshared"

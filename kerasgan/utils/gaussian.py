@@ -1,7 +1,7 @@
 """Samples of the 1-D Gaussian target of the `gaussian_1d` presets (Shared-WGAN, section 5).
 
 Shared by the data layer (`kerasgan.data.load("gaussian_1d")`) and the zoo
-(`kerasgan.zoo.toy.gaussian_samples`).
+(`kerasgan.zoo.gaussian.gaussian_samples`).
 """
 
 import numpy as np
@@ -22,7 +22,7 @@ def gaussian_samples(n, mean=MEAN, std=STD, seed=None):
         seed: NumPy seed.
 
     Example:
-    >>> kerasgan.zoo.toy.gaussian_samples(4, seed=0).shape
+    >>> kerasgan.zoo.gaussian.gaussian_samples(4, seed=0).shape
     (4, 1)
 
     Reference: github arjun23496/Shared-WGAN gan_shared.py (DataDistribution).

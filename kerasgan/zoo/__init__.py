@@ -8,7 +8,7 @@ Example:
 >>> kerasgan.zoo.names()
 >>> gan = kerasgan.zoo.get("mnist_mlp", seed=0)
 >>> gan = kerasgan.zoo.get("dcgan", learning_rate=1e-4, generator="mlp")
->>> x = kerasgan.zoo.toy.gaussian_samples(1000, seed=0)  # data of the gaussian_1d presets
+>>> x = kerasgan.zoo.gaussian.gaussian_samples(1000, seed=0)  # data of the gaussian_1d presets
 """
 
 from kerasgan.zoo.registry import Preset, get, names, register, spec  # isort: skip
@@ -16,11 +16,14 @@ from kerasgan.zoo.registry import Preset, get, names, register, spec  # isort: s
 from kerasgan.zoo import (  # noqa: F401
     conditional_presets,
     dcgan_presets,
+    gaussian,
+    gaussian_presets,
     l1_presets,
     mlp_presets,
-    toy,
-    toy_presets,
     wgan_presets,
 )
 
-__all__ = ["Preset", "get", "names", "register", "spec", "toy"]
+# The same module under the name code written for earlier releases uses.
+toy = gaussian
+
+__all__ = ["Preset", "gaussian", "get", "names", "register", "spec", "toy"]

@@ -1,10 +1,11 @@
-"""Class conditioning of `kerasgan.GAN`: modes and label sampling (label checks: `kerasgan.validation`).
+"""Class conditioning of `kerasgan.GAN`: modes, the checks of its networks and batches, labels.
 
 Modes: `"concat"` and `"projection"` pass the labels to both networks
 (`generator([noise, labels])`, `discriminator([images, labels])`); `"acgan"`
 passes them to the generator only, and the discriminator returns
 `[adversarial output, class logits]` trained with an auxiliary
-classification loss (Odena et al., 2017).
+classification loss (Odena et al., 2017). The label checks themselves live in
+`kerasgan.validation`; the networks in `kerasgan.networks.conditional`.
 """
 
 import keras

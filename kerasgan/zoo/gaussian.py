@@ -1,10 +1,10 @@
 """1-D Gaussian data for the `gaussian_1d` presets (Shared-WGAN paper, section 5).
 
 Example:
->>> x = kerasgan.zoo.toy.gaussian_samples(10_000, seed=0)      # (10000, 1) from N(4, 0.5)
+>>> x = kerasgan.zoo.gaussian.gaussian_samples(10_000, seed=0)   # (10000, 1) from N(4, 0.5)
 >>> gan = kerasgan.zoo.get("gaussian_1d", seed=0)
 >>> gan.fit(x, batch_size=64, epochs=5)
->>> kerasgan.zoo.toy.sample_stats(gan, 10_000, seed=1)         # {"mean": ..., "std": ...}
+>>> kerasgan.zoo.gaussian.sample_stats(gan, 10_000, seed=1)      # {"mean": ..., "std": ...}
 """
 
 import numpy as np
@@ -23,7 +23,7 @@ def sample_stats(gan, n=10_000, seed=0):
         seed: Noise seed.
 
     Example:
-    >>> kerasgan.zoo.toy.sample_stats(kerasgan.zoo.get("gaussian_1d"), 1000)
+    >>> kerasgan.zoo.gaussian.sample_stats(kerasgan.zoo.get("gaussian_1d"), 1000)
     """
     noise = gan.sample_noise(n, seed)
     samples = np.asarray(gan.generator.predict(noise, batch_size=1024, verbose=0))

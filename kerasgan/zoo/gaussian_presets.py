@@ -11,7 +11,7 @@ paper) or `"both"` (the reference code's variable lists).
 
 Example:
 >>> gan = kerasgan.zoo.get("gaussian_1d_shared", seed=0)
->>> gan.fit(kerasgan.zoo.toy.gaussian_samples(20_000, seed=0), batch_size=64, epochs=3)
+>>> gan.fit(kerasgan.zoo.gaussian.gaussian_samples(20_000, seed=0), batch_size=64, epochs=3)
 """
 
 from kerasgan.zoo.registry import register
