@@ -37,7 +37,7 @@ def check_options(ema_decay, ema_start):
 
 
 class GeneratorEMA:
-    """The generator's averaged weights, for a `keras.Model` with `generator`, `ema_decay` and `ema_start`.
+    """The generator's averaged weights, for a model with `generator`, `ema_decay`, `ema_start`.
 
     The averages are variables of the model (`ema_step`, then one `ema_{i}_{name}` per float
     generator variable, created by `_build_ema()`), so they are saved with it.

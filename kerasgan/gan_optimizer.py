@@ -1,4 +1,4 @@
-"""`GANOptimizer`: the discriminator's and the generator's optimizers as the one optimizer of a GAN."""
+"""`GANOptimizer`: the discriminator's and the generator's optimizers as a GAN's one optimizer."""
 
 import keras
 import numpy as np
