@@ -194,12 +194,6 @@ def wgan_gp_critic(image_shape=(28, 28, 1), output_activation=None, name="critic
     return keras.Model(images, x, name=name)
 
 
-def wgan_gp_critic_spec():
-    """The convolution spec of `wgan_gp_critic` (on its 32x32 padded input)."""
-    return {"type": "conv", "filters": [64, 128, 256, 512], "kernel_sizes": [5] * 4,
-            "strides": [2] * 4}
-
-
 register_generator("wgan", shared_wgan_generator,
                    shared_layers=(SHARED_GENERATOR_LAYER, SHARED_CRITIC_LAYER))
 register_discriminator("wgan", shared_wgan_critic, spec=shared_wgan_critic_spec)

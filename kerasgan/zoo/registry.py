@@ -47,11 +47,6 @@ class Preset:
         return config_lib.flat_view(self.recipe)
 
     @property
-    def paper(self):
-        """Same as `reference`."""
-        return self.reference
-
-    @property
     def image_shape(self):
         return tuple(self.recipe["image_shape"])
 
