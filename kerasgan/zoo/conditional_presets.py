@@ -41,7 +41,8 @@ register("cdcgan", {
                       "conditioning": "concat+batchnorm"},
         # The dcgan preset's discriminator body (BatchNorm, no spectral norm) with the projection
         # head over the flattened 7x7 features (as the dcgan head; the paper's global sum gave
-        # logits of 17.7 +- 14.8 at initialisation and samples without variety: BUILD_NOTES.md, "Session 6");
+        # logits of 17.7 +- 14.8 at initialisation and samples without variety: BUILD_NOTES.md,
+        # "Presets");
         # the dcgan recipe: non-saturating loss, Adam 2e-4 (0.5, 0.999), batch 128.
         "discriminator": {"name": "conditional_dcgan", "num_classes": 10, "base_filters": 64,
                           "conditioning": "projection", "spectral_norm": False,
