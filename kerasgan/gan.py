@@ -339,7 +339,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker] + list(self.diagnostic_trackers)
 
-    # ------------------------------------------------------------- inference
+    # --------------------------------------------------------------- generate
 
     def call(self, noise, training=False):
         """Raw generator output for `noise` of shape `(batch, latent_dim)`.
@@ -412,6 +412,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         low, high = self.output_range
         return np.clip((images - low) / (high - low), 0.0, 1.0).astype("float32")
 
+    # -------------------------------------------------------------------- fit
+
     def fit(self, x=None, y=None, batch_size=None, validate_data=True, **kwargs):
         """Trains the GAN on images; takes the arguments of `keras.Model.fit`.
 
@@ -463,9 +465,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             x = tf_data.without_cpu_autotune(x)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
-    # --------------------------------------------------- backend-neutral step
-
     def train_step(self, *args, **kwargs):
+        """`fit()`'s step: the backend's trainer runs the protocol of `kerasgan.step`."""
         return trainers.get().train_step(self, *args, **kwargs)
 
     def test_step(self, *args, **kwargs):
