@@ -8,7 +8,8 @@ import importlib
 
 import keras
 
-_MODULES = {"tensorflow": "kerasgan.trainers.tensorflow_trainer", "jax": "kerasgan.trainers.jax_trainer"}
+_MODULES = {"tensorflow": "kerasgan.trainers.tensorflow_trainer", "jax": "kerasgan.trainers.jax_trainer",
+            "torch": "kerasgan.trainers.torch_trainer"}
 
 
 def get():
@@ -16,8 +17,8 @@ def get():
     backend = keras.backend.backend()
     if backend not in _MODULES:
         raise RuntimeError(
-            f"kerasgan trains under the TensorFlow and JAX backends; the active backend is "
-            f"'{backend}'. Set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax before importing keras."
+            "Expected the TensorFlow, JAX or PyTorch Keras backend. Received: the active backend "
+            f"is '{backend}'. Set KERAS_BACKEND=tensorflow, jax or torch before importing keras."
         )
     return importlib.import_module(_MODULES[backend])
 
