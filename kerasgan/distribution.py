@@ -4,6 +4,8 @@ TensorFlow: `tf.distribute.MirroredStrategy` (several devices, one process) or
 `tf.distribute.MultiWorkerMirroredStrategy` (several processes, `TF_CONFIG`).
 JAX: `keras.distribution.DataParallel`, after `keras.distribution.initialize`
 (which calls `jax.distributed.initialize`) for several processes.
+PyTorch: one device only (Keras' torch backend has no data-parallel engine);
+`setup("mirrored")` and `setup("multi_worker")` raise a ValueError saying so.
 
 The batch size given to `kerasgan.data.load` / `fit` is always the *global*
 batch; each of the N replicas sees `batch_size / N` images per step, and the
@@ -94,8 +96,16 @@ def setup(name="none", devices=None):
         return _setup_tensorflow(name, devices)
     if backend == "jax":
         return _setup_jax(name, devices)
-    raise RuntimeError(
-        f"kerasgan distributes training under TensorFlow and JAX; the active backend is '{backend}'."
+    raise single_device_error(f"distribution={name!r}", backend)
+
+
+def single_device_error(what, backend):
+    """The error for multi-device training under a backend without a data-parallel engine."""
+    return ValueError(
+        f"Expected the TensorFlow or JAX backend for multi-device training ({what}). Received: "
+        f"the '{backend}' backend, which Keras gives no data-parallel engine. Train on one device "
+        "(distribution='none'), or set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax before "
+        "importing keras to train on several."
     )
 
 
@@ -181,6 +191,8 @@ def simulate_cpu_devices(n):
     import keras
 
     n = validation.check_positive_int("n", n, fix="Pass the number of CPU devices, e.g. 2.")
+    if keras.backend.backend() not in ("tensorflow", "jax"):
+        raise single_device_error(f"simulate_cpu_devices({n})", keras.backend.backend())
     if keras.backend.backend() == "jax":
         import sys
 
