@@ -121,6 +121,39 @@ def load_seed_state(gan, store):
     return {k: store[k] for k in keys if k != SEED_STATE_KEY}
 
 
+def _causes(error):
+    """`error` and the exceptions it was raised from, outermost first."""
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def _refusal(path, error):
+    """A `CheckpointConfigError` for a file Keras refused to deserialize, or None for another error.
+
+    Keras refuses, in safe mode, a file that would run Python code on load (a lambda), and any
+    object it cannot find among the registered ones (a callable from an unknown module).
+    """
+    for cause in reversed(_causes(error)):
+        text = str(cause)
+        if "safe_mode" in text:
+            return CheckpointConfigError(
+                f"Expected a .keras checkpoint that loads in Keras' safe mode. Received: {path}, "
+                f"which Keras refused because loading it would run Python code ({text.strip()}). "
+                "kerasgan.load_gan keeps safe_mode=True; if you wrote this file yourself and "
+                "trust it, load it with keras.saving.load_model(path, safe_mode=False).")
+        if "Could not locate" in text:
+            return CheckpointConfigError(
+                f"Expected a .keras checkpoint whose objects Keras knows. Received: {path}, which "
+                f"names an object that is not registered ({text.strip()}). Import the module that "
+                "registers it (@keras.saving.register_keras_serializable) before loading, or "
+                "pass custom_objects to keras.saving.load_model; do not load a file from an "
+                "unknown source that names code to run.")
+    return None
+
+
 def load_gan(path):
     """Loads a `.keras` GAN checkpoint; a missing or corrupt file raises an error naming it.
 
@@ -140,6 +173,9 @@ def load_gan(path):
     except CheckpointConfigError:
         raise
     except Exception as e:  # keras raises many types for a damaged zip/h5
+        refusal = _refusal(path, e)
+        if refusal is not None:
+            raise refusal from e
         raise ValueError(
             f"Expected a loadable .keras checkpoint. Received: {path}, which is corrupt or "
             f"truncated ({type(e).__name__}: {e}). Delete it to start over, or restore it from a "
