@@ -60,6 +60,8 @@ def _define_flags():
     flags.DEFINE_string("workdir", "runs/main_job_recipe", "Runs go to <workdir>/<arm>/seed<k>.")
     flags.DEFINE_string("backend", "tensorflow", "Keras backend of the runs.")
     flags.DEFINE_bool("table", False, "Print the table of every arm's result file and exit.")
+    flags.DEFINE_bool("rejudge", False,
+                      "Add the judges in --judges that a finished run's record lacks, and exit.")
 
 
 def _trainer(preset, overrides, output_dir, seed, epochs, steps_per_epoch, extra=()):
@@ -162,14 +164,42 @@ def run_arm(arm, seed, steps):
     return record
 
 
+def rejudge():
+    """Scores every finished run of every arm with the judges its record lacks."""
+    import kerasgan
+
+    for arm in ARMS:
+        result = _load(arm)
+        if not result:
+            continue
+        for run in result["runs"]:
+            missing = [j for j in FLAGS.judges if j not in run["judges"]]
+            if not missing:
+                continue
+            out = os.path.join(REPO, FLAGS.workdir, arm, f"seed{run['seed']}")
+            gan = kerasgan.load_gan(os.path.join(out, "checkpoint.keras"))
+            judges, FLAGS.judges = FLAGS.judges, missing
+            try:
+                run["judges"].update(judge(gan, use_ema=None))
+                if "judges_raw_generator" in run:
+                    run["judges_raw_generator"].update(judge(gan, use_ema=False))
+            finally:
+                FLAGS.judges = judges
+        with open(os.path.join(OUT, f"{arm}.json"), "w") as f:
+            json.dump(result, f, indent=2, default=float)
+        print(f"{arm}: judged by {', '.join(FLAGS.judges)}", flush=True)
+
+
 def _load(arm):
     path = os.path.join(OUT, f"{arm}.json")
     return json.load(open(path)) if os.path.exists(path) else None
 
 
 def table():
-    lines = ["| arm | steps | seeds | train s / run | FD | recall | precision | min class share |",
-             "|---|---|---|---|---|---|---|---|"]
+    second = FLAGS.judges[1] if len(FLAGS.judges) > 1 else None
+    lines = ["| arm | steps | seeds | train s / run | FD | recall | precision | min class share |"
+             + (f" FD ({second}) |" if second else ""),
+             "|---|---|---|---|---|---|---|---|" + ("---|" if second else "")]
     for arm in ARMS:
         r = _load(arm)
         if not r:
@@ -180,12 +210,19 @@ def table():
                 continue
             judge_name = FLAGS.judges[0]
 
-            def mean(metric):
+            def mean(metric, judge_name=judge_name):
                 return sum(run[key][judge_name][metric] for run in runs) / len(runs)
+
+            def spread(metric):
+                values = [run[key][judge_name][metric] for run in runs]
+                return "" if len(values) < 2 else f" [{min(values):.2f}-{max(values):.2f}]"
             t = sum(run["train_seconds_keras"] for run in runs) / len(runs)
             lines.append(f"| {arm}{label} | {runs[0]['steps']:,} | {len(runs)} | {t:.0f} | "
-                         f"{mean('fd'):.1f} | {mean('recall'):.3f} | {mean('precision'):.3f} | "
-                         f"{mean('min_class_fraction'):.3f} |")
+                         f"{mean('fd'):.1f}{spread('fd')} | {mean('recall'):.3f}{spread('recall')} | "
+                         f"{mean('precision'):.3f} | {mean('min_class_fraction'):.3f} |"
+                         + (f" {mean('fd', second):.1f} |"
+                            if second and all(second in run[key] for run in runs) else
+                            (" n/a |" if second else "")))
     return "\n".join(lines)
 
 
@@ -193,6 +230,9 @@ def main(argv):
     del argv
     if FLAGS.table:
         print(table())
+        return
+    if FLAGS.rejudge:
+        rejudge()
         return
     os.makedirs(OUT, exist_ok=True)
     for arm in FLAGS.arms:
