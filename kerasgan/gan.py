@@ -317,7 +317,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.g_loss_fn = g_loss or family_g
         pair = GANOptimizer(d_optimizer, g_optimizer)
         pair.set_variable_lists(lambda: (self.d_variables, self.g_variables))
-        super().compile(optimizer=pair, auto_scale_loss=False, **kwargs)
+        super().compile(optimizer=pair, auto_scale_loss=False,
+                        **trainers.keras_compile_options(kwargs))
         pair.build()
         self._gan_compile_config = config
 

@@ -58,8 +58,8 @@ def compile_config(d_optimizer, g_optimizer, loss, d_loss, g_loss, compile_kwarg
     custom_losses = {"d_loss": serialize_loss("d_loss", d_loss),
                      "g_loss": serialize_loss("g_loss", g_loss)}
     return {
-        "d_optimizer": keras.saving.serialize_keras_object(d_optimizer),
-        "g_optimizer": keras.saving.serialize_keras_object(g_optimizer),
+        "d_optimizer": portable_optimizer_config(keras.saving.serialize_keras_object(d_optimizer)),
+        "g_optimizer": portable_optimizer_config(keras.saving.serialize_keras_object(g_optimizer)),
         "loss": loss,
         **{k: v for k, v in custom_losses.items() if v is not None},
         **{k: compile_kwargs[k] for k in SAVED_COMPILE_ARGS if k in compile_kwargs},
@@ -72,8 +72,28 @@ def compile_arguments(config):
     for key in ("d_loss", "g_loss"):
         if config.get(key) is not None:
             config[key] = deserialize_loss(key, config[key])
-    config["d_optimizer"] = keras.saving.deserialize_keras_object(config["d_optimizer"])
-    config["g_optimizer"] = keras.saving.deserialize_keras_object(config["g_optimizer"])
+    for key in ("d_optimizer", "g_optimizer"):
+        config[key] = keras.saving.deserialize_keras_object(portable_optimizer_config(config[key]))
+    return config
+
+
+def portable_optimizer_config(config):
+    """A serialized optimizer that loads under every backend.
+
+    Under the torch backend Keras' built-in optimizers are backend classes
+    (`keras.src.backend.torch.optimizers...`); their configs are written as the
+    public `keras.optimizers` class of that name, as under TensorFlow and JAX.
+    Nested optimizers (`LossScaleOptimizer`'s inner one) too.
+    """
+    if isinstance(config, list):
+        return [portable_optimizer_config(c) for c in config]
+    if not isinstance(config, dict):
+        return config
+    config = {k: portable_optimizer_config(v) for k, v in config.items()}
+    module, name = config.get("module"), config.get("class_name")
+    if (isinstance(module, str) and module.startswith("keras.src.backend.")
+            and isinstance(getattr(keras.optimizers, str(name), None), type)):
+        config.update(module="keras.optimizers", registered_name=None)
     return config
 
 
