@@ -302,6 +302,7 @@ class AdversarialStep:
 
         Reference: Gulrajani et al., Improved Training of Wasserstein GANs, 2017.
         """
+        real, alpha = ops.convert_to_tensor(real), ops.convert_to_tensor(alpha)
         fake = ops.cast(fake, real.dtype)
         interpolated = real + alpha * (fake - real)
         grads = trainers.get().input_gradient(
