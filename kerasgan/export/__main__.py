@@ -1,7 +1,9 @@
-r"""`python -m kerasgan.export`: writes a checkpoint's generator as a SavedModel.
+r"""`python -m kerasgan.export`: writes a checkpoint's generator as a SavedModel or an ONNX model.
 
 Example:
     python -m kerasgan.export --checkpoint=runs/mlp/checkpoint.keras --output_dir=runs/mlp/generator
+    python -m kerasgan.export --format=onnx --checkpoint=runs/mlp/checkpoint.keras \
+        --output_dir=runs/mlp/onnx
     python -m kerasgan.export --checkpoint=runs/mlp/checkpoint.keras --output_dir=runs/mlp/generator \
         --overwrite
 
@@ -30,7 +32,12 @@ def define_flags(flag_values=FLAGS):
         "overwrite", False,
         "Replace a previous export at --output_dir (a directory holding kerasgan_export.json). "
         "Other directories are never replaced.", **fv)
-    flags.DEFINE_enum("backend", None, ["tensorflow", "jax"],
+    flags.DEFINE_enum(
+        "format", "savedmodel", ["savedmodel", "onnx"],
+        "savedmodel: a TensorFlow SavedModel (kerasgan.export.export_generator); onnx: "
+        "generator.onnx with inputs noise (and labels) and output images "
+        "(kerasgan.export.onnx.export_onnx).", **fv)
+    flags.DEFINE_enum("backend", None, ["tensorflow", "jax", "torch"],
                       "Keras backend. Default: $KERAS_BACKEND, else tensorflow.", **fv)
     flags.mark_flags_as_required(["checkpoint", "output_dir"], **fv)
 
@@ -56,11 +63,16 @@ def run(flag_values):
         # Refused before the checkpoint loads: the answer does not depend on it.
         export._check_destination(os.path.abspath(f.output_dir), f.overwrite)
         gan = export.load_gan(f.checkpoint)
-        path = export.export_generator(gan, f.output_dir, overwrite=f.overwrite)
-    except (FileExistsError, FileNotFoundError, ValueError) as e:
+        if f.format == "onnx":
+            from kerasgan.export import onnx
+
+            path = onnx.export_onnx(gan, f.output_dir, overwrite=f.overwrite)
+        else:
+            path = export.export_generator(gan, f.output_dir, overwrite=f.overwrite)
+    except (FileExistsError, FileNotFoundError, ImportError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"SavedModel: {path}")
+    print(f"{'ONNX' if f.format == 'onnx' else 'SavedModel'}: {path}")
     return 0
 
 
