@@ -8,7 +8,8 @@ import importlib
 
 import keras
 
-_MODULES = {"tensorflow": "kerasgan.trainers.tensorflow_trainer", "jax": "kerasgan.trainers.jax_trainer",
+_MODULES = {"tensorflow": "kerasgan.trainers.tensorflow_trainer",
+            "jax": "kerasgan.trainers.jax_trainer",
             "torch": "kerasgan.trainers.torch_trainer"}
 
 

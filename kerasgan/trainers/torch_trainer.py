@@ -23,7 +23,7 @@ def _float16_on_cpu(gan):
 
 
 def _gradients(gan, loss, variables):
-    """d loss / d variables; None for a variable the loss does not reach (the optimizer skips it)."""
+    """d loss / d variables; None where the loss does not reach (the optimizer skips those)."""
     try:
         return list(torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True))
     except RuntimeError as e:

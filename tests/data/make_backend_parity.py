@@ -1,4 +1,4 @@
-"""Writes `backend_parity.npz`: what the GAN computes under TensorFlow, for the other backends to match.
+"""Writes `backend_parity.npz`: what the GAN computes under TensorFlow, for other backends to match.
 
 It records
 - `zoo/<preset>/<weights>`: `generate(2, seed=0)` of every shipped weights file, and
