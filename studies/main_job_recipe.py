@@ -46,6 +46,11 @@ ARMS = {
     "cdcgan_w32_hinge": ("cdcgan", _W32 + ["loss='hinge'"]),
     "cdcgan_w32_diffaug": ("cdcgan", _W32 + ["augment='translation'"]),
     "cdcgan_w32_r1": ("cdcgan", _W32 + ["r1_weight=1.0"]),
+    # Added after stage 1 (no arm reached recall 0.45): ProGAN's minibatch standard deviation in D.
+    "cdcgan_w32_mbstd": ("cdcgan", _W32 + [
+        "discriminator={'name': 'conditional_dcgan', 'num_classes': 10, 'base_filters': 32, "
+        "'conditioning': 'projection', 'spectral_norm': False, 'pooling': 'flatten', "
+        "'minibatch_std': True}"]),
 }
 
 
@@ -59,6 +64,9 @@ def _define_flags():
     flags.DEFINE_list("judges", ["fashion_mnist"], "Judges (classifier names) to score with.")
     flags.DEFINE_string("workdir", "runs/main_job_recipe", "Runs go to <workdir>/<arm>/seed<k>.")
     flags.DEFINE_string("backend", "tensorflow", "Keras backend of the runs.")
+    flags.DEFINE_string("suffix", "", "Result files are <arm><suffix>.json (e.g. _2200 for a "
+                        "fixed-step stage).")
+    flags.DEFINE_integer("steps", None, "A fixed step budget for every arm (no calibration).")
     flags.DEFINE_bool("table", False, "Print the table of every arm's result file and exit.")
     flags.DEFINE_bool("rejudge", False,
                       "Add the judges in --judges that a finished run's record lacks, and exit.")
@@ -143,7 +151,7 @@ def run_arm(arm, seed, steps):
     from kerasgan.utils import provenance
 
     preset, overrides = ARMS[arm]
-    out = os.path.join(REPO, FLAGS.workdir, arm, f"seed{seed}")
+    out = os.path.join(REPO, FLAGS.workdir, arm + FLAGS.suffix, f"seed{seed}")
     epochs = 10
     started = time.time()
     log, command = _trainer(preset, overrides, out, seed, epochs, steps // epochs, ["--resume"])
@@ -176,7 +184,7 @@ def rejudge():
             missing = [j for j in FLAGS.judges if j not in run["judges"]]
             if not missing:
                 continue
-            out = os.path.join(REPO, FLAGS.workdir, arm, f"seed{run['seed']}")
+            out = os.path.join(REPO, FLAGS.workdir, arm + FLAGS.suffix, f"seed{run['seed']}")
             gan = kerasgan.load_gan(os.path.join(out, "checkpoint.keras"))
             judges, FLAGS.judges = FLAGS.judges, missing
             try:
@@ -185,13 +193,13 @@ def rejudge():
                     run["judges_raw_generator"].update(judge(gan, use_ema=False))
             finally:
                 FLAGS.judges = judges
-        with open(os.path.join(OUT, f"{arm}.json"), "w") as f:
+        with open(os.path.join(OUT, f"{arm}{FLAGS.suffix}.json"), "w") as f:
             json.dump(result, f, indent=2, default=float)
         print(f"{arm}: judged by {', '.join(FLAGS.judges)}", flush=True)
 
 
 def _load(arm):
-    path = os.path.join(OUT, f"{arm}.json")
+    path = os.path.join(OUT, f"{arm}{FLAGS.suffix}.json")
     return json.load(open(path)) if os.path.exists(path) else None
 
 
@@ -239,7 +247,7 @@ def main(argv):
         if arm not in ARMS:
             raise app.UsageError(f"Expected a known arm. Received: {arm!r}. Known: {list(ARMS)}.")
     # Every arm is calibrated before any trains, back to back on the same quiet machine.
-    budgets = {arm: calibrate(arm) for arm in FLAGS.arms}
+    budgets = {arm: FLAGS.steps or calibrate(arm) for arm in FLAGS.arms}
     for arm in FLAGS.arms:
         steps = budgets[arm]
         result = _load(arm) or {"arm": arm, "preset": ARMS[arm][0], "overrides": ARMS[arm][1],
@@ -250,7 +258,7 @@ def main(argv):
                 continue
             result["runs"].append(run_arm(arm, int(seed), steps))
             result["runs"].sort(key=lambda run: run["seed"])
-            with open(os.path.join(OUT, f"{arm}.json"), "w") as f:
+            with open(os.path.join(OUT, f"{arm}{FLAGS.suffix}.json"), "w") as f:
                 json.dump(result, f, indent=2, default=float)
             j = result["runs"][-1]["judges"][FLAGS.judges[0]]
             print(f"{arm} seed {seed}: steps {steps}, FD {j['fd']:.1f}, recall {j['recall']:.3f}",

@@ -15,6 +15,7 @@ from kerasgan.networks.catalog import (  # isort: skip
 from kerasgan.networks.conditional import (
     ConditionalBatchNormalization,
     GlobalSumPooling2D,
+    MinibatchStdDev,
     acgan_discriminator,
     concat_discriminator,
     conditional_dcgan_discriminator,
@@ -39,6 +40,7 @@ from kerasgan.networks.wgan import (
 __all__ = [
     "ConditionalBatchNormalization",
     "GlobalSumPooling2D",
+    "MinibatchStdDev",
     "PixelShuffle",
     "SpectralNorm",
     "TiedConv2D",

@@ -245,6 +245,28 @@ def check_conditioning(conditioning, allow_none=False):
         )
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class MinibatchStdDev(layers.Layer):
+    """Appends one channel: the feature maps' standard deviation over the batch, averaged.
+
+    `(B, H, W, C) -> (B, H, W, C + 1)`; the new channel holds, at every
+    position of every image, the mean over positions and channels of the
+    per-feature standard deviation across the batch. A discriminator that
+    sees it can tell a batch of near-identical fakes from a varied real
+    batch, which pushes the generator towards variety.
+
+    Reference: Karras et al., Progressive Growing of GANs, ICLR 2018 (section 3).
+    """
+
+    def call(self, x):
+        std = ops.sqrt(ops.var(ops.cast(x, "float32"), axis=0) + 1e-8)
+        plane = ops.ones_like(x[..., :1]) * ops.cast(ops.mean(std), x.dtype)
+        return ops.concatenate([x, plane], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (input_shape[-1] + 1,)
+
+
 def conditional_dcgan_discriminator(
     num_classes,
     image_shape=(28, 28, 1),
@@ -256,6 +278,7 @@ def conditional_dcgan_discriminator(
     bn_epsilon=1e-5,
     bn_momentum=0.9,
     pooling="sum",
+    minibatch_std=False,
     name="discriminator",
 ):
     """A class-conditional DCGAN discriminator.
@@ -282,6 +305,8 @@ def conditional_dcgan_discriminator(
         pooling: How feature maps become `phi(x)`: `"sum"` (Miyato & Koyama's
             global sum), `"mean"` (the sum / H*W), or `"flatten"` (every
             position keeps its own weights, as the dcgan discriminator's head).
+        minibatch_std: Append a `MinibatchStdDev` channel before the last
+            convolution (ProGAN's minibatch standard deviation).
 
     Example:
     >>> d = kerasgan.networks.conditional_dcgan_discriminator(10, (28, 28, 1), spectral_norm=True)
@@ -308,6 +333,8 @@ def conditional_dcgan_discriminator(
         # The last stage keeps the size: a stride-1 convolution before pooling.
         strides = 2 if i < stages else 1
         filters = base_filters * 2 ** min(i, stages - 1)
+        if minibatch_std and i == stages:
+            x = MinibatchStdDev(name="minibatch_std")(x)
         x = maybe_spectral_norm(
             layers.Conv2D(filters, 4 if strides == 2 else 3, strides=strides, padding="same",
                           use_bias=not batchnorm, kernel_initializer=_conv_init(),
