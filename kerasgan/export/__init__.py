@@ -74,7 +74,7 @@ def export_generator(gan, path, verbose=False, use_ema=None, overwrite=False):
     previous export (a directory holding `MARKER`) with `overwrite=True`; any
     other directory is refused and left untouched. Works under the TensorFlow
     and JAX backends (Keras' `ExportArchive`, which converts JAX functions with
-    jax2tf).
+    jax2tf); under torch it raises a ValueError pointing to the ONNX export.
 
     Args:
         gan: A built `kerasgan.GAN`.
@@ -101,6 +101,15 @@ def export_generator(gan, path, verbose=False, use_ema=None, overwrite=False):
     import tensorflow as tf
 
     from kerasgan import validation
+
+    if keras.backend.backend() == "torch":
+        raise ValueError(
+            "Expected the TensorFlow or JAX backend for a SavedModel export. Received: the "
+            "'torch' backend, from which Keras writes SavedModels only through torch_xla. Export "
+            "ONNX instead (kerasgan.export.onnx.export_onnx, --format=onnx), or export the "
+            "checkpoint under TensorFlow (checkpoints load under every backend): "
+            "python -m kerasgan.export --backend=tensorflow ..."
+        )
     from kerasgan.utils import io
 
     path = os.path.abspath(os.fspath(path))
