@@ -10,29 +10,25 @@ Example:
 >>> report["fd"], report["fd_second_judge"]  # the FD measured by each judge
 """
 
-from kerasgan.metrics.classifier import (
-    JUDGES,
-    DomainClassifier,
-    build_classifier,
-    classifier_path,
-    file_sha256,
-    judge_name,
-    load_classifier,
-    prepare_images,
-    real_arrays,
-    shipped_judges,
-    train_classifier,
-)
+from kerasgan.metrics.classifier import train_classifier
+from kerasgan.metrics.domain_classifier import DomainClassifier, build_classifier, prepare_images
 from kerasgan.metrics.evaluation import (
-    EvaluationReport,
-    RealReference,
     conditional_accuracy,
     evaluate,
     evaluate_gan,
     evaluate_images,
-    real_reference,
     uniform_noise_images,
 )
+from kerasgan.metrics.judges import (
+    JUDGES,
+    classifier_path,
+    judge_name,
+    load_classifier,
+    shipped_judges,
+)
+from kerasgan.metrics.real_data import real_arrays
+from kerasgan.metrics.reference import RealReference, real_reference
+from kerasgan.metrics.report import EvaluationReport
 from kerasgan.metrics.scores import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_FRACTION,
@@ -49,6 +45,7 @@ from kerasgan.metrics.scores import (
     polynomial_kernel,
     precision_recall_density_coverage,
 )
+from kerasgan.utils.io import file_sha256
 
 
 def __getattr__(name):

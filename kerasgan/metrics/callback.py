@@ -69,7 +69,7 @@ class ClassifierMetrics(keras.callbacks.Callback):
     @property
     def classifier(self):
         if isinstance(self._classifier, str):
-            from kerasgan.metrics.classifier import load_classifier
+            from kerasgan.metrics.judges import load_classifier
 
             self._classifier = load_classifier(self._classifier)
         return self._classifier

@@ -1,73 +1,32 @@
-"""One call from images (or a GAN) to every judge metric, with the real-vs-real floor and protocol."""
+"""One call from images (or a GAN) to every judge metric, with the real-vs-real floor and protocol.
 
-import dataclasses
-import json
-from typing import Optional
+`RealReference`/`real_reference` (`kerasgan.metrics.reference`) and `EvaluationReport`
+(`kerasgan.metrics.report`) are importable from here too.
+"""
 
 import numpy as np
 
 from kerasgan.metrics import scores
-from kerasgan.metrics.classifier import (
-    INPUT_SHAPE,
+from kerasgan.metrics.domain_classifier import INPUT_SHAPE, DomainClassifier
+from kerasgan.metrics.judges import (
     JUDGES,
-    DomainClassifier,
-    _canonical,
+    canonical_name,
     judge_name,
     load_classifier,
-    real_arrays,
     shipped_judges,
 )
+from kerasgan.metrics.reference import (  # noqa: F401 - re-exported
+    DC_K,
+    KID_SUBSET_SIZE,
+    KID_SUBSETS,
+    PR_K,
+    RealReference,
+    metrics_from_outputs,
+    real_reference,
+)
+from kerasgan.metrics.report import JUDGE_KEYS, EvaluationReport  # noqa: F401 - re-exported
 
 DEFAULT_NUM_SAMPLES = 5000
-PR_K = 3
-DC_K = 5
-KID_SUBSET_SIZE = 1000
-KID_SUBSETS = 100
-
-
-@dataclasses.dataclass
-class RealReference:
-    """Real-data features that generated samples are compared against.
-
-    Attributes:
-        dataset: Dataset name.
-        split: The split actually read (e.g. "test", or "holdout_test" for MNIST).
-        num_samples: Size of real sample A (the reference).
-        seed: Which random real samples.
-        mu, sigma: Feature mean and covariance of sample A.
-        features, probs: Judge features and softmax probabilities of sample A.
-        fid_floor: Frechet distance between a disjoint real sample B and A (the
-            best a generator can expect); B has `floor_num_samples` images.
-        floor_num_samples: Size of B (and of the A part it is compared with when
-            the split holds fewer than `2 * num_samples` images).
-        metrics: The real-vs-real row: sample B measured like a generated one,
-            against A (or its first `floor_num_samples` images, disjoint from B).
-        images: Sample A, `(n, 28, 28, 1)` in [0, 1] (None unless kept).
-        cache: Per-reference cache (k-NN radii, KID's real terms).
-    """
-
-    dataset: str
-    num_samples: int
-    mu: np.ndarray
-    sigma: np.ndarray
-    fid_floor: float
-    metrics: dict
-    images: Optional[np.ndarray] = None
-    split: str = "test"
-    seed: int = 0
-    features: Optional[np.ndarray] = None
-    probs: Optional[np.ndarray] = None
-    floor_num_samples: int = 0
-    classifier_sha256: Optional[str] = None
-    cache: dict = dataclasses.field(default_factory=dict, repr=False)
-
-    def radii(self, k):
-        """k-NN radii of sample A's features (computed once)."""
-        if ("radii", k) not in self.cache:
-            ks = tuple(sorted({k, PR_K, DC_K} & set(range(1, len(self.features)))))
-            for key, value in scores.knn_radii(self.features, ks).items():
-                self.cache[("radii", key)] = value
-        return self.cache[("radii", k)]
 
 
 def uniform_noise_images(num_samples, shape=INPUT_SHAPE, seed=0):
@@ -78,124 +37,6 @@ def uniform_noise_images(num_samples, shape=INPUT_SHAPE, seed=0):
     """
     rng = np.random.default_rng(seed)
     return rng.uniform(0.0, 1.0, (int(num_samples),) + tuple(shape)).astype("float32")
-
-
-def _metrics_from_outputs(probs, feats, reference, min_fraction, min_confidence, pr_k=PR_K,
-                          dc_k=DC_K, kid_subset_size=KID_SUBSET_SIZE, kid_subsets=KID_SUBSETS):
-    out = {"num_samples": int(len(probs))}
-    out.update(scores.entropy_stats(probs))
-    out["classifier_score"] = scores.classifier_score(probs)
-    out.update(scores.mode_coverage(probs, min_fraction=min_fraction, min_confidence=min_confidence))
-    if reference is not None:
-        mu, sigma = scores.feature_statistics(feats)
-        fd = scores.frechet_distance_from_statistics(mu, sigma, reference.mu, reference.sigma)
-        out.update(fd=fd, fd_real_floor=float(reference.fid_floor))
-        # Subsets of at most half the smaller set, so that they differ (1,000 of 5,000 by default).
-        subset = min(int(kid_subset_size), max(2, min(len(feats), len(reference.features)) // 2))
-        out.update(scores.kernel_inception_distance(
-            reference.features, feats, subset_size=subset, num_subsets=kid_subsets,
-            cache=reference.cache))
-        radii = {k: reference.radii(k) for k in {pr_k, dc_k} if k < len(reference.features)}
-        if pr_k < len(feats) and len(radii) == len({pr_k, dc_k}):
-            out.update(scores.precision_recall_density_coverage(
-                reference.features, feats, pr_k=pr_k, dc_k=dc_k, real_radii=radii))
-        out.update(precision_recall_k=pr_k, density_coverage_k=dc_k)
-        # Names used before the report existed (same values).
-        out.update(fid=fd, fid_real_floor=float(reference.fid_floor),
-                   fid_reference_samples=int(reference.num_samples))
-    return out
-
-
-_REAL_CACHE = {}
-
-
-def _real_outputs(classifier, dataset, split, data_dir, n, seed):
-    """Sample A/B images and judge outputs of a real split, cached per process."""
-    key = (classifier.sha256 or id(classifier), str(dataset), split, data_dir, n, seed)
-    if key not in _REAL_CACHE:
-        images, _, used_split = real_arrays(dataset, split, data_dir=data_dir, with_split=True)
-        if n > len(images) or n < 2:
-            raise ValueError(
-                f"Expected 2 <= num_samples <= {len(images)} (the {dataset!r} {used_split!r} split's "
-                f"size). Received: num_samples={n}")
-        order = np.random.default_rng(seed).permutation(len(images))
-        n_floor = min(n, len(images) // 2)
-        a = images[order[:n]]
-        b = images[order[len(images) - n_floor :]]
-        probs_a, feats_a = classifier.predict(a)
-        probs_b, feats_b = classifier.predict(b)
-        if len(_REAL_CACHE) >= 8:
-            _REAL_CACHE.pop(next(iter(_REAL_CACHE)))
-        _REAL_CACHE[key] = (used_split, a, probs_a, feats_a, probs_b, feats_b, n_floor, {})
-    return _REAL_CACHE[key]
-
-
-def real_reference(classifier, dataset=None, num_samples=1000, seed=0, split="test",
-                   min_fraction=scores.DEFAULT_MIN_FRACTION, data_dir=None, keep_images=True,
-                   min_confidence=scores.DEFAULT_MIN_CONFIDENCE, real_row=True):
-    """Judge features of a random real sample A, and the real-vs-real floor from a disjoint sample B.
-
-    The test split is used (the judge never trained on it); for MNIST with only
-    its test split present, the judge's held-out half (`"holdout_test"`,
-    5,000 images). B has `num_samples` images when the split holds twice that,
-    else half the split (`floor_num_samples` says which); the floor's A side
-    is then A's first `floor_num_samples` images. Features are cached per
-    process, so a second reference of the same data costs nothing.
-
-    Args:
-        classifier: A `kerasgan.metrics.DomainClassifier`, or a dataset name
-            (its shipped judge).
-        dataset: Dataset name or IDX directory; default `classifier.dataset`.
-        num_samples: Images in sample A.
-        seed: Which random samples.
-        split: Split to draw from.
-        min_fraction, min_confidence: Class coverage thresholds (see
-            `kerasgan.metrics.mode_coverage`).
-        data_dir: Directory holding the dataset's IDX files.
-        keep_images: Keep sample A's images on the result (for sample grids).
-        real_row: Measure sample B against A like a generated sample (the
-            `metrics` row; FD, KID, precision/recall, density/coverage).
-
-    Example:
-    >>> clf = kerasgan.metrics.load_classifier("fashion_mnist")
-    >>> ref = kerasgan.metrics.real_reference(clf, num_samples=5000)
-    >>> ref.fid_floor, ref.metrics["precision"]
-
-    Reference: Heusel et al., GANs Trained by a Two Time-Scale Update Rule
-    Converge to a Local Nash Equilibrium, 2017.
-    """
-    if isinstance(classifier, str):
-        classifier = load_classifier(classifier)
-    dataset = dataset or classifier.dataset
-    n = int(num_samples)
-    used_split, a, probs_a, feats_a, probs_b, feats_b, n_floor, cache = _real_outputs(
-        classifier, dataset, split, data_dir, n, seed)
-    mu, sigma = scores.feature_statistics(feats_a)
-    if n_floor == n:
-        floor = scores.frechet_distance_from_statistics(*scores.feature_statistics(feats_b), mu, sigma)
-    else:
-        floor = scores.frechet_distance(feats_b, feats_a[:n_floor])
-    ref = RealReference(str(dataset), n, mu, sigma, floor, {}, a if keep_images else None,
-                        split=used_split, seed=int(seed), features=feats_a, probs=probs_a,
-                        floor_num_samples=int(n_floor), classifier_sha256=classifier.sha256,
-                        cache=cache)
-    if real_row:
-        row_key = ("real_row", float(min_fraction), float(min_confidence))
-        if row_key not in cache:
-            row_ref = ref
-            if n_floor < n:  # B against the disjoint part of A, at B's size
-                part = feats_a[:n_floor]
-                row_ref = RealReference(str(dataset), n_floor, *scores.feature_statistics(part), floor,
-                                        {}, split=used_split, seed=int(seed), features=part,
-                                        floor_num_samples=int(n_floor),
-                                        cache=cache.setdefault("floor_reference", {}))
-            cache[row_key] = _metrics_from_outputs(probs_b, feats_b, row_ref, min_fraction,
-                                                   min_confidence)
-        ref.metrics = dict(cache[row_key])
-    else:
-        ref.metrics = _metrics_from_outputs(probs_b, feats_b, None, min_fraction, min_confidence)
-        ref.metrics.update(fd=floor, fid=floor, fd_real_floor=floor, fid_real_floor=floor)
-    return ref
 
 
 def evaluate_images(images, classifier, reference=None, value_range=(0.0, 1.0),
@@ -229,7 +70,7 @@ def evaluate_images(images, classifier, reference=None, value_range=(0.0, 1.0),
     (density/coverage); Salimans et al., 2016 (classifier score).
     """
     probs, feats = classifier.predict(images, value_range=value_range)
-    return _metrics_from_outputs(probs, feats, reference, min_fraction, min_confidence)
+    return metrics_from_outputs(probs, feats, reference, min_fraction, min_confidence)
 
 
 def evaluate_gan(gan, classifier, reference=None, num_samples=1000, seed=0,
@@ -269,99 +110,6 @@ def conditional_accuracy(images, requested, classifier, value_range=(0.0, 1.0)):
     per_class = [float(hits[requested == c].mean()) if np.any(requested == c) else None
                  for c in range(probs.shape[1])]
     return {"conditional_accuracy": float(hits.mean()), "per_class_accuracy": per_class}
-
-
-# The metrics each judge's entry of `report["judges"]` holds (and its `real_vs_real`).
-JUDGE_KEYS = ("fd", "fd_real_floor", "kid", "kid_se", "precision", "recall", "density", "coverage",
-              "classes_covered", "num_classes", "low_confidence_fraction", "entropy_mean",
-              "classifier_score")
-
-
-class EvaluationReport(dict):
-    """The result of `kerasgan.metrics.evaluate`: a JSON-serialisable dict with a text summary.
-
-    Keys: the metrics of the generated images (`fd`, `fd_real_floor`, `kid`,
-    `kid_se`, `kid_std`, `precision`, `recall`, `density`, `coverage`,
-    `classes_covered`, `num_classes`, `low_confidence_fraction`,
-    `class_histogram`, `confident_class_histogram`, `coverage_kl`,
-    `entropy_mean`, `entropy_std`, `classifier_score`, ...), `real_vs_real`
-    (the same metrics of a disjoint real sample: the best to expect) and
-    `protocol` (sample sizes, reference split and seed, thresholds, the judge's
-    file, sha256 and accuracy): all measured by the first judge. `judges` maps
-    every judge's name (the first judge first) to its file, sha256, accuracy
-    and the `JUDGE_KEYS` metrics, plus its `real_vs_real`; `fd_second_judge` is
-    the FD measured by the second judge (present when there is one, as for
-    Fashion-MNIST).
-    """
-
-    def to_json(self, **kwargs):
-        """The report as a JSON string."""
-        return json.dumps(self, **{"indent": 2, **kwargs})
-
-    def summary(self):
-        """A few lines of text: every metric with the real-vs-real value beside it."""
-        p, r = self["protocol"], self.get("real_vs_real", {})
-        judge = p["judge"]
-
-        def both(key, fmt):
-            value = fmt.format(self[key]) if self.get(key) is not None else "n/a"
-            return value + (f"   (real vs real: {fmt.format(r[key])})" if r.get(key) is not None else "")
-
-        lines = [
-            f"{p['dataset']}: {p['num_generated']:,} generated vs {p['num_real']:,} real images "
-            f"({p['reference_split']} split, reference seed {p['reference_seed']}; generation seed "
-            f"{p['generation_seed']})",
-            f"judge: {judge['file']} sha256 {str(judge['sha256'])[:16]}..." + (
-                f" (accuracy {judge['test_accuracy']} on {judge['test_examples']:,} "
-                f"{judge['test_split']} images)" if judge.get("test_examples") else ""),
-            f"FD                {both('fd', '{:.2f}')}  [real floor with {p['floor_num_samples']:,} "
-            f"vs {p['floor_num_samples']:,}]",
-            f"KID               {self['kid']:.4f} +- {self['kid_se']:.4f} (SE)   (real vs real: "
-            f"{r.get('kid', float('nan')):.4f})  [{p['kid_subsets']} subsets of {p['kid_subset_size']:,}]",
-            f"precision/recall  {self.get('precision', float('nan')):.3f} / "
-            f"{self.get('recall', float('nan')):.3f}   (real vs real: {r.get('precision', float('nan')):.3f}"
-            f" / {r.get('recall', float('nan')):.3f})  [k={p['precision_recall_k']}]",
-            f"density/coverage  {self.get('density', float('nan')):.3f} / "
-            f"{self.get('coverage', float('nan')):.3f}   (real vs real: {r.get('density', float('nan')):.3f}"
-            f" / {r.get('coverage', float('nan')):.3f})  [k={p['density_coverage_k']}]",
-            f"classes covered   {self['classes_covered']}/{self['num_classes']}   (a class needs "
-            f">= {p['min_fraction']:.0%} of samples with max softmax >= {p['min_confidence']}; "
-            f"{self['low_confidence_fraction']:.1%} of samples below it)",
-            "class histogram   " + " ".join(f"{v:.3f}" for v in self["class_histogram"]),
-            f"entropy           {self['entropy_mean']:.3f} +- {self['entropy_std']:.3f}   (real: "
-            f"{r.get('entropy_mean', float('nan')):.3f} +- {r.get('entropy_std', float('nan')):.3f})",
-            f"classifier score  {both('classifier_score', '{:.2f}')}",
-        ]
-        for i, (name, j) in enumerate(list(self.get("judges", {}).items())[1:], start=2):
-            jr = j.get("real_vs_real", {})
-
-            def real(*keys, fmt, jr=jr):
-                if any(jr.get(k) is None for k in keys):
-                    return ""
-                return "   (real vs real: " + " / ".join(fmt.format(jr[k]) for k in keys) + ")"
-
-            nan = float("nan")
-            lines += [
-                f"{'second judge' if i == 2 else f'judge {i}'}: {name}, {j['file']} sha256 "
-                f"{str(j['sha256'])[:16]}..." + (
-                    f" (accuracy {j['test_accuracy']} on {j['test_examples']:,} {j['test_split']} "
-                    "images)" if j.get("test_examples") else ""),
-                f"  FD              {j['fd']:.2f}{real('fd', fmt='{:.2f}')}",
-                f"  KID             {j['kid']:.4f} +- {j['kid_se']:.4f} (SE)"
-                f"{real('kid', fmt='{:.4f}')}",
-                f"  precision/rec.  {j.get('precision', nan):.3f} / {j.get('recall', nan):.3f}"
-                f"{real('precision', 'recall', fmt='{:.3f}')}",
-                f"  classes covered {j['classes_covered']}/{j['num_classes']}",
-            ]
-        if self.get("conditional_accuracy") is not None:
-            lines.append(
-                f"class accuracy    {self['conditional_accuracy']:.3f} (judge's class == the "
-                "requested class); per class: " + " ".join(
-                    "n/a" if v is None else f"{v:.2f}" for v in self["per_class_accuracy"]))
-        return "\n".join(lines)
-
-    def __str__(self):
-        return self.summary()
 
 
 def _judge_info(classifier):
@@ -463,8 +211,8 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
     GANs, 2018 (KID); Kynkaanniemi et al., 2019 (precision/recall); Naeem et
     al., 2020 (density/coverage).
     """
-    shipped = JUDGES.get(_canonical(dataset))
-    if shipped and shipped["dataset"] != _canonical(dataset):
+    shipped = JUDGES.get(canonical_name(dataset))
+    if shipped and shipped["dataset"] != canonical_name(dataset):
         raise ValueError(
             f"Expected a dataset's name. Received: dataset={dataset!r}, a judge of "
             f"{shipped['dataset']!r}. Pass evaluate(x, {shipped['dataset']!r}) (it reports every "
