@@ -1,78 +1,36 @@
-"""`kerasgan.data.load`: finds a dataset locally, in TFDS's prepared data, or by download."""
+"""`kerasgan.data.load`: finds a dataset locally, in TFDS's prepared data, or by download.
 
-import dataclasses
+The kinds of source live in their own modules: `kerasgan.data.local_files` (IDX
+directories, image folders), `kerasgan.data.tfds_keras` (TFDS, keras.datasets) and
+`kerasgan.data.synthetic`; the datasets known by name in `kerasgan.data.catalog`.
+"""
+
 import os
 
-import numpy as np
-
 from kerasgan import validation
-from kerasgan.data import idx as idx_lib
-from kerasgan.data import images as images_lib
-from kerasgan.data import pipeline
+from kerasgan.data import local_files, pipeline, synthetic, tfds_keras
+from kerasgan.data.catalog import (  # noqa: F401 - re-exported
+    CIFAR10_CLASS_NAMES,
+    FASHION_MNIST_CLASS_NAMES,
+    FASHION_MNIST_DIRS,
+    MNIST_CLASS_NAMES,
+    MNIST_DIRS,
+    NO_DOWNLOAD_ENV,
+    PACKAGED_MNIST_DIR,
+    canonical_name,
+    downloads_disabled,
+    env_var_for,
+)
+from kerasgan.data.catalog import KNOWN as _KNOWN
+from kerasgan.data.catalog import KnownDataset as _Known  # noqa: F401 - the earlier name
 from kerasgan.data.errors import DataNotFoundError
 
-_KERAS_HOME = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-#: The MNIST test split shipped with the package (kerasgan/data/mnist/README.md: source, license).
-PACKAGED_MNIST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mnist")
-
-FASHION_MNIST_DIRS = (
-    "/usr/share/datasets/fashion-mnist",  # Debian/Ubuntu: apt-get install dataset-fashion-mnist
-    os.path.join(_KERAS_HOME, "datasets", "fashion-mnist"),  # keras.datasets' download cache
-)
-MNIST_DIRS = (PACKAGED_MNIST_DIR,)
-
 SOURCES = ("auto", "idx", "images", "tfds", "keras")
-NO_DOWNLOAD_ENV = "KERASGAN_NO_DOWNLOAD"
 
-
-FASHION_MNIST_CLASS_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
-MNIST_CLASS_NAMES = tuple(str(i) for i in range(10))
-CIFAR10_CLASS_NAMES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Known:
-    idx: bool  # local copies are IDX directories (else image folders)
-    dirs: tuple = ()
-    keras: str = ""  # keras.datasets module that can download it
-    class_names: tuple = ()  # class names by label id, when the dataset has labels
-
-
-_KNOWN = {
-    "fashion_mnist": _Known(idx=True, dirs=FASHION_MNIST_DIRS, keras="fashion_mnist",
-                            class_names=FASHION_MNIST_CLASS_NAMES),
-    "mnist": _Known(idx=True, dirs=MNIST_DIRS, keras="mnist", class_names=MNIST_CLASS_NAMES),
-    "celeb_a": _Known(idx=False),
-    "cifar10": _Known(idx=False, keras="cifar10", class_names=CIFAR10_CLASS_NAMES),
-}
-_ALIASES = {
-    "fashion-mnist": "fashion_mnist",
-    "fashionmnist": "fashion_mnist",
-    "celeba": "celeb_a",
-    "celeb-a": "celeb_a",
-    "cifar-10": "cifar10",
-    "cifar_10": "cifar10",
-}
-
-
-def env_var_for(name):
-    """The environment variable naming a local copy of dataset `name`, e.g. KERASGAN_MNIST_DIR."""
-    return "KERASGAN_" + "".join(c if c.isalnum() else "_" for c in name).upper() + "_DIR"
-
-
-def downloads_disabled():
-    """True when KERASGAN_NO_DOWNLOAD is set to anything but "", "0", "false" or "no"."""
-    return os.environ.get(NO_DOWNLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _canonical(name):
-    key = name.strip().lower()
-    return _ALIASES.get(key, key)
+# The download steps, looked up here at call time so that tests can replace them.
+_keras_source = tfds_keras.keras_source
+_tfds_download_source = tfds_keras.tfds_download_source
+_network_reachable = tfds_keras.network_reachable
 
 
 def _looks_like_path(text):
@@ -94,194 +52,6 @@ def _apply_limit(source, limit):
         source.dataset = source.dataset.take(limit)
     source.num_examples = limit
     return source
-
-
-# --- local directories -------------------------------------------------------------------------
-
-
-def _idx_source(directory, split, with_labels):
-    images_path, labels_path = idx_lib.idx_paths(directory, split)
-    result = idx_lib.load_idx_directory(directory, split, with_labels=with_labels)
-    images, labels = result if with_labels else (result, None)
-    return pipeline.Source(
-        description=f"IDX file '{images_path}'",
-        num_examples=images.shape[0],
-        images=images[..., None],
-        labels=labels,
-        element_shape=images.shape[1:] + (1,),
-        native_channels=1,
-        has_labels=labels is not None or labels_path is not None,
-    )
-
-
-def _class_folders(directory, paths):
-    """(class_names, labels) of images stored as `directory/<class_name>/...`, or None.
-
-    Class ids follow the sorted folder names; only folders holding images count.
-    None when every image lies directly in `directory` (no class folders).
-    """
-    rel = [os.path.relpath(p, directory) for p in paths]
-    top = [r.split(os.sep)[0] for r in rel]
-    loose = [p for p, r in zip(paths, rel) if os.sep not in r]
-    if len(loose) == len(paths):
-        return None
-    if loose:
-        raise ValueError(
-            f"Expected every image of '{directory}' inside a class folder "
-            f"('{directory}/<class_name>/*.png') to read labels. Received: {len(loose)} image "
-            f"files directly in the folder (e.g. '{os.path.basename(loose[0])}'). Move them into "
-            "a class folder, or load without labels."
-        )
-    names = sorted(set(top))
-    index = {name: i for i, name in enumerate(names)}
-    return names, np.array([index[t] for t in top], np.int32)
-
-
-def _folder_source(directory, split, with_labels=False):
-    """Source over the image files of `directory` (or of its subfolder `split`), not yet checked.
-
-    With labels, the first folder level below `directory` names the classes.
-    """
-    if split != "train":
-        sub = os.path.join(directory, split)
-        if not os.path.isdir(sub):
-            raise ValueError(
-                f"Expected image folder '{directory}' to hold a subfolder {split!r} for "
-                f"split={split!r}. Received: no such subfolder (the folder itself is split "
-                f"'train'). Pass split='train', or put that split's images in '{sub}'."
-            )
-        directory = sub
-    paths = images_lib.require_images(directory)
-    classes = _class_folders(directory, paths) if with_labels else None
-    if classes is None:
-        return pipeline.Source(
-            description=f"image folder '{directory}'", num_examples=len(paths), paths=paths
-        )
-    names, labels = classes
-    return pipeline.Source(
-        description=f"image folder '{directory}'", num_examples=len(paths), paths=paths,
-        labels=labels, has_labels=True, class_names=names, num_classes=len(names),
-    )
-
-
-def _inspect_folder(source):
-    """Checks every file with PIL (so bad files are named) and records sizes and channels."""
-    infos = images_lib.inspect_images(source.paths) if source.paths else []
-    if infos:
-        sizes = {(h, w) for w, h, _ in infos}
-        source.native_channels = infos[0][2]
-        if len(sizes) == 1:
-            source.element_shape = next(iter(sizes)) + (source.native_channels,)
-    return source
-
-
-def _directory_source(directory, split, source, with_labels):
-    """Source for an existing directory: IDX files if present (unless source="images")."""
-    if source in ("auto", "idx") and idx_lib.idx_splits(directory):
-        return _idx_source(directory, split, with_labels)
-    if source == "idx":
-        raise DataNotFoundError(
-            "Expected IDX files (train-images-idx3-ubyte[.gz] or t10k-images-idx3-ubyte[.gz]) "
-            f"for source='idx'. Received: '{directory}', which holds none. Point to the IDX "
-            "directory, or pass source='auto' to read image files."
-        )
-    return _folder_source(directory, split, with_labels)
-
-
-# --- TFDS and keras.datasets -------------------------------------------------------------------
-
-
-def _tfds_prepared_source(name, split, data_dir, tried):
-    """Source from TFDS data already prepared in `data_dir` (None: TFDS's default), else None."""
-    try:
-        import tensorflow_datasets as tfds
-    except ImportError as e:
-        tried.append(f"TFDS: tensorflow_datasets cannot be imported ({e})")
-        return None, False
-    try:
-        builder = tfds.builder(name, data_dir=data_dir)
-    except Exception as e:  # noqa: BLE001 - DatasetNotFoundError and friends
-        tried.append(f"TFDS: cannot make a builder for {name!r} ({type(e).__name__}: "
-                     f"{str(e).splitlines()[0]})")
-        return None, False
-    where = builder.data_dir
-    if not builder.is_prepared():
-        tried.append(f"TFDS data_dir '{where}': {name!r} is not prepared there")
-        return None, True
-    ds, info = tfds.load(
-        name, split=split, data_dir=data_dir, download=False, shuffle_files=False, with_info=True
-    )
-    return _tfds_to_source(ds, info, name, split, where), True
-
-
-def _tfds_to_source(ds, info, name, split, where):
-    import tensorflow as tf
-
-    features = info.features
-    if "image" not in features:
-        raise DataNotFoundError(
-            f"Expected an 'image' feature in TFDS dataset {name!r}. Received: features "
-            f"{list(features)}. Pass an image dataset."
-        )
-    has_labels = "label" in features
-    if has_labels:
-        ds = ds.map(lambda ex: (ex["image"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
-    else:
-        ds = ds.map(lambda ex: (ex["image"],), num_parallel_calls=tf.data.AUTOTUNE)
-    shape = tuple(features["image"].shape)
-    if ds.element_spec[0].dtype != tf.uint8:
-        raise DataNotFoundError(
-            f"Expected uint8 images in TFDS dataset {name!r}. Received: "
-            f"{ds.element_spec[0].dtype.name} images. Convert them to uint8, or pass the arrays "
-            "to kerasgan.data.from_arrays."
-        )
-    try:
-        n = info.splits[split].num_examples
-    except (KeyError, ValueError) as e:
-        raise DataNotFoundError(
-            f"Expected split {split!r} in TFDS dataset {name!r}. Received: splits "
-            f"{list(info.splits)} ({e}). Pass one of them."
-        ) from None
-    static = all(v is not None for v in shape)
-    label = features["label"] if has_labels else None
-    class_names = list(getattr(label, "names", None) or []) or None
-    return pipeline.Source(
-        description=f"TFDS dataset {name!r} split {split!r} ({where})",
-        num_examples=n,
-        dataset=ds,
-        element_shape=shape if static else None,
-        native_channels=pipeline.native_channels(shape[-1]) if shape[-1] else 3,
-        has_labels=has_labels,
-        class_names=class_names,
-        num_classes=getattr(label, "num_classes", None),
-    )
-
-
-def _keras_source(module_name, split):
-    """Source from `keras.datasets.<module_name>.load_data()` (downloads into ~/.keras)."""
-    import keras
-
-    if split not in ("train", "test"):
-        raise ValueError(
-            f"Expected split 'train' or 'test' (the splits keras.datasets offers). Received: "
-            f"split={split!r}."
-        )
-    (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, module_name).load_data()
-    x, y = (x_train, y_train) if split == "train" else (x_test, y_test)
-    return pipeline.array_source(x, y, (0.0, 255.0),
-                                 f"keras.datasets.{module_name} split {split!r}")
-
-
-def _tfds_download_source(name, split, data_dir):
-    import tensorflow_datasets as tfds
-
-    ds, info = tfds.load(
-        name, split=split, data_dir=data_dir, download=True, shuffle_files=False, with_info=True
-    )
-    return _tfds_to_source(ds, info, name, split, data_dir or "TFDS default data_dir")
-
-
-# --- the search --------------------------------------------------------------------------------
 
 
 def _not_found(name, split, tried, notes, known):
@@ -306,19 +76,6 @@ def _not_found(name, split, tried, notes, known):
     return DataNotFoundError("\n".join(lines))
 
 
-def _network_reachable(host="storage.googleapis.com", timeout=5.0):
-    """A quick connect test, so an offline machine skips TFDS's minutes of download retries."""
-    import socket
-
-    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
-        return True  # behind a proxy a direct connect says nothing
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def find_source(name_or_path, *, split, source, data_dir, download, with_labels):
     """The raw, unbatched `pipeline.Source` for `load`, before `limit` and conversion.
 
@@ -332,7 +89,7 @@ def find_source(name_or_path, *, split, source, data_dir, download, with_labels)
                          download=download, with_labels=with_labels)
     known = None
     if isinstance(name_or_path, str) and not os.path.isdir(os.path.expanduser(name_or_path)):
-        known = _KNOWN.get(_canonical(name_or_path))
+        known = _KNOWN.get(canonical_name(name_or_path))
     if found.has_labels and found.class_names is None and known and known.class_names:
         found.class_names = list(known.class_names)
         found.num_classes = len(known.class_names)
@@ -350,7 +107,7 @@ def _find_source(name_or_path, *, split, source, data_dir, download, with_labels
                 f"'{text}'. Pass source='auto' (or 'images'/'idx') to read local files, or a "
                 f"dataset name such as 'fashion_mnist'."
             )
-        return _directory_source(text, split, source, with_labels)
+        return local_files.directory_source(text, split, source, with_labels)
     if os.path.exists(text):
         raise DataNotFoundError(
             f"Expected a dataset name or a directory of IDX files or images. Received: '{text}', "
@@ -363,55 +120,21 @@ def _find_source(name_or_path, *, split, source, data_dir, download, with_labels
             "dataset name). Check the path."
         )
 
-    key = _canonical(text)
+    key = canonical_name(text)
     known = _KNOWN.get(key)
     tried, notes = [], []
 
     if source in ("auto", "idx", "images"):
-        env = env_var_for(key)
-        candidates = []
-        if data_dir is not None:
-            candidates.append((os.path.expanduser(os.fspath(data_dir)), "data_dir"))
-        candidates.append((os.path.expanduser(os.environ.get(env, "")), f"${env}"))
-        candidates += [(d, "default") for d in (known.dirs if known else ())]
-        seen = set()
-        for directory, origin in candidates:
-            if not directory:
-                tried.append(f"{origin}: not set")
-                continue
-            directory = os.path.abspath(directory)
-            if directory in seen:
-                continue
-            seen.add(directory)
-            label = f"{directory} ({origin})"
-            if not os.path.isdir(directory):
-                tried.append(f"{label}: does not exist")
-                continue
-            splits = idx_lib.idx_splits(directory) if source != "images" else []
-            if split in splits:
-                return _idx_source(directory, split, with_labels)
-            if splits:
-                files = os.path.basename(idx_lib.idx_paths(directory, splits[0])[0])
-                msg = (f"only the {splits[0]!r} split is present ({files}); "
-                       f"pass split={splits[0]!r} to use it")
-                tried.append(f"{label}: {msg}")
-                notes.append(f"Note: {directory}: {msg}.")
-                continue
-            # A TFDS data_dir (<dir>/<name>/ or <dir>/downloads/) is not an image folder.
-            tfds_layout = os.path.isdir(os.path.join(directory, key)) or os.path.isdir(
-                os.path.join(directory, "downloads"))
-            if (known is None or not known.idx) and source != "idx" and not tfds_layout:
-                if images_lib.list_image_files(directory):
-                    return _folder_source(directory, split, with_labels)
-                tried.append(f"{label}: holds no image files")
-            else:
-                tried.append(f"{label}: holds no IDX files for split {split!r}")
+        found = local_files.search_directories(key, known, split, source, data_dir, with_labels,
+                                               tried, notes)
+        if found is not None:
+            return found
 
     tfds_known = True
     if source in ("auto", "tfds"):
         roots = [os.fspath(data_dir)] if data_dir is not None else []
         for root in roots + [None]:
-            found, tfds_known = _tfds_prepared_source(key, split, root, tried)
+            found, tfds_known = tfds_keras.tfds_prepared_source(key, split, root, tried)
             if found is not None:
                 return found
             if not tfds_known:
@@ -531,7 +254,7 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
         # Synthetic 1-D samples: no image settings apply.
         if batch_size is None:
             batch_size = pipeline.preset_spec(preset).step_batch_size if preset else 64
-        return _gaussian_1d(int(batch_size), seed, limit, shuffle, repeat)
+        return synthetic.gaussian_1d(int(batch_size), seed, limit, shuffle, repeat)
     image_shape, value_range, batch_size, spec = pipeline.resolve_settings(
         preset, image_shape, value_range, batch_size
     )
@@ -554,7 +277,7 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
     )
     found = _apply_limit(found, limit)
     if found.paths is not None:
-        found = _inspect_folder(found)  # after the limit: only the files used are opened
+        found = local_files.inspect_folder(found)  # after the limit: only the files used are opened
     native_hw = found.element_shape[:2] if found.element_shape else None
     target = pipeline.target_shape_for(
         image_shape, native_hw, found.native_channels, found.description
@@ -564,23 +287,6 @@ def load(name_or_path, *, preset=None, image_shape=None, value_range=None, batch
         shuffle=shuffle, seed=seed, cache=cache, repeat=repeat, with_labels=with_labels,
         num_classes=num_classes, labels_arg=labels_arg,
     )
-
-
-def _gaussian_1d(batch_size, seed, limit, shuffle, repeat):
-    """Samples of the 1-D Gaussian target (Shared-WGAN, section 5): N(4, 0.5), shape (batch, 1)."""
-    import tensorflow as tf
-
-    from kerasgan.utils.gaussian import gaussian_samples
-
-    n = limit or 60_000
-    validation.check_num_examples(n, batch_size, f"gaussian_1d (limit={n})")
-    ds = tf.data.Dataset.from_tensor_slices(gaussian_samples(n, seed=seed))
-    if shuffle:
-        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=True)
-    if repeat:
-        ds = ds.repeat()
-    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def from_arrays(images, *, preset=None, image_shape=None, value_range=None, batch_size=None,
