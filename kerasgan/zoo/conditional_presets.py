@@ -74,6 +74,18 @@ register("cdcgan_small", {
                   "Radford et al., DCGAN, ICLR 2016"),
     "dataset": "fashion_mnist",
     "config": _SMALL,
+    "weights": {
+        "fashion_mnist": {
+            "file": "cdcgan_small-fashion_mnist.weights.h5",
+            "sha256": "26673c1dc15abe684db8892cd92fc03bb4c75ea9bbbf655105d18a743b353583",
+            "overrides": {},
+            "description": (
+                "The main job, seed 0: 2,200 steps of batch 128 on Fashion-MNIST (bash "
+                "tools/quickstart.sh, i.e. python -m kerasgan.train "
+                "--flagfile=zoo/cdcgan_small/quickstart.flags), TensorFlow; networks only, no "
+                "optimizer state. Scores: zoo/cdcgan_small/results/quickstart.json (seed 0)."),
+        },
+    },
 })
 
 register("sngan", {
