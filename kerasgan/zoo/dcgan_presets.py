@@ -45,8 +45,8 @@ register("dcgan", {
             "sha256": "e3683aff30769b9b3038be18c15897adaf29bae2ce267a64fd8fbef82f6ba00f",
             "overrides": {},
             "description": (
-                "The README's main job, seed 0: 1,500 steps of batch 128 on Fashion-MNIST "
-                "(bash tools/quickstart.sh, i.e. python -m kerasgan.train "
+                "dcgan's quickstart recipe, seed 0: 1,500 steps of batch 128 on Fashion-MNIST "
+                "(python -m kerasgan.train "
                 "--flagfile=zoo/dcgan/quickstart.flags), TensorFlow; networks only, no optimizer "
                 "state. Scores: zoo/dcgan/results/quickstart.json (seed 0)."),
         },
