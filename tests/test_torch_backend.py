@@ -160,6 +160,19 @@ def test_save_and_resume_continue_bit_exact(tmp_path):
 
 
 @torch_only
+def test_evaluate_reports_both_losses_without_updating():
+    gan = tiny_mlp_gan()
+    gan.compile()
+    x = random_images(8)
+    gan.fit(x, batch_size=4, epochs=1, verbose=0)
+    before = _values(gan.trainable_variables)
+    logs = gan.evaluate(x, batch_size=4, verbose=0, return_dict=True)
+    assert sorted(logs) == ["d_loss", "g_loss"] and np.isfinite(list(logs.values())).all()
+    for a, b in zip(before, _values(gan.trainable_variables)):
+        np.testing.assert_array_equal(a, b)
+
+
+@torch_only
 def test_shared_kernel_is_one_variable_trained_by_the_critic():
     gan = zoo.get("shared_wgan", hidden=8, d_steps=2, seed=0, batch_size=4,
                   steps_per_execution=1)
