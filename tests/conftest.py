@@ -5,7 +5,10 @@ Under CI=true a missing dataset (or, with KERASGAN_REQUIRE_TORCH=1, a missing Py
 test that needs it instead of skipping it: a CI run always reads real data.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["KERASGAN_NO_DOWNLOAD"] = "1"
@@ -15,6 +18,19 @@ os.environ["KERASGAN_NO_DOWNLOAD"] = "1"
 os.environ["XLA_FLAGS"] = " ".join(
     [os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0",
      "--xla_llvm_disable_expensive_passes=true"]).strip()
+# One compilation cache per test session, empty at its start and removed at its end: the many
+# tests (and the processes they start, which inherit these variables) that build the same tiny
+# step compile it once. JAX's persistent cache and TensorFlow's XLA one; a run's first compile
+# of each computation is still timed and exercised.
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="kerasgan-tests-xla-cache-")
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = os.path.join(_CACHE, "jax")
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+    os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "-1"
+    os.environ["TF_XLA_FLAGS"] = " ".join(
+        [os.environ.get("TF_XLA_FLAGS", ""),
+         f"--tf_xla_persistent_cache_directory={os.path.join(_CACHE, 'tensorflow')}"]).strip()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -72,9 +88,18 @@ def torch():
 
 
 def pytest_collection_modifyitems(config, items):
+    """Marks the tests that take the `torch` fixture; under JAX, leaves out the tests marked
+    `backend_neutral` (their subject does not depend on the Keras backend: the TensorFlow pass
+    runs them) unless KERASGAN_ALL_BACKENDS=1."""
     for item in items:
         if "torch" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.torch)
+    if keras.backend.backend() == "tensorflow" or os.environ.get("KERASGAN_ALL_BACKENDS") == "1":
+        return
+    neutral = [item for item in items if item.get_closest_marker("backend_neutral")]
+    if neutral:
+        config.hook.pytest_deselected(items=neutral)
+        items[:] = [item for item in items if not item.get_closest_marker("backend_neutral")]
 
 
 def pytest_report_header(config):
@@ -85,6 +110,13 @@ def pytest_report_header(config):
 #: minutes under TensorFlow); under JAX, which always compiles its step once, nothing (Keras'
 #: `jit_compile=False` there runs the step eagerly, op by op: 20-37 s for a tiny preset's step).
 TF_GRAPH = {"jit_compile": False} if keras.backend.backend() == "tensorflow" else {}
+
+
+def jax_slow(covered_by):
+    """Marks a test `slow` under JAX only: `covered_by` names the faster test that covers the
+    same behaviour there (each JAX step compiles for seconds to a minute on 2 cores)."""
+    assert covered_by
+    return pytest.mark.slow if keras.backend.backend() == "jax" else pytest.mark.jax_slow
 
 
 @pytest.fixture

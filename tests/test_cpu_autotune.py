@@ -41,29 +41,38 @@ def test_fit_turns_autotune_off_on_the_cpu(monkeypatch):
                                   np.stack(list(_dataset().as_numpy_iterator())))
 
 
+# fit() may wrap the dataset (its per-batch checks): the options it passes on are what counts.
+
+
 @pytest.mark.parametrize("choice", [True, False])
 def test_a_datasets_own_choice_is_kept(monkeypatch, choice):
     monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
-    ds = _dataset(autotune=choice)
-    assert _fit_and_capture(monkeypatch, ds) is ds
+    passed = _fit_and_capture(monkeypatch, _dataset(autotune=choice))
+    assert passed.options().autotune.enabled is choice
 
 
 def test_accelerators_and_arrays_are_left_alone(monkeypatch):
     monkeypatch.setattr(tf_data, "_accelerator_present", lambda: True)
-    ds = _dataset()
-    assert _fit_and_capture(monkeypatch, ds) is ds
+    passed = _fit_and_capture(monkeypatch, _dataset())
+    assert passed.options().autotune.enabled is None
     monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
     images = np.zeros((8, 28, 28, 1), "float32")
-    assert _fit_and_capture(monkeypatch, images) is images
+    passed = _fit_and_capture(monkeypatch, images)
+    # Arrays go to Keras as they are, or as a dataset that keeps tf.data's default.
+    assert passed is images or passed.options().autotune.enabled is None
 
 
-def test_accelerator_check_matches_this_machine():
+@pytest.mark.parametrize("device, expected", [("cpu", False), ("gpu", True), ("tpu", True)])
+def test_accelerator_check_reads_the_backends_devices(monkeypatch, device, expected):
     if keras.backend.backend() == "jax":
         import jax
 
-        expected = jax.default_backend() != "cpu"
+        monkeypatch.setattr(jax, "default_backend", lambda: device)
     else:
-        expected = bool(tf.config.list_physical_devices("GPU"))
+        # TensorFlow lists the CPU always, an accelerator by its kind.
+        present = {"CPU", device.upper()}
+        monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: (
+            [f"/physical_device:{kind}:0"] if kind in present else []))
     assert tf_data._accelerator_present() is expected
 
 

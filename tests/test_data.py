@@ -18,6 +18,9 @@ from PIL import Image
 import kerasgan.data as kd
 from kerasgan.data import sources
 
+# The subject does not depend on the Keras backend: the TensorFlow pass runs these.
+pytestmark = pytest.mark.backend_neutral
+
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
 
 

@@ -1,19 +1,14 @@
 """Training diagnostics (D means, gradient norms), TensorBoard output, class-per-row grids.
 
-Also the script of its data-parallel check (`python test_diagnostics.py two_devices`).
+Their data-parallel check runs with the other two-device checks (tests/test_distribution.py).
 """
 
-import json
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 DIAGNOSTICS = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
 
 
@@ -312,58 +307,3 @@ def _last_image(directory):
 def _event_files(directory):
     return sorted(os.path.join(root, name) for root, _, files in os.walk(directory)
                   for name in files if name.startswith("events.out.tfevents"))
-
-
-# ------------------------------------------------------------ data parallelism
-
-
-def test_diagnostics_under_data_parallel_match_one_device():
-    """Two virtual CPU devices (a fresh process: devices are fixed when the backend starts)."""
-    import keras as k
-
-    env = dict(os.environ, KERAS_BACKEND=k.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
-               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=os.pathsep.join([ROOT, HERE]))
-    env.pop("TF_CONFIG", None)
-    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "two_devices"], env=env,
-                          capture_output=True, text=True, timeout=240)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, proc.stderr[-4000:]
-    report = json.loads(lines[-1][len("RESULT "):])
-    assert report["num_replicas"] == 2
-    for name in ("d_loss", "g_loss", *DIAGNOSTICS):
-        np.testing.assert_allclose(report["two"][name], report["one"][name], rtol=1e-4,
-                                   atol=1e-6, err_msg=name)
-    # Loss scaling: norms are unscaled (near the float32 ones) and finite.
-    for name in ("d_grad_norm", "g_grad_norm"):
-        np.testing.assert_allclose(report["float16"][name], report["one"][name], rtol=0.05,
-                                   err_msg=name)
-
-
-def _two_devices_main():
-    import kerasgan.distribution as kd
-
-    kd.simulate_cpu_devices(2)
-
-    def history(dist):
-        import tensorflow as tf
-
-        with dist.scope():
-            # No BatchNorm: its per-replica batch statistics would differ from one device's.
-            gan = _tiny_gan(seed=1, d_steps=2, batch_norm=False)
-            # SGD: a sum-instead-of-mean gradient reduction would show in later steps.
-            gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
-            ds = tf.data.Dataset.from_tensor_slices(_random_images(24)).batch(8, drop_remainder=True)
-            return {k: [float(x) for x in v] for k, v in gan.fit(ds, verbose=0).history.items()}
-
-    report = {"one": history(kd.setup("none"))}
-    dist = kd.setup("mirrored")
-    report["num_replicas"] = dist.num_replicas
-    report["two"] = history(dist)
-    kd.set_mixed_precision("mixed_float16")
-    report["float16"] = history(dist)
-    print("RESULT " + json.dumps(report), flush=True)
-
-
-if __name__ == "__main__":
-    sys.path[:0] = [ROOT, HERE]
-    {"two_devices": _two_devices_main}[sys.argv[1]]()

@@ -1,4 +1,5 @@
-"""Data-parallel training on two virtual CPU devices, multi-worker training, mixed precision.
+"""Data-parallel training on two virtual CPU devices (weights, clipping, diagnostics, batches that
+do not split), multi-worker training, mixed precision.
 
 Device configuration and dtype policies are global and must be set before the
 backend initialises, so each check runs in a fresh subprocess: this file is
@@ -69,6 +70,29 @@ def test_mixed_precision_trains_with_float32_variables(two_devices, policy):
     assert report["generate_dtype"] == "float32", report
     assert report["loss_scaled"] == (policy == "mixed_float16"), report
     assert report["iterations"] == [3, 3], report
+
+
+def test_uneven_or_small_batch_over_replicas_is_refused(two_devices):
+    report = two_devices["replicas"]
+    assert report["num_replicas"] == 2 and report["seen"] == 2, report
+    assert "multiple of the 2 replicas" in report.get("error", ""), report
+    assert "Received: a batch of 1 image(s)" in report["error"], report
+    assert "Received: a batch of 9 image(s)" in report.get("uneven_error", ""), report
+    assert report["iterations_after_error"] == 0, report  # rejected before any step
+    assert report["iterations"] == 2, report  # a batch of 2 trains on 2 replicas
+
+
+def test_diagnostics_under_data_parallel_match_one_device(two_devices):
+    report = two_devices["diagnostics"]
+    from test_diagnostics import DIAGNOSTICS
+
+    for name in ("d_loss", "g_loss", *DIAGNOSTICS):
+        np.testing.assert_allclose(report["two"][name], report["one"][name], rtol=1e-4,
+                                   atol=1e-6, err_msg=name)
+    # Loss scaling: norms are unscaled (near the float32 ones) and finite.
+    for name in ("d_grad_norm", "g_grad_norm"):
+        np.testing.assert_allclose(report["float16"][name], report["one"][name], rtol=0.05,
+                                   err_msg=name)
 
 
 def _free_ports(n):
@@ -190,16 +214,69 @@ def _train(dist, **gan_kwargs):
     return gan, before, history
 
 
+def _replicas_report(dist):
+    """A batch that does not split over the replicas is refused, before any step."""
+    import keras
+    from conftest import random_images, tiny_mlp_gan
+
+    from kerasgan import validation
+
+    report = {"num_replicas": dist.num_replicas}
+    with dist.scope():
+        gan = tiny_mlp_gan()
+        gan.compile()
+        report["seen"] = validation.num_replicas(gan)
+        try:
+            gan.fit(random_images(1), batch_size=1, verbose=0)
+        except ValueError as e:
+            report["error"] = str(e)
+        try:
+            gan.fit(random_images(9), batch_size=9, verbose=0)
+        except ValueError as e:
+            report["uneven_error"] = str(e)
+        report["iterations_after_error"] = int(
+            keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
+        gan.fit(random_images(4), batch_size=2, verbose=0)
+        report["iterations"] = int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
+    return report
+
+
+def _diagnostics_report(kd, dist, policy_after):
+    """The logged diagnostics on one device, on two, and on two under mixed_float16."""
+    import keras
+    import tensorflow as tf
+    from test_diagnostics import _random_images, _tiny_gan
+
+    def history(dist):
+        with dist.scope():
+            # No BatchNorm: its per-replica batch statistics would differ from one device's.
+            gan = _tiny_gan(seed=1, d_steps=2, batch_norm=False)
+            # SGD: a sum-instead-of-mean gradient reduction would show in later steps.
+            gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+            ds = tf.data.Dataset.from_tensor_slices(_random_images(24)).batch(8, drop_remainder=True)
+            return {k: [float(x) for x in v] for k, v in gan.fit(ds, verbose=0).history.items()}
+
+    report = {"one": history(kd.setup("none")), "two": history(dist)}
+    kd.set_mixed_precision("mixed_float16")
+    try:
+        report["float16"] = history(dist)
+    finally:
+        kd.set_mixed_precision(policy_after)
+    return report
+
+
 def _two_devices_main():
+    """Every two-device check in one process (devices are fixed when the backend starts)."""
     import kerasgan.distribution as kd
 
     kd.simulate_cpu_devices(2)
     import keras
 
-    report = {}
-    single, before, _ = _train(kd.setup("none"))
+    # One strategy for every check: TensorFlow's collectives clash between two in one process.
     dist = kd.setup("mirrored")
-    report["num_replicas"] = dist.num_replicas
+    report = {"num_replicas": dist.num_replicas, "replicas": _replicas_report(dist),
+              "diagnostics": _diagnostics_report(kd, dist, "float32")}
+    single, before, _ = _train(kd.setup("none"))
     multi, _, _ = _train(dist)
     a, b = _values(single.trainable_variables), _values(multi.trainable_variables)
     report["max_weight_diff"] = max(float(np.abs(x - y).max()) for x, y in zip(a, b))

@@ -7,6 +7,9 @@ import os
 
 import pytest
 
+# The subject does not depend on the Keras backend: the TensorFlow pass runs these.
+pytestmark = pytest.mark.backend_neutral
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCANNED = ("kerasgan", "tools", "studies")
 CHECKED = ("ValueError", "TypeError", "DataFormatError", "DataNotFoundError")

@@ -73,9 +73,28 @@ def test_minus_one_one_gan_rejects_pixels():
         gan.fit(np.linspace(0, 255, 8 * 16, dtype="float32").reshape(8, 4, 4, 1), batch_size=8, verbose=0)
 
 
-def test_valid_data_passes_and_validation_can_be_disabled(gan):
+def _steps(gan):
+    return int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
+
+
+def test_valid_data_trains_and_validation_can_be_disabled():
+    gan = tiny_mlp_gan()
+    gan.compile()
+    before = _unchanged(gan)
     gan.fit(random_images(8), batch_size=4, verbose=0)
-    gan.fit(random_images(8) * 1.0005, batch_size=4, verbose=0, validate_data=False)
+    assert _steps(gan) == 2
+    assert any(not np.array_equal(a, b) for a, b in zip(before, _unchanged(gan)))
+    # Within the check's tolerance of [0, 1] (1e-3 of the range): trained on.
+    gan.fit(np.minimum(random_images(8) * 1.0005, 1.0005), batch_size=4, verbose=0)
+    assert _steps(gan) == 4
+    # Beyond it: refused by the check, trained on with validate_data=False.
+    slightly_out = random_images(8)
+    slightly_out[0, 0, 0, 0] = 1.01
+    with pytest.raises(ValueError, match=r"values in \[0, 1\]"):
+        gan.fit(slightly_out, batch_size=4, verbose=0)
+    assert _steps(gan) == 4
+    gan.fit(slightly_out, batch_size=4, verbose=0, validate_data=False)
+    assert _steps(gan) == 6
 
 
 def test_steps_per_epoch_must_be_a_multiple_of_steps_per_execution():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import kerasgan
-from conftest import TF_GRAPH
+from conftest import TF_GRAPH, jax_slow
 from kerasgan import zoo
 
 STEPS = 2
@@ -20,13 +20,19 @@ STEPS = 2
 # one preset per network family and the rest run with `-m slow`, so the two-backend suite stays
 # inside CI's time: dcgan covers dcgan_celeba, shared_wgan covers wgan, l1_unbounded covers l1,
 # gaussian_1d covers gaussian_1d_shared, cdcgan covers sngan's hinge loss and spectral norm
-# (tests/test_conditional.py trains both conditional networks under JAX too).
-_JAX_CORE = {"mnist_mlp", "dcgan", "cdcgan", "shared_wgan", "wgan_gp", "l1_unbounded", "gaussian_1d"}
+# (tests/test_conditional.py trains both conditional networks under JAX too), and wgan_gp's
+# gradient penalty trains under JAX in test_keras_habits.py::test_split_real_batches_with_unknown_
+# batch_size, and tests/test_faults.py differentiates it through a convolutional critic.
+_JAX_CORE = {"mnist_mlp", "dcgan", "cdcgan", "shared_wgan", "l1_unbounded", "gaussian_1d"}
 PRESETS = [
     pytest.param(n, marks=pytest.mark.slow)
     if keras.backend.backend() == "jax" and n not in _JAX_CORE else n
     for n in zoo.names()
 ]
+
+
+def _presets(*names):
+    return [p for p in PRESETS if (p if isinstance(p, str) else p.values[0]) in names]
 
 
 # Fewer critic steps and thinner critics keep the compiled step small; the schedule check
@@ -156,6 +162,7 @@ def test_generator_output_follows_value_range(name):
         zoo.get(name, value_range=(0, 255))
 
 
+@jax_slow("test_generator_output_follows_value_range[wgan_gp]: sigmoid output for (0, 1)")
 def test_wgan_gp_in_0_1_draws_0_1():
     gan = zoo.get("wgan_gp", seed=0, value_range=(0, 1), batch_size=4, d_steps=1, **TF_GRAPH)
     x = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")
@@ -164,6 +171,7 @@ def test_wgan_gp_in_0_1_draws_0_1():
     assert raw.min() >= 0.0 and raw.max() <= 1.0 and raw.min() < raw.max()
 
 
+@jax_slow("test_keras_habits.py::test_shared_wgan_preset_fits_a_batch_of_7: uneven critic batches")
 def test_shared_wgan_fits_a_dataset_batched_at_64():
     """The paper's batch of 64 per fit() batch is cut into d_steps critic batches (13, 13, 13, 13, 12)."""
     spec = zoo.spec("shared_wgan")
@@ -213,7 +221,7 @@ def test_shared_wgan_trains_its_shared_kernel_through_the_critic():
     assert not np.array_equal(d_before[i], snapshot([kernel])[0])
 
 
-@pytest.mark.parametrize("name", ["wgan", "shared_wgan"])
+@pytest.mark.parametrize("name", _presets("wgan", "shared_wgan"))  # under JAX: shared_wgan
 def test_critic_weights_are_clipped(name):
     gan, _, _, _ = trained(name)
     for v in gan.discriminator.trainable_variables:
@@ -302,15 +310,27 @@ def test_dcgan_init_and_no_conv_biases():
 def test_dcgan_serves_small_images(shape):
     gan = zoo.get("dcgan", image_shape=shape, seed=0, batch_size=4)
     assert gan.image_shape == shape
+    assert gan.generator.output_shape == (None,) + shape
+    assert gan.discriminator.input_shape == (None,) + shape
     assert gan.discriminator.output_shape == (None, 1)
+
+
+def _has(model, *classes):
+    return any(isinstance(layer, classes) for layer in model.layers)
 
 
 @pytest.mark.parametrize("generator,discriminator", [("mirror", "dcgan"), ("mirror", "mlp"),
                                                       ("dcgan", "mlp"), ("mlp", "dcgan")])
 def test_any_generator_family_with_any_discriminator_family(generator, discriminator):
     gan = zoo.get("dcgan", generator=generator, discriminator=discriminator, seed=0, batch_size=4)
-    assert gan.image_shape == (28, 28, 1)
+    assert gan.generator.output_shape == (None, 28, 28, 1)
     assert gan.discriminator.output_shape == (None, 1)
+    # Convolutional networks where a convolutional family is asked for, dense ones otherwise (a
+    # mirror generator follows its discriminator).
+    conv_d = discriminator == "dcgan"
+    assert _has(gan.discriminator, keras.layers.Conv2D) == conv_d
+    conv_g = generator == "dcgan" or (generator == "mirror" and conv_d)
+    assert _has(gan.generator, keras.layers.Conv2DTranspose) == conv_g
 
 
 def test_mlp_generator_against_cnn_discriminator_trains():
@@ -323,10 +343,28 @@ def test_mlp_generator_against_cnn_discriminator_trains():
     assert math.isfinite(history.history["g_loss"][0])
 
 
+def _layer_types(model):
+    return [type(layer).__name__ for layer in model.layers]
+
+
 @pytest.mark.parametrize("name", ["wgan", "l1_unbounded", "wgan_gp"])
 def test_family_overrides_on_other_presets(name):
+    own = zoo.get(name, seed=0, batch_size=4)
     gan = zoo.get(name, generator="mirror", discriminator="dcgan", seed=0, batch_size=4)
-    assert gan.image_shape == (28, 28, 1)
+    # The networks come from the families asked for: dcgan's discriminator, and a generator that
+    # mirrors it (a transposed convolution per strided convolution, in reverse order) ...
+    dcgan = zoo.get("dcgan", seed=0, batch_size=4)
+    assert _layer_types(gan.discriminator) == _layer_types(dcgan.discriminator)
+    assert _layer_types(gan.discriminator) != _layer_types(own.discriminator)
+    strided = [(layer.kernel_size, layer.strides) for layer in gan.discriminator.layers
+               if isinstance(layer, keras.layers.Conv2D) and layer.strides != (1, 1)]
+    transposed = [(layer.kernel_size, layer.strides) for layer in gan.generator.layers
+                  if isinstance(layer, keras.layers.Conv2DTranspose)]
+    assert strided and transposed == strided[::-1]
+    # ... while the rest of the preset stays.
+    for attr in ("loss_family", "d_steps", "clip_value", "gradient_penalty_weight", "output_range",
+                 "latent_dim"):
+        assert getattr(gan, attr) == getattr(own, attr), attr
 
 
 def test_shared_presets_reject_other_families():

@@ -16,6 +16,7 @@ STUDIES = ("common", "symmetry", "annealed_noise", "l1_unbounded", "gaussian", "
            "filter_similarity", "classifier_entropy_check", "cdcgan_conditioning", "cdcgan_pooling")
 
 
+@pytest.mark.backend_neutral  # the study's tooling; kerasgan trains under JAX elsewhere
 def test_gaussian_study_quick(tmp_path):
     # The synthetic study: no classifier or image data needed, so it runs anywhere.
     # Its --quick budget is 2 seeds x 40 steps per arm; the process takes ~40-60 s.

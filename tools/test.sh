@@ -12,7 +12,9 @@
 #   KERASGAN_TEST_SERIAL=1 bash tools/test.sh one backend after the other
 #
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
-# single-threaded tracing and XLA compilation, so two share 2 cores well. Each backend's output
+# single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
+# `backend_neutral` (their subject does not depend on the Keras backend) run in the TensorFlow pass
+# only, and each pass compiles a computation once (tests/conftest.py: a compilation cache per run). Each backend's output
 # streams live, every line prefixed with its backend; the end repeats each backend's 15 slowest
 # tests, its summary and its wall time. Exits non-zero if either backend fails, including pytest's
 # exit 5 (no tests collected).
