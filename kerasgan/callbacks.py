@@ -1,4 +1,4 @@
-"""Keras callbacks for GAN training: sample grids, TensorBoard logs, checkpoints, NaN stop."""
+"""Keras callbacks for GAN training: sample grids, TensorBoard logs, checkpoints, the NaN stop."""
 
 import csv
 import io
@@ -267,38 +267,123 @@ class CSVLog(keras.callbacks.Callback):
         atomic_write_text(self.path, buffer.getvalue())
 
 
-class StopOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stops training at the first non-finite loss, naming the phase and the step.
+# The network whose update each logged value comes from (the discriminator's come first in a step).
+_PHASES = {"d_loss": "discriminator", "d_real": "discriminator", "d_fake": "discriminator",
+           "d_grad_norm": "discriminator", "g_loss": "generator", "g_grad_norm": "generator"}
 
-    Raises `FloatingPointError` (after `fit` has stopped) unless `raise_error=False`.
+
+class TerminateOnNonFinite(keras.callbacks.Callback):
+    """Stops `fit()` at the first step that logs a NaN or Inf, keeping the weights from before it.
+
+    `keras.callbacks.TerminateOnNaN` reads only the `loss` log, which a GAN does not write; this
+    callback watches every value the model logs: `d_loss`, `g_loss` and, with `diagnostics=True`,
+    `d_real`, `d_fake`, `d_grad_norm` and `g_grad_norm`. `kerasgan.GAN.fit` adds one unless its
+    `callbacks` hold one or `terminate_on_nan=False`; while one watches, the GAN's training step
+    is applied only when its logs and the updated weights are finite, so training stops with the
+    weights, optimizer state, BatchNorm statistics and moving averages of the last finite step
+    (a step whose update overflows the weights logs NaN: `kerasgan.trainers.finite_steps`).
+
+    The message names the first non-finite values, the training step and the epoch and batch
+    (counted from 1, as Keras' progress bar counts them).
+
+    Args:
+        raise_error: After `fit()` stops, raise a `FloatingPointError` with the message; by
+            default `fit()` returns and the message is printed.
+        verbose: Print the message when not raising it.
+
+    Attributes:
+        message: The message of the stop, or None while every log was finite.
+        cause: `"loss"` (a logged value was not finite) or `"update"` (the losses were, the
+            updated weights were not); None while every log was finite.
+        values: `{log name: value}` of the non-finite logs at the stop.
+        step: The training step (counted from 1 over all of training) that was left out.
+        epoch: Its epoch, counted from 1.
+        batch: Its batch within the epoch, counted from 1.
+
+    Example:
+    >>> stop = kerasgan.callbacks.TerminateOnNonFinite(raise_error=True)
+    >>> gan.fit(ds, epochs=5, callbacks=[stop])
     """
 
-    def __init__(self, raise_error=True):
+    def __init__(self, raise_error=False, verbose=True):
         super().__init__()
         self.raise_error = raise_error
-        self.message = None
+        self.verbose = verbose
+        self._reset()
         self._epoch = 0
+        self._epoch_start = 0
+
+    def _reset(self):
+        self.message = self.cause = None
+        self.values = {}
+        self.step = self.epoch = self.batch = None
+
+    def on_train_begin(self, logs=None):
+        self._reset()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+        self._epoch_start = None
+        if getattr(self._model, "steps_per_execution", 1) > 1:
+            # Batch ends arrive once per execution: the step count locates the step within it.
+            self._epoch_start = training_step(self.model)
 
     def on_train_batch_end(self, batch, logs=None):
-        for key, phase in (("d_loss", "discriminator"), ("g_loss", "generator")):
-            value = (logs or {}).get(key)
-            if value is not None and not math.isfinite(_to_float(value)):
-                step = training_step(self.model)
-                self.message = (
-                    f"Non-finite {key} ({_to_float(value)}) in the {phase} phase at training "
-                    f"step {step} (epoch {self._epoch + 1}, batch {batch + 1}). Training stopped; "
-                    "the last checkpoint written before this epoch is kept. Common fixes: a lower "
-                    "learning rate, inputs scaled to the preset's value_range, no NaN in the data."
-                )
-                self.model.stop_training = True
-                return
+        if self.message is not None:
+            return
+        values = {k: _to_float(v) for k, v in (logs or {}).items()}
+        if all(math.isfinite(v) for v in values.values()):
+            return
+        model = self.model
+        guarded = bool(getattr(model, "_skip_non_finite_steps", False))
+        done = training_step(model)
+        # Under the guard the step count excludes the step that was left out.
+        self.step = done + 1 if guarded else done
+        self.epoch = self._epoch + 1
+        self.batch = batch + 1
+        if guarded and self._epoch_start is not None:
+            self.batch = done - self._epoch_start + 1
+        # The guard logs NaN for a step whose update was not finite; its metrics stay finite.
+        self.cause = "loss"
+        if guarded and not _non_finite(model.get_metrics_result()):
+            self.cause = "update"
+        bad = sorted((k for k, v in values.items() if not math.isfinite(v)),
+                     key=lambda k: ("d_loss", "g_loss", k).index(k))  # the losses first
+        self.values = {k: values[k] for k in bad}
+        self.message = self._message(guarded, done)
+        model.stop_training = True
+        if self.verbose and not self.raise_error:
+            print(self.message, flush=True)
+
+    def _message(self, guarded, done):
+        where = f"training step {self.step} (epoch {self.epoch}, batch {self.batch})"
+        if self.cause == "update":
+            expected = "Expected finite weights after every update"
+            received = f"non-finite weights after the update of {where}, whose losses were finite"
+        else:
+            expected = "Expected finite values in every log of the GAN"
+            phases = [_PHASES[k] for k in self.values if k in _PHASES]
+            received = ", ".join(f"{k}={v}" for k, v in self.values.items()) + f" at {where}" + (
+                f", in the {phases[0]} phase" if phases else "")
+        if guarded:
+            kept = (f"those after training step {done}, the last finite one" if done
+                    else "the initial ones")
+            outcome = f"Training stopped without applying that step: the weights are {kept}."
+        else:
+            outcome = "Training stopped after that step, whose update the weights hold."
+        return (f"{expected}. Received: {received}. {outcome} Common fixes: a lower learning rate, "
+                "data in the GAN's output_range, no NaN in the data.")
 
     def on_train_end(self, logs=None):
         if self.message and self.raise_error:
             raise FloatingPointError(self.message)
+
+
+class StopOnNonFiniteLoss(TerminateOnNonFinite):
+    """`TerminateOnNonFinite` raising its `FloatingPointError` (the trainer's stop)."""
+
+    def __init__(self, raise_error=True, verbose=True):
+        super().__init__(raise_error=raise_error, verbose=verbose)
 
 
 def training_step(model):

@@ -11,14 +11,15 @@ from keras import ops
 
 from kerasgan import augment as augment_lib
 from kerasgan import conditioning as conditioning_lib
+from kerasgan import batch_checks, gan_optimizer, saving, trainers, validation
 from kerasgan import ema as ema_lib
-from kerasgan import gan_optimizer, saving, trainers, validation
 from kerasgan import losses as losses_lib
 from kerasgan import step as step_lib
 from kerasgan.ema import GeneratorEMA
 from kerasgan.gan_optimizer import GANOptimizer
 from kerasgan.saving import CheckpointConfigError, load_gan
 from kerasgan.step import DIAGNOSTICS, AdversarialStep, ClipConstraint, Phase, split_batch
+from kerasgan.trainers import finite_steps
 
 __all__ = ["DIAGNOSTICS", "GAN", "CheckpointConfigError", "ClipConstraint", "GANOptimizer", "Phase",
            "load_gan", "split_batch"]
@@ -415,7 +416,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
 
     # -------------------------------------------------------------------- fit
 
-    def fit(self, x=None, y=None, batch_size=None, validate_data=True, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, validate_data=True, terminate_on_nan=True,
+            **kwargs):
         """Trains the GAN on images; takes the arguments of `keras.Model.fit`.
 
         Args:
@@ -424,50 +426,30 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             y: Labels `(N,)` of array images `x` for a conditional GAN
                 (datasets yield `(images, labels)` batches instead); None
                 for an unconditional GAN.
-            validate_data: Check the first batch (shape, dtype, value range,
-                NaN) and raise a clear error before any training step.
+            validate_data: Raise a clear error for bad data: the first batch
+                (structure, shape, dtype, range, NaN) before training, then
+                every batch (`kerasgan.batch_checks`; the message names it).
+            terminate_on_nan: Add a `kerasgan.callbacks.TerminateOnNonFinite`
+                unless `callbacks` hold one: training stops at the first step
+                that logs a NaN or Inf, and that step is not applied.
 
         Under a data-parallel distribution every batch must divide evenly over
-        the replicas (checked on the first batch, and on an array's last one).
-        Training on the CPU, a dataset's tf.data autotuning is turned off unless
-        the dataset sets it (`kerasgan.utils.tf_data.without_cpu_autotune`: it
-        stalled training on 2 cores).
+        the replicas. Training on the CPU, a dataset's tf.data autotuning is
+        turned off unless the dataset sets it (`kerasgan.utils.tf_data`).
         """
-        if y is not None and self.conditioning is None:
-            raise ValueError(
-                "Expected images only (x) in GAN.fit(). Received: labels (y) too. This GAN is "
-                "unconditional: call fit(images)."
-            )
-        validation.check_steps_per_execution(
-            kwargs.get("steps_per_epoch"), getattr(self, "steps_per_execution", 1))
-        replicas = validation.num_replicas(self)
-        if validate_data or replicas > 1:
-            # The replica rule holds even without validate_data: an uneven split trains wrongly.
-            batch = validation.first_batch(x, batch_size)
-            if batch is not None:
-                if validate_data:
-                    images = batch
-                    if self.conditioning is not None:
-                        batch, images = conditioning_lib.check_fit_batch(batch, x, y,
-                                                                         self.num_classes)
-                    validation.check_images(images, self.image_shape, self.output_range)
-                validation.check_replicas(batch, replicas)
-                if self.real_batches == "split":
-                    validation.check_split_batch(validation.batch_length(batch) // replicas,
-                                                 self.d_steps)
-            if isinstance(x, np.ndarray):
-                validation.check_array_batches(len(x), batch_size, replicas)
-        if not isinstance(x, np.ndarray):
-            # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
-            # shuffle=True for them.
-            kwargs.setdefault("shuffle", False)
-            from kerasgan.utils import tf_data  # imports TensorFlow, as Keras' data adapters do
-
-            x = tf_data.without_cpu_autotune(x)
-        return super().fit(x, y, batch_size=batch_size, **kwargs)
+        x, failures = batch_checks.prepare_fit_data(self, x, y, batch_size, validate_data, kwargs)
+        kwargs["callbacks"] = finite_steps.watch(self, kwargs.get("callbacks"), terminate_on_nan)
+        try:
+            return super().fit(x, y, batch_size=batch_size, **kwargs)
+        except Exception:
+            if failures:  # a batch failed its check inside the input pipeline
+                raise failures[0] from None
+            raise
 
     def train_step(self, *args, **kwargs):
         """`fit()`'s step: the backend's trainer runs the protocol of `kerasgan.step`."""
+        if getattr(self, "_skip_non_finite_steps", False):
+            return finite_steps.train_step(self, *args)
         return trainers.get().train_step(self, *args, **kwargs)
 
     def test_step(self, *args, **kwargs):

@@ -6,9 +6,8 @@ Every check raises a `ValueError` in the form "Expected <what>. Received:
 for `kerasgan.data`, `check_images` and `check_batch_shape` for `GAN.fit`),
 shared pieces of both (`check_not_empty`, `check_finite`, `check_in_range`),
 class labels (`check_labels`, `check_label_batch`, `check_num_classes`),
-example counts (`check_num_examples`), batch size (`check_split_batch`,
-`check_steps_per_execution`) and replicas (`check_replicas`,
-`check_array_batches`).
+example counts (`check_num_examples`), batch size (`check_split_batch`) and
+replicas (`check_replicas`). `kerasgan.batch_checks` checks every batch `GAN.fit` trains on.
 """
 
 import math
@@ -16,8 +15,9 @@ import numbers
 
 import numpy as np
 
-# Data a little outside the declared range (resampling overshoot, float round-off) is fine.
-_RANGE_TOLERANCE = 1e-3
+#: Data a little outside the declared range (resampling overshoot, float round-off) is fine:
+#: this fraction of the range.
+RANGE_TOLERANCE = 1e-3
 
 
 # --- arguments ------------------------------------------------------------------------------------
@@ -109,43 +109,6 @@ def check_num_examples(num_examples, batch_size, description):
         )
 
 
-def first_batch(x, batch_size=None):
-    """The first batch of `x` as numpy, or None when `x` cannot be peeked without consuming it.
-
-    Args:
-        x: A `tf.data.Dataset`, a numpy array (or anything `np.asarray` takes),
-            or a tuple/dict as Keras `fit()` accepts.
-        batch_size: Batch size `fit()` will use for array inputs.
-    """
-    check_positive_int("batch_size", batch_size, allow_none=True,
-                       fix="Pass e.g. batch_size=32 (or None for Keras' default).")
-    try:
-        import tensorflow as tf
-    except ImportError:  # pragma: no cover - tensorflow is a dependency
-        tf = None
-    if tf is not None and isinstance(x, tf.data.Dataset):
-        for element in x.take(1):
-            return _to_numpy(element)
-        raise ValueError(
-            "Expected a dataset with at least one batch. Received: an empty dataset (it yields "
-            "no batch). Check the source and that batch_size is not larger than the number "
-            "of examples (batches are dropped when incomplete with drop_remainder=True)."
-        )
-    if isinstance(x, np.ndarray) or (hasattr(x, "shape") and hasattr(x, "dtype")):
-        array = np.asarray(x)
-        check_not_empty(array.shape)
-        return array[: batch_size or 32]
-    return None
-
-
-def _to_numpy(element):
-    if isinstance(element, dict):
-        return {k: np.asarray(v) for k, v in element.items()}
-    if isinstance(element, (tuple, list)):
-        return tuple(np.asarray(v) for v in element)
-    return np.asarray(element)
-
-
 # --- images -------------------------------------------------------------------------------------
 
 
@@ -174,26 +137,54 @@ def _shape_hint(shape, image_shape=None):
     return ""
 
 
-def check_finite(images):
-    """Raises if `images` (N, ...) hold a NaN or Inf value."""
+def check_finite(images, where="", batch_size=None):
+    """Raises if `images` (N, ...) hold a NaN or Inf value.
+
+    Args:
+        images: The images.
+        where: Where they are, for the message (e.g. " at batch 5 of the dataset").
+        batch_size: If set, the message also names the first bad image's batch (in the
+            array's order).
+    """
     finite = np.isfinite(images)
     if finite.all():
         return
     bad_images = np.flatnonzero(~finite.reshape(len(images), -1).all(axis=1))
     raise ValueError(
         f"Expected finite pixel values. Received: {int((~finite).sum())} NaN or Inf pixel "
-        f"value(s) in {bad_images.size} of {len(images)} images, the first at index "
-        f"{int(bad_images[0])}. Clean the data (e.g. np.nan_to_num) or drop the broken images."
+        f"value(s) in {bad_images.size} of {len(images)} images{where}, the first at index "
+        f"{int(bad_images[0])}{_batch_of(bad_images[0], batch_size)}. Clean the data (e.g. "
+        "np.nan_to_num) or drop the broken images."
     )
 
 
-def check_in_range(images, value_range):
-    """Raises if float `images` leave `value_range` (by more than a small tolerance)."""
+def _batch_of(index, batch_size):
+    if batch_size is None:
+        return ""
+    batch = int(index) // batch_size + 1
+    return f" (batch {batch} at batch_size={batch_size}, in the array's order)"
+
+
+def check_in_range(images, value_range, where="", batch_size=None):
+    """Raises if float `images` leave `value_range` (by more than a small tolerance).
+
+    Args:
+        images: The images.
+        value_range: `(low, high)`.
+        where: Where they are, for the message (e.g. " at batch 5 of the dataset").
+        batch_size: If set, the message also names the first bad image and its batch (in the
+            array's order).
+    """
     low, high = (float(v) for v in value_range)
-    tol = _RANGE_TOLERANCE * (high - low)
+    tol = RANGE_TOLERANCE * (high - low)
     lo, hi = float(np.min(images)), float(np.max(images))
     if lo >= low - tol and hi <= high + tol:
         return
+    if batch_size is not None:
+        flat = np.asarray(images).reshape(len(images), -1)
+        outside = (flat.min(axis=1) < low - tol) | (flat.max(axis=1) > high + tol)
+        first = int(np.flatnonzero(outside)[0])
+        where += f", the first outside it at index {first}{_batch_of(first, batch_size)}"
     hint = ""
     if hi > 1.5 and high <= 1.0:
         hint = " The values look like 0..255 pixels: divide by 255 (and rescale)."
@@ -203,8 +194,8 @@ def check_in_range(images, value_range):
         hint = " The values look like [-1, 1] images: use (x + 1) / 2."
     raise ValueError(
         f"Expected images with values in [{low:g}, {high:g}]. Received: values in "
-        f"[{lo:g}, {hi:g}].{hint} kerasgan.data.load(..., value_range=({low:g}, {high:g})) and "
-        "kerasgan.data.from_arrays scale uint8 pixels (0..255) for you."
+        f"[{lo:g}, {hi:g}]{where}.{hint} kerasgan.data.load(..., value_range=({low:g}, {high:g})) "
+        "and kerasgan.data.from_arrays scale uint8 pixels (0..255) for you."
     )
 
 
@@ -257,13 +248,15 @@ def check_array_images(images, value_range):
     )
 
 
-def check_images(batch, image_shape, value_range, name="fit()"):
+def check_images(batch, image_shape, value_range, name="fit()", where=""):
     """Raises a ValueError naming the problem and the fix if `batch` is not usable training data.
 
     Args:
-        batch: The first batch (numpy array, tuple or dict).
+        batch: A batch (numpy array, tuple or dict).
         image_shape: Expected `(H, W, C)`.
         value_range: Expected `(low, high)` of pixel values; None skips the range check.
+        name: What trains on it, for the message.
+        where: Where the batch is, for the message (e.g. " at batch 5 of the dataset").
     """
     if isinstance(batch, dict):
         raise ValueError(
@@ -283,7 +276,7 @@ def check_images(batch, image_shape, value_range, name="fit()"):
     if batch.ndim != len(expected) or tuple(batch.shape[1:]) != tuple(image_shape):
         raise ValueError(
             f"Expected images of shape (batch,) + {tuple(image_shape)}. Received: "
-            f"shape={batch.shape}.{_shape_hint(batch.shape, image_shape)} "
+            f"shape={batch.shape}{where}.{_shape_hint(batch.shape, image_shape)} "
             f"kerasgan.data.load(..., image_shape={tuple(image_shape)}) resizes and converts "
             "channels."
         )
@@ -295,13 +288,13 @@ def check_images(batch, image_shape, value_range, name="fit()"):
             values = f" (values {batch.min()}..{batch.max()})"
         raise ValueError(
             f"Expected float images in [{low:g}, {high:g}]. Received: dtype {batch.dtype}"
-            f"{values}. Scale them first, e.g. "
+            f"{values}{where}. Scale them first, e.g. "
             f"kerasgan.data.from_arrays(images, value_range=({low:g}, {high:g})), or "
             f"x.astype('float32') / 255 * {high - low:g} + {low:g}."
         )
-    check_finite(batch)
+    check_finite(batch, where)
     if value_range is not None:
-        check_in_range(batch, value_range)
+        check_in_range(batch, value_range, where)
 
 
 # --- labels -------------------------------------------------------------------------------------
@@ -367,8 +360,9 @@ def labels_out_of_range_message(num_classes, where,
             f"outside it (see the values below). {fix}")
 
 
-def check_label_batch(batch, num_classes, name="fit()"):
-    """Checks the first `(images, labels)` batch of a conditional GAN; returns the images."""
+def check_label_batch(batch, num_classes, name="fit()", where=None):
+    """Checks an `(images, labels)` batch of a conditional GAN (`where`: the batch, for the
+    message of a bad label); returns the images."""
     if not isinstance(batch, (tuple, list)) or len(batch) < 2 or batch[1] is None:
         shape = np.shape(batch[0] if isinstance(batch, (tuple, list)) else batch)
         raise ValueError(
@@ -377,7 +371,7 @@ def check_label_batch(batch, num_classes, name="fit()"):
             "kerasgan.data.load(..., labels=True), or pass fit(images, labels)."
         )
     images = batch[0]
-    check_labels(batch[1], num_classes, np.shape(images)[0], name=f"{name} labels")
+    check_labels(batch[1], num_classes, np.shape(images)[0], name=f"{name} labels", where=where)
     return images
 
 
@@ -444,26 +438,6 @@ def check_replicas(batch, replicas, name="fit()"):
     )
 
 
-def check_array_batches(num_examples, batch_size, replicas, name="fit()"):
-    """Raises a ValueError if an array's last, partial batch would not divide over the replicas.
-
-    Args:
-        num_examples: Rows of the array passed to `fit()`.
-        batch_size: The batch size `fit()` uses (Keras' default is 32).
-        replicas: Replicas sharing each global batch.
-    """
-    batch_size = int(batch_size or 32)
-    last = int(num_examples) % batch_size
-    if replicas <= 1 or last == 0 or last % replicas == 0:
-        return
-    raise ValueError(
-        f"Expected every batch to divide over the {replicas} replicas. Received: {num_examples} "
-        f"images at batch_size={batch_size}, whose last batch holds {last}. Pass "
-        f"{int(num_examples) - last} images (drop the remainder) or a dataset batched with "
-        "drop_remainder=True."
-    )
-
-
 def check_batch_shape(shape, image_shape):
     """Raises a ValueError if a batch's `shape` is not `(batch,) + image_shape`.
 
@@ -487,24 +461,4 @@ def check_split_batch(batch, parts, name="real_batches='split'"):
         f"Expected a batch of at least d_steps={parts} images: {name} gives each of the "
         f"{parts} discriminator updates its own part of the batch. Received: batch={batch}. "
         f"Use batch_size >= {parts}."
-    )
-
-
-def check_steps_per_execution(steps_per_epoch, steps_per_execution):
-    """Raises when `steps_per_epoch` is not a multiple of `steps_per_execution`.
-
-    Keras runs whole executions, so it would silently train the next multiple
-    (10 steps per epoch at 4 per execution trains 12).
-    """
-    spe = int(steps_per_execution or 1)
-    if steps_per_epoch is None or spe <= 1 or int(steps_per_epoch) % spe == 0:
-        return
-    steps = int(steps_per_epoch)
-    raise ValueError(
-        f"Expected steps_per_epoch to be a multiple of this GAN's steps_per_execution={spe}. "
-        f"Received: steps_per_epoch={steps}, so Keras would train {-(-steps // spe) * spe} "
-        f"steps per epoch instead of {steps}. Use "
-        f"steps_per_epoch={max(spe, steps // spe * spe)} (a multiple of {spe}), or "
-        f"steps_per_execution=1 (kerasgan.zoo.get(name, steps_per_execution=1) or "
-        f"gan.compile(..., steps_per_execution=1))."
     )
