@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates .venv (if missing), installs kerasgan with both backends and the test tools, and the real
+# Creates .venv (if missing), installs kerasgan with its three backends, ONNX and the test tools, and the real
 # data the tests read: Debian's Fashion-MNIST (apt-get, with root or passwordless sudo; MNIST's test
 # split ships inside the package).
 # Idempotent: a second run only checks what is installed.
@@ -26,7 +26,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.kerasgan-installed
 [ "$EXTRAS" = test ] || stamp=$stamp-${EXTRAS//,/-}
-check="import kerasgan, keras, tensorflow, jax, pytest, hypothesis"
+check="import kerasgan, keras, tensorflow, jax, torch, onnx, onnxruntime, tf2onnx, pytest, hypothesis"
 case ",$EXTRAS," in *,bench,*) check="$check, torch" ;; esac
 if ! .venv/bin/python -c "$check" 2>/dev/null || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip

@@ -11,6 +11,10 @@
 #                                             benchmark tool.
 #   KERASGAN_TEST_SERIAL=1 bash tools/test.sh one backend after the other
 #
+# A third pass runs the backend-parity subset under KERAS_BACKEND=torch (the PyTorch trainer,
+# checkpoints, shipped weights against TensorFlow's record, ONNX export, the NaN stop); with
+# --slow it runs the preset matrix, the GAN, resume and loss tests under torch as well.
+#
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
 # single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
 # `backend_neutral` (their subject does not depend on the Keras backend) run in the TensorFlow pass
@@ -21,9 +25,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 marks="not slow and not torch"
+torch_marks="not slow and not torch"
+torch_files="tests/test_torch_backend.py tests/test_onnx_export.py tests/test_saved_files.py tests/test_nan_stop.py"
 if [ "${1:-}" = --slow ]; then
   shift
   marks="slow or torch"
+  torch_marks="not torch"
+  torch_files="$torch_files tests/test_presets.py tests/test_gan.py tests/test_ema_start_and_r1.py tests/test_losses.py tests/test_resume.py"
   export KERASGAN_EXTRAS=test,bench KERASGAN_REQUIRE_TORCH=1
 fi
 bash tools/setup_env.sh || exit 1
@@ -36,7 +44,7 @@ run() {  # backend [pytest args] -> streams "[backend] ..." lines; writes $logs/
   local started=$SECONDS
   mkdir -p "$logs/tmp-$backend"
   {
-    KERAS_BACKEND=$backend .venv/bin/python -m pytest -v -p no:cacheprovider -m "$marks" \
+    KERAS_BACKEND=$backend .venv/bin/python -m pytest -v -p no:cacheprovider -m "${run_marks:-$marks}" \
       --durations=15 --durations-min=0.5 --basetemp="$logs/tmp-$backend" "$@" 2>&1
     echo $? > "$logs/$backend.rc"
   } | tee "$logs/$backend.log" | sed -u "s/^/[$backend] /"
@@ -50,8 +58,12 @@ if [ "${KERASGAN_TEST_SERIAL:-0}" = 1 ]; then
 else
   run tensorflow "$@" & run jax "$@" & wait
 fi
+# The torch pass: a parity subset (the full suite stays on TensorFlow and JAX).
+echo "=== pytest -m \"$torch_marks\" under torch: $torch_files"
+# shellcheck disable=SC2086
+run_marks=$torch_marks run torch $torch_files "$@"
 status=0
-for backend in tensorflow jax; do
+for backend in tensorflow jax torch; do
   echo
   echo "=== $backend: slowest tests"
   sed -n '/slowest .*durations/,/^=/p' "$logs/$backend.log" | grep -v '^=' | head -16
@@ -61,5 +73,5 @@ for backend in tensorflow jax; do
   if [ "$rc" -ne 0 ]; then echo "=== FAILED under $backend (pytest exit $rc)"; status=1; fi
 done
 echo "=== tests took $(( SECONDS - start )) s"
-[ $status -eq 0 ] && echo "=== all tests passed under tensorflow and jax"
+[ $status -eq 0 ] && echo "=== all tests passed under tensorflow, jax and torch"
 exit $status
