@@ -22,6 +22,9 @@ import keras
 
 from kerasgan import trainers
 
+# The name scope of the check's own ops (profiles place them under it).
+SCOPE = "finite_step_check"
+
 
 def watch(gan, callbacks, terminate_on_nan=True):
     """`fit()`'s `callbacks` with a `TerminateOnNonFinite` added (unless they hold one,
@@ -81,17 +84,20 @@ def train_step(gan, *args):
 def _jax_step(gan, step, state, data):
     import jax.numpy as jnp
 
+    import jax
+
     logs, new_state = step(gan, state, data)
     trainable, non_trainable, optimizer_values, metric_values = new_state
-    weights_ok = all_finite(trainable)
-    ok = jnp.logical_and(all_finite(logs.values()), weights_ok)
+    with jax.named_scope(SCOPE):
+        weights_ok = all_finite(trainable)
+        ok = jnp.logical_and(all_finite(logs.values()), weights_ok)
 
-    def keep(new, old):
-        return [jnp.where(ok, n, o) for n, o in zip(new, old)]
+        def keep(new, old):
+            return [jnp.where(ok, n, o) for n, o in zip(new, old)]
 
-    kept = (keep(trainable, state[0]), keep(non_trainable, state[1]),
-            keep(optimizer_values, state[2]), metric_values)
-    return checked_logs(logs, weights_ok), kept
+        kept = (keep(trainable, state[0]), keep(non_trainable, state[1]),
+                keep(optimizer_values, state[2]), metric_values)
+        return checked_logs(logs, weights_ok), kept
 
 
 def _tensorflow_step(gan, step, data):
@@ -103,8 +109,9 @@ def _tensorflow_step(gan, step, data):
     with tf.control_dependencies(tf.nest.flatten(data)):
         before = [tf.identity(v) for v in variables]
         logs = step(gan, data)
-    weights_ok = all_finite([v.value for v in gan.trainable_variables])
-    ok = tf.logical_and(all_finite(logs.values()), weights_ok)
+    with tf.name_scope(SCOPE):
+        weights_ok = all_finite([v.value for v in gan.trainable_variables])
+        ok = tf.logical_and(all_finite(logs.values()), weights_ok)
     context = tf.distribute.get_replica_context()
     if context is not None and context.num_replicas_in_sync > 1:
         # Every replica restores or none: one replica's NaN batch stops them all.

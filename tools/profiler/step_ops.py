@@ -30,7 +30,7 @@ from tools.profiler.common import (FLAGS, compiled_preset, opt, output_path, run
 _ROLES = ("forward", "input gradient", "kernel gradient", "gradients", "layout copies", "other")
 _LAYOUT_COPY = "layout_copy"  # op_name suffix of XLA's copies placed on the convolution they feed
 _OUTSIDE = ("(optimizer)", "(loss, metrics and the rest)", "(input pipeline)",
-            "(no source op: XLA's layout copies)")
+            "(no source op: XLA's layout copies)", "(finite-step check)")
 
 
 def network_layers(gan):
@@ -69,6 +69,8 @@ def _outside(path):
     if not path:
         return _OUTSIDE[3]
     lowered = path.lower()
+    if "finite_step_check" in lowered:
+        return _OUTSIDE[4]
     if any(w in lowered for w in ("optimizer", "adam", "rmsprop", "sgd", "assignvariable")):
         return _OUTSIDE[0]
     return _OUTSIDE[1]
