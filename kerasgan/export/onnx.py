@@ -21,8 +21,8 @@ jax2onnx).
 Example:
     python -m kerasgan.export --format=onnx --checkpoint=runs/mlp/checkpoint.keras \
         --output_dir=runs/mlp/onnx
->>> session = onnxruntime.InferenceSession("runs/mlp/onnx/generator.onnx")
->>> images, = session.run(["images"], {"noise": gan.sample_noise(4, seed=0)})
+>>> runtime = onnxruntime.InferenceSession("runs/mlp/onnx/generator.onnx")
+>>> images, = runtime.run(["images"], {"noise": gan.sample_noise(4, seed=0)})
 """
 
 import json
