@@ -4,6 +4,7 @@ import csv
 import io
 import math
 import os
+import time
 
 import keras
 import numpy as np
@@ -199,23 +200,46 @@ def _png_size(png):
 
 
 class AtomicCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN to a `.keras` file at every epoch end, atomically.
+    """Saves the whole GAN to a `.keras` file at every epoch end, and mid-epoch on a timer, atomically.
 
-    A crash during a save leaves the previous checkpoint intact. The epoch
-    count goes to `<path>.epoch` (also atomic) so training can resume.
+    A crash during a save leaves the previous checkpoint intact. The count of
+    finished epochs goes to `<path>.epoch` (also atomic) at each epoch end. A
+    save never replaces the last good checkpoint with weights whose logs are
+    not finite.
 
     Args:
         path: Destination, ending in `.keras`.
+        every_seconds: Also save after the first batch that ends at least this
+            many seconds after the last save (so a long epoch loses at most
+            that much work to a crash). None or 0: only at epoch ends.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, every_seconds=None):
         super().__init__()
         if not str(path).endswith(".keras"):
             raise ValueError(
                 f"Expected a checkpoint path ending in '.keras'. Received: path={str(path)!r}. "
                 "Name the file like 'runs/x/checkpoint.keras' (Keras' native format)."
             )
+        if every_seconds is not None and not every_seconds >= 0:
+            raise ValueError(
+                f"Expected every_seconds >= 0 (0 or None: save at epoch ends only). Received: "
+                f"every_seconds={every_seconds!r}."
+            )
         self.path = path
+        self.every_seconds = every_seconds or None
+        self._last_save = None
+
+    def on_train_begin(self, logs=None):
+        self._last_save = time.monotonic()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.every_seconds is None or self._last_save is None:
+            return
+        if time.monotonic() - self._last_save < self.every_seconds or _non_finite(logs):
+            return
+        save_model(self.model, self.path)
+        self._last_save = time.monotonic()
 
     def on_epoch_end(self, epoch, logs=None):
         if _non_finite(logs):
@@ -223,6 +247,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             return
         save_model(self.model, self.path)
         atomic_write_text(self.path + ".epoch", f"{epoch + 1}\n")
+        self._last_save = time.monotonic()
 
 
 def save_model(model, path):

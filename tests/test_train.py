@@ -133,7 +133,8 @@ def test_help_documents_every_flag():
                             capture_output=True, text=True, timeout=120)
     text = result.stdout + result.stderr
     for flag in ("preset", "dataset", "epochs", "steps_per_epoch", "batch_size", "output_dir",
-                 "seed", "backend", "override", "resume", "overwrite", "tensorboard"):
+                 "seed", "backend", "override", "resume", "overwrite", "tensorboard",
+                 "checkpoint_minutes"):
         assert f"--{flag}" in text or f"--[no]{flag}" in text, flag
 
 
@@ -328,3 +329,42 @@ def test_an_output_dir_holding_a_run_is_refused_unless_resume_or_overwrite(idx_d
     assert after["notes.txt"] == before["notes.txt"]
     assert after[os.path.join("samples", "picked.png")] == b"the user's own file"
     assert sorted(after) == sorted(before)
+
+
+@pytest.mark.parametrize("minutes", [1e-9, 0])
+def test_a_run_crashed_mid_epoch_resumes_from_its_timed_checkpoint_bit_exact(
+        idx_dir, tmp_path, monkeypatch, minutes):
+    """checkpoint_minutes saves within an epoch; resuming finishes that epoch, then goes on."""
+    from kerasgan import callbacks as cb
+
+    common = dict(dataset=str(idx_dir), epochs=2, steps_per_epoch=6, batch_size=8, seed=1,
+                  num_samples=4, verbose=0, tensorboard=False,
+                  overrides={"g_widths": (16,), "d_widths": (16,), "steps_per_execution": 1,
+                             "learning_rate": 1e-3})
+    reference = train.run("mnist_mlp", str(tmp_path / "straight"), **common)
+
+    def crash_at_step_4(self, batch, logs=None):  # runs before the checkpoint's own hook
+        if batch == 3:
+            raise RuntimeError("simulated crash")
+
+    out = tmp_path / "crashed"
+    with monkeypatch.context() as m:
+        m.setattr(cb.StopOnNonFiniteLoss, "on_train_batch_end", crash_at_step_4, raising=False)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            train.run("mnist_mlp", str(out), checkpoint_minutes=minutes, **common)
+    if not minutes:  # epoch-end checkpoints only: the crash in epoch 1 left none
+        assert not (out / "checkpoint.keras").exists()
+        return
+    assert not (out / "checkpoint.keras.epoch").exists()  # no epoch had finished
+    assert cb.training_step(kerasgan.load_gan(out / "checkpoint.keras")) == 3
+    resumed = train.run("mnist_mlp", str(out), resume=True, checkpoint_minutes=minutes, **common)
+    assert cb.training_step(resumed) == 12
+    assert (out / "checkpoint.keras.epoch").read_text() == "2\n"
+    rows = list(csv.DictReader((out / "log.csv").open()))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    want = reference.trainable_variables + reference.non_trainable_variables
+    got = resumed.trainable_variables + resumed.non_trainable_variables
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(g), keras.ops.convert_to_numpy(w),
+                                      err_msg=g.path)

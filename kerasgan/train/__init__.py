@@ -18,7 +18,8 @@ Several devices (global --batch_size, split across them), several workers, mixed
         --batch_size=256 --epochs=10 --output_dir=runs/dcgan
 
 Writes to the work directory (in multi-worker runs, only the chief writes it):
-    checkpoint.keras        the whole GAN (both optimizers' states), every epoch, atomically
+    checkpoint.keras        the whole GAN (both optimizers' states), atomically, every epoch and
+                            every `checkpoint_minutes` within one
     samples/epoch_NNN.png   a grid of generated images per epoch (fixed noise; a conditional
                             preset: one row per class, same noise down each column)
     samples_final.png       the final grid
@@ -55,6 +56,8 @@ from collections.abc import Mapping
 
 from absl import logging
 
+from kerasgan.train.stream import training_stream
+
 __all__ = ["TrainConfig", "train", "run", "training_stream", "parse_overrides"]
 
 DISTRIBUTIONS = ("none", "mirrored", "multi_worker")
@@ -89,6 +92,9 @@ class TrainConfig:
         mixed_precision: None/`"float32"`, `"mixed_float16"` or `"mixed_bfloat16"`.
         cpu_devices: Split the host CPU into N devices.
         tensorboard: Write TensorBoard scalars and sample images to `<workdir>/tensorboard`.
+        checkpoint_minutes: Also checkpoint within an epoch after this many minutes since the
+            last save (0: at epoch ends only). A run resumed from such a checkpoint finishes
+            that epoch first; its log row averages the steps after the checkpoint.
     """
 
     preset: str
@@ -110,6 +116,7 @@ class TrainConfig:
     mixed_precision: str = None
     cpu_devices: int = None
     tensorboard: bool = True
+    checkpoint_minutes: float = 10.0
 
     def __post_init__(self):
         _check_options(self)
@@ -152,7 +159,7 @@ def train(config, workdir):
 def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=None, epochs=1,
         steps_per_epoch=None, batch_size=None, seed=0, overrides=None, num_samples=64,
         sample_every=1, resume=False, verbose=2, distribution="none", mixed_precision=None,
-        cpu_devices=None, tensorboard=True, overwrite=False):
+        cpu_devices=None, tensorboard=True, overwrite=False, checkpoint_minutes=10.0):
     """`train()` with the options as keyword arguments (the flags of `python -m kerasgan.train`).
 
     Example:
@@ -163,7 +170,8 @@ def run(preset, output_dir, dataset=None, data_dir=None, split="train", limit=No
         epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size, seed=seed,
         overrides=dict(overrides or {}), num_samples=num_samples, sample_every=sample_every,
         resume=resume, overwrite=overwrite, verbose=verbose, distribution=distribution,
-        mixed_precision=mixed_precision, cpu_devices=cpu_devices, tensorboard=tensorboard)
+        mixed_precision=mixed_precision, cpu_devices=cpu_devices, tensorboard=tensorboard,
+        checkpoint_minutes=checkpoint_minutes)
     return train(config, output_dir)
 
 
@@ -217,6 +225,10 @@ def _check_options(c):
     for name in ("tensorboard", "resume", "overwrite"):
         if not isinstance(getattr(c, name), bool):
             raise validation.argument_error(name, getattr(c, name), "True or False")
+    if (isinstance(c.checkpoint_minutes, bool) or not isinstance(c.checkpoint_minutes, (int, float))
+            or not c.checkpoint_minutes >= 0):
+        raise validation.argument_error("checkpoint_minutes", c.checkpoint_minutes,
+                                        "a number of minutes >= 0", "0 saves at epoch ends only.")
     if not isinstance(c.overrides, Mapping):
         raise validation.argument_error("overrides", c.overrides, "a dict of preset overrides",
                                         "Pass e.g. overrides={'latent_dim': 64}.")
@@ -409,15 +421,17 @@ def _train(dist, c, output_dir, writes):
         # written after it and could lag if the process died in between).
         steps_done = cb.training_step(gan)
         initial_epoch, partial = divmod(steps_done, steps_per_epoch)
-        if partial:
+        spe = int(config.get("steps_per_execution", 1) or 1)
+        if partial % spe:
             raise ValueError(
-                f"Expected a checkpoint holding a whole number of epochs of --steps_per_epoch="
-                f"{steps_per_epoch}. Received: {checkpoint}, which holds {steps_done} training "
-                "steps. Resume with the run's own --steps_per_epoch "
-                f"(see {os.path.join(output_dir, 'config.json')})."
+                f"Expected a checkpoint at a whole number of executions of steps_per_execution="
+                f"{spe}. Received: {checkpoint}, which holds {steps_done} training steps. Resume "
+                f"with --override=steps_per_execution=N for an N that divides {partial}."
             )
         logging.info("Resuming %s from epoch %d (step %d)", checkpoint, initial_epoch, steps_done)
-    ds = training_stream(ds, c.seed, step_batch, start_batch=initial_epoch * steps_per_epoch)
+    else:
+        steps_done = partial = 0
+    stream = training_stream(ds, c.seed, step_batch, start_batch=steps_done)
     os.makedirs(writes, exist_ok=True)
     atomic_write_text(
         os.path.join(writes, "config.json"),
@@ -443,9 +457,21 @@ def _train(dist, c, output_dir, writes):
     if log_dir is not None:
         # keras.callbacks.TensorBoard's tags, without needing the tensorboard package to write.
         callbacks.append(cb.TensorBoardLog(log_dir))
-    callbacks.append(cb.AtomicCheckpoint(writer_checkpoint))
-    gan.fit(ds, epochs=c.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks, verbose=c.verbose, shuffle=False)
+    callbacks.append(cb.AtomicCheckpoint(writer_checkpoint,
+                                         every_seconds=60.0 * c.checkpoint_minutes))
+    if partial and initial_epoch < c.epochs:
+        # A checkpoint from within an epoch: train that epoch's remaining steps first.
+        logging.info("Finishing epoch %d: %d of its %d steps remain", initial_epoch + 1,
+                     steps_per_epoch - partial, steps_per_epoch)
+        gan.fit(stream, epochs=initial_epoch + 1, initial_epoch=initial_epoch,
+                steps_per_epoch=steps_per_epoch - partial, callbacks=callbacks,
+                verbose=c.verbose, shuffle=False)
+        initial_epoch += 1
+        stream = training_stream(ds, c.seed, step_batch, start_batch=initial_epoch * steps_per_epoch)
+    if initial_epoch < c.epochs and not gan.stop_training:
+        gan.fit(stream, epochs=c.epochs, initial_epoch=initial_epoch,
+                steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=c.verbose,
+                shuffle=False)
     final = os.path.join(writes, "samples_final.png")
     cb.save_samples(gan, final, c.num_samples, seed=c.seed, class_names=class_names,
                     title=f"{c.preset}: step {cb.training_step(gan)}")
@@ -453,48 +479,3 @@ def _train(dist, c, output_dir, writes):
         print(f"Samples: {os.path.abspath(final)}")
         print(f"Checkpoint: {os.path.abspath(checkpoint)}")
     return gan
-
-
-def training_stream(batches, seed, batch_size, start_batch=0, max_buffer_bytes=1 << 30):
-    """Repeats `batches` forever, reshuffled per pass; pass k's order depends only on (seed, k).
-
-    A seeded `shuffle(reshuffle_each_iteration=True)` draws each pass's order
-    from a generator shared by every iterator of the dataset, so the order a
-    run sees depends on how many iterators Keras (or a peek at the first
-    batch) created before; a resumed run would not see the uninterrupted
-    run's order. Here each pass is its own deterministic shuffle, and a
-    resumed run starts at `start_batch` without replaying earlier passes.
-    tf.data combines op seeds with TensorFlow's global seed, so this sets the
-    global seed from `seed` (never to 0: with a global seed of 0, TF cannot
-    take a tensor op seed inside a graph-mode dataset function).
-
-    Args:
-        batches: An unshuffled, finite dataset of equal batches (`kerasgan.data.load(...,
-            shuffle=False)`); the examples each pass drops are the same (< batch_size).
-        seed: Integer seed.
-        batch_size: Examples per batch.
-        start_batch: Index of the first batch to yield (steps already trained).
-        max_buffer_bytes: Shuffle-buffer budget; a smaller buffer shuffles less thoroughly.
-
-    Example:
-    >>> ds = kerasgan.data.load("mnist", preset="mnist_mlp", shuffle=False)
-    >>> stream = kerasgan.train.training_stream(ds, seed=0, batch_size=128, start_batch=938)
-    """
-    import numpy as np
-    import tensorflow as tf
-
-    per_pass = int(batches.cardinality())
-    examples = batches.unbatch()
-    example_bytes = sum(int(np.prod(spec.shape)) * spec.dtype.size
-                        for spec in tf.nest.flatten(examples.element_spec))  # images (+ labels)
-    buffer = max(1, min(per_pass * batch_size, max_buffer_bytes // max(1, example_bytes)))
-    first_pass, offset = divmod(int(start_batch), per_pass)
-    tf.random.set_seed(int(seed) % (2**31 - 1) + 1)
-
-    def one_pass(k):
-        pass_seed = tf.constant(int(seed) * 1_000_003, tf.int64) + k
-        return examples.shuffle(buffer, seed=pass_seed, reshuffle_each_iteration=False).batch(
-            batch_size, drop_remainder=True)
-
-    stream = tf.data.Dataset.counter(first_pass).flat_map(one_pass)
-    return stream.skip(offset).prefetch(tf.data.AUTOTUNE)

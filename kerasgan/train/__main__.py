@@ -88,6 +88,12 @@ def define_flags(flag_values=FLAGS):
         "grids to output_dir/tensorboard (view: tensorboard --logdir=output_dir/tensorboard).",
         **fv,
     )
+    flags.DEFINE_float(
+        "checkpoint_minutes", 10.0,
+        "Also checkpoint within an epoch this many minutes after the last save (0: at epoch ends "
+        "only), so a crash loses at most that much training. --resume from such a checkpoint "
+        "finishes its epoch first.", **fv,
+    )
     flags.DEFINE_integer(
         "verbose", 2, "Keras fit verbosity: 0 silent, 1 progress bar, 2 one line per epoch.", **fv)
 
@@ -114,6 +120,7 @@ def config_from_flags(flag_values=FLAGS):
         overrides=overrides, num_samples=f.num_samples, sample_every=f.sample_every,
         resume=f.resume, overwrite=f.overwrite, verbose=f.verbose, distribution=f.distribution,
         mixed_precision=f.mixed_precision, cpu_devices=f.cpu_devices, tensorboard=f.tensorboard,
+        checkpoint_minutes=f.checkpoint_minutes,
     )
 
 
