@@ -69,7 +69,7 @@ def test_bench_quick_writes_json(tmp_path):
     for row in results["rows"]:
         assert row["preset"] == "mnist_mlp" and row["round"] == 0
         for key in ("steps_per_s", "images_per_s", "ms_per_step", "first_step_s",
-                    "rss_mb_after_first_step", "peak_rss_mb"):
+                    "rss_mb_after_first_step", "peak_rss_mb", "gflop_per_step", "gflop_per_s"):
             assert _positive(row[key]), (row["variant"], key, row[key])
         assert len(row["steps_per_s_repeats"]) == 2
         assert all(_positive(v) for v in row["steps_per_s_repeats"])
@@ -285,3 +285,35 @@ runpy.run_path({os.path.join(ROOT, "tools", "bench.py")!r}, run_name="__main__")
     results = json.loads(output.read_text())
     assert results["rows"] == [] and results["summary"] == {"variants": [], "ratios": []}
     assert "pip install torch==2.13.0" in results["skipped"][0]
+
+
+def _flop_gan(**kwargs):
+    layers = keras.layers
+    z = keras.Input((4,))
+    h = layers.Dense(7 * 7 * 8)(z)  # 2 * 4 * 392
+    h = layers.Reshape((7, 7, 8))(h)
+    h = layers.Conv2DTranspose(6, 3, strides=2, padding="same")(h)  # 2 * 49 * 9 * 8 * 6
+    x = layers.Conv2D(1, 3, padding="same")(h)  # 2 * 196 * 9 * 6 * 1
+    g = keras.Model(z, x)
+    images = keras.Input((14, 14, 1))
+    h = layers.Conv2D(5, 3, strides=2, padding="same")(images)  # 2 * 49 * 9 * 1 * 5
+    h = layers.Flatten()(h)
+    d = keras.Model(images, layers.Dense(1)(h))  # 2 * 245 * 1
+    return kerasgan.GAN(g, d, **kwargs)
+
+
+def test_flop_count_follows_the_layer_shapes_and_the_update_schedule():
+    flops = _tool("bench_flops")
+    g_fwd = 2 * 4 * 392 + 2 * 49 * 9 * 8 * 6 + 2 * 196 * 9 * 6
+    d_fwd = 2 * 49 * 9 * 5 + 2 * 245
+    one = flops.step_flops(_flop_gan(), step_batch=10)
+    assert one["generator_forward"] == g_fwd and one["discriminator_forward"] == d_fwd
+    # One critic update: fakes drawn, D trained on 10 reals and 10 fakes; then G trained.
+    assert one["discriminator"] == g_fwd * 10 + 3 * d_fwd * 20
+    assert one["generator"] == 3 * g_fwd * 10 + 2 * d_fwd * 10
+    assert one["total"] == one["discriminator"] + one["generator"]
+    # Five critic updates on fresh fifths of the batch, each with a gradient penalty.
+    wgan = flops.step_flops(_flop_gan(d_steps=5, real_batches="split",
+                                      gradient_penalty_weight=10.0), step_batch=10)
+    assert wgan["discriminator"] == 5 * (g_fwd * 2 + 3 * d_fwd * 4 + 3 * d_fwd * 2)
+    assert wgan["generator"] == 3 * g_fwd * 2 + 2 * d_fwd * 2

@@ -46,7 +46,8 @@ contiguous NCHW tensors).
 Every result row records the CPU model, its vector extensions (from
 /proc/cpuinfo flags), the core counts, the load average, the library
 versions and speed-related environment variables of the process that
-measured it. Also recorded: resident memory after the first step, peak RSS,
+measured it. Also recorded: the step's FLOPs (tools/bench_flops.py) and GFLOP/s,
+resident memory after the first step, peak RSS,
 `fit()`'s fixed cost per call, and the input pipeline alone (images/s).
 
 Usage:
@@ -88,6 +89,7 @@ def _load_tool(name):
 
 bench_torch = _load_tool("bench_torch")  # imports torch only when a torch variant runs
 bench_stats = _load_tool("bench_stats")
+bench_flops = _load_tool("bench_flops")
 BACKENDS = bench_stats.BACKENDS
 variants_of, kind_of = bench_stats.variants_of, bench_stats.kind_of
 summarize, rotated = bench_stats.summarize, bench_stats.rotated
@@ -602,6 +604,7 @@ def _child_train(backend, preset, variant):
             return time.perf_counter() - t0, n
 
     extra["ema_decay"] = getattr(gan, "ema_decay", None)  # the hand loops do not average
+    extra["gflop_per_step"] = bench_flops.step_flops(gan, step_batch)["total"] / 1e9
     rss0 = _rss_mb()
     t0 = time.perf_counter()
     first()
@@ -620,7 +623,7 @@ def _child_train(backend, preset, variant):
         sps.append(n / seconds)
     med = statistics.median(sps)
     row.update(steps_per_s=med, steps_per_s_repeats=sps, images_per_s=med * step_batch,
-               ms_per_step=1000.0 / med)
+               ms_per_step=1000.0 / med, gflop_per_s=med * extra["gflop_per_step"])
     if overheads:
         # fit()'s fixed cost per call (set-up + teardown), amortised over an epoch.
         row["fit_call_overhead_s"] = statistics.median(overheads)
@@ -726,7 +729,7 @@ def _table(results):
         rows.append("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v))
     rows.append(f"rounds: {results['rounds']}; figures: median [min-max] over rounds")
     head = (f"{'preset':<13} {'backend':<10} {'variant':<20} {'batch':>5} {'steps/s':>22} "
-            f"{'img/s':>8} {'1st step s':>10} {'RSS MB':>7}")
+            f"{'img/s':>8} {'GFLOP/s':>8} {'1st step s':>10} {'RSS MB':>7}")
     rows += ["", head, "-" * len(head)]
     by_key = {}
     for r in results["rows"]:
@@ -736,9 +739,11 @@ def _table(results):
         first = statistics.median(r["first_step_s"] for r in measured if "first_step_s" in r)
         rss = max(r["rss_mb_after_first_step"] for r in measured if "rss_mb_after_first_step" in r)
         batch = measured[0]["step_batch"]
+        gflop = measured[0].get("gflop_per_step", float("nan"))
         rows.append(f"{v['preset']:<13} {v['backend']:<10} {v['variant']:<20} {batch:>5} "
                     f"{_fmt_spread(v['steps_per_s']):>22} "
-                    f"{v['steps_per_s']['median'] * batch:>8.0f} {first:>10.2f} {rss:>7.0f}")
+                    f"{v['steps_per_s']['median'] * batch:>8.0f} "
+                    f"{v['steps_per_s']['median'] * gflop:>8.1f} {first:>10.2f} {rss:>7.0f}")
     impl = {(r["preset"], r["variant"]): r["optimizer_implementation"] for r in results["rows"]
             if "optimizer_implementation" in r}
     for (preset, variant), value in impl.items():
