@@ -20,6 +20,7 @@ and writes `FINDINGS.md` (and `samples_<name>.png` when the runs' checkpoints ar
 """
 
 import json
+import math
 import os
 import statistics
 
@@ -43,6 +44,9 @@ def define_flags():
 # The protocol's constants (PROTOCOL.md): equivalence margin and "well below the ceiling".
 MARGIN_NATS = 0.1
 BELOW_CEILING_NATS = 1.0
+# PROTOCOL_paper_scale.md: the seed-to-seed standard deviation of a run's mean entropy, borrowed
+# from the h = 16 study (the larger of its two arms), for the rule on one run per arm.
+SEED_SD_NATS = 0.028
 
 
 def verdict(baseline, shared, untrained, margin=MARGIN_NATS, below=BELOW_CEILING_NATS):
@@ -66,6 +70,38 @@ def verdict(baseline, shared, untrained, margin=MARGIN_NATS, below=BELOW_CEILING
     return "inconclusive", f"shared - baseline = {d:+.3f} nats > {margin}, but the seeds overlap"
 
 
+def verdict_one_run_each(baseline, shared, untrained, seed_sd=SEED_SD_NATS, margin=MARGIN_NATS,
+                         below=BELOW_CEILING_NATS):
+    """PROTOCOL_paper_scale.md's rule for one run per arm.
+
+    `baseline`, `shared`: `(mean entropy, bootstrap standard error)` of each arm's run;
+    `untrained`: the untrained generator's mean entropies. The difference d = shared - baseline
+    gets the half-width 1.96 sqrt(se_b^2 + se_s^2 + 2 seed_sd^2). Returns (verdict, reason).
+    """
+    (e_b, se_b), (e_s, se_s) = baseline, shared
+    if max(e_b, e_s) > below:
+        return "inconclusive", f"a run is above {below} nats (not well below the ceiling)"
+    if max(e_b, e_s) >= statistics.mean(untrained):
+        return "inconclusive", "an arm's mean entropy is not below the untrained generator's"
+    d = e_s - e_b
+    w = 1.96 * math.sqrt(se_b ** 2 + se_s ** 2 + 2 * seed_sd ** 2)
+    interval = f"shared - baseline = {d:+.3f} nats, 95% interval [{d - w:+.3f}, {d + w:+.3f}]"
+    if d + w <= margin:
+        return "holds", f"{interval}, below the {margin} margin"
+    if d - w > margin:
+        return "does not hold", f"{interval}, above the {margin} margin"
+    return "inconclusive", f"{interval} reaches across the {margin} margin"
+
+
+def _with_interval(report):
+    """A run's mean entropy, with its bootstrap 95% interval where the report has one."""
+    text = f"{report['entropy_mean']:.3f}"
+    if report.get("entropy_mean_ci95"):
+        low, high = report["entropy_mean_ci95"]
+        text += f" ({low:.3f}-{high:.3f})"
+    return text
+
+
 def _spread(values, fmt):
     return (f"{fmt.format(statistics.mean(values))} [{fmt.format(min(values))}-"
             f"{fmt.format(max(values))}]")
@@ -84,16 +120,23 @@ def findings(name, untrained_reports, noise_report, repo=sc.REPO):
     reports = {p: [run["report"] for run in r["runs"]] for p, r in arms.items()}
     entropy = {p: [x["entropy_mean"] for x in reps] for p, reps in reports.items()}
     untrained = [x["entropy_mean"] for x in untrained_reports]
-    result, reason = verdict(entropy["wgan"], entropy["shared_wgan"], untrained)
+    one_run_each = all(len(reps) == 1 for reps in reports.values())
+    if one_run_each:  # PROTOCOL_paper_scale.md
+        result, reason = verdict_one_run_each(
+            *[(reports[p][0]["entropy_mean"], reports[p][0]["entropy_mean_se"])
+              for p in ("wgan", "shared_wgan")], untrained)
+    else:
+        result, reason = verdict(entropy["wgan"], entropy["shared_wgan"], untrained)
     real = reports["wgan"][0]["real_vs_real"]
     steps = arms["wgan"]["runs"][0]["steps"]
     lines = [
         "# Findings: classifier entropy of Shared-WGAN vs its baseline on held-out MNIST "
-        "(protocol: PROTOCOL.md)", "",
+        f"(protocol: {'PROTOCOL_paper_scale.md' if one_run_each else 'PROTOCOL.md'})", "",
         f"Verdict on \"the shared WGAN reaches the baseline's entropy (similar quality)\": "
         f"**{result}** at {steps:,} steps ({reason}).", "",
         "Mean over seeds [min-max]; entropy in nats (ceiling ln 10 = 2.303), 5,000 samples per "
-        "seed against the judge's held-out 5,000 MNIST test images.", "",
+        "seed against the judge's held-out 5,000 MNIST test images; in parentheses a run's "
+        "bootstrap 95% interval over its samples.", "",
         "| samples from | seeds | mean entropy per seed | mean entropy | entropy std | FD | "
         "classes covered |",
         "|---|---|---|---|---|---|---|",
@@ -106,7 +149,7 @@ def findings(name, untrained_reports, noise_report, repo=sc.REPO):
     for label, reps in rows:
         e = [x["entropy_mean"] for x in reps]
         lines.append(
-            f"| {label} | {len(reps)} | {', '.join(f'{v:.3f}' for v in e)} | "
+            f"| {label} | {len(reps)} | {', '.join(_with_interval(x) for x in reps)} | "
             f"{_spread(e, '{:.3f}')} | {_spread([x['entropy_std'] for x in reps], '{:.3f}')} | "
             f"{_spread([x['fd'] for x in reps], '{:.1f}')} | "
             f"{_spread([x['classes_covered'] for x in reps], '{:.1f}')} |")

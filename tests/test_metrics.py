@@ -20,7 +20,9 @@ from tests.conftest import tiny_mlp_gan
 def test_entropy_uniform_is_log10_and_one_hot_is_zero():
     h = metrics.entropy(np.full((3, 10), 0.1))
     np.testing.assert_allclose(h, math.log(10), rtol=1e-12)
-    assert metrics.entropy_stats(np.eye(10)) == {"entropy_mean": 0.0, "entropy_std": 0.0}
+    assert metrics.entropy_stats(np.eye(10)) == {"entropy_mean": 0.0, "entropy_std": 0.0,
+                                                 "entropy_mean_se": 0.0,
+                                                 "entropy_mean_ci95": [0.0, 0.0]}
 
 
 def test_entropy_stats_hand_computed():
@@ -34,6 +36,23 @@ def test_entropy_stats_hand_computed():
     assert stats["entropy_mean"] == pytest.approx(values.mean())
     # Population std (ddof=0), as in the seed 003 table.
     assert stats["entropy_std"] == pytest.approx(math.sqrt(((values - values.mean()) ** 2).mean()))
+
+
+def test_entropy_mean_interval_is_the_bootstrap_of_the_samples():
+    # Half the samples one-hot (0 nats), half uniform over 10 classes (ln 10): mean ln(10) / 2,
+    # population std ln(10) / 2, so the mean's standard error is about that / sqrt(n).
+    n = 400
+    p = np.zeros((n, 10))
+    p[: n // 2, 0] = 1.0
+    p[n // 2:] = 0.1
+    stats = metrics.entropy_stats(p, resamples=4000, seed=1)
+    se = math.log(10) / 2 / math.sqrt(n)
+    assert stats["entropy_mean_se"] == pytest.approx(se, rel=0.1)
+    low, high = stats["entropy_mean_ci95"]
+    assert low < stats["entropy_mean"] < high
+    assert high - low == pytest.approx(2 * 1.96 * se, rel=0.15)
+    assert metrics.entropy_stats(p, resamples=4000, seed=1) == stats  # seeded
+    assert "entropy_mean_ci95" not in metrics.entropy_stats(p, resamples=0)
 
 
 def test_entropy_rejects_logits():

@@ -283,3 +283,33 @@ def test_entropy_table_verdict_rule_and_findings(tmp_path):
     assert "every shared seed has a lower FD than every baseline seed" in text
     with pytest.raises(FileNotFoundError, match="Expected the result file"):
         et.findings("missing", [], {}, repo=str(tmp_path))
+
+
+def test_entropy_table_rule_for_one_run_per_arm(tmp_path):
+    from studies import entropy_table as et
+
+    untrained = [2.3]
+    # Half-width 1.96 * sqrt(2 * 0.005^2 + 2 * 0.028^2) = 0.0789 nats.
+    holds = et.verdict_one_run_each((0.30, 0.005), (0.32, 0.005), untrained)
+    assert holds[0] == "holds" and "[-0.059, +0.099]" in holds[1]
+    assert et.verdict_one_run_each((0.30, 0.005), (0.33, 0.005), untrained)[0] == "inconclusive"
+    assert et.verdict_one_run_each((0.30, 0.005), (0.50, 0.005), untrained)[0] == "does not hold"
+    assert et.verdict_one_run_each((0.30, 0.005), (0.15, 0.005), untrained)[0] == "holds"
+    assert et.verdict_one_run_each((0.30, 0.005), (1.10, 0.005), untrained)[0] == "inconclusive"
+    assert et.verdict_one_run_each((0.30, 0.005), (0.32, 0.005), [0.31])[0] == "inconclusive"
+
+    def report(e, ci):
+        return {"entropy_mean": e, "entropy_mean_se": 0.005, "entropy_mean_ci95": ci,
+                "entropy_std": 0.3, "fd": 40.0, "classes_covered": 10,
+                "real_vs_real": {"entropy_mean": 0.02, "entropy_std": 0.1, "fd": 5.4,
+                                 "classes_covered": 10}}
+
+    for preset, r in (("wgan", report(0.30, [0.29, 0.31])), ("shared_wgan", report(0.32, [0.31, 0.33]))):
+        os.makedirs(tmp_path / "zoo" / preset / "results")
+        with open(tmp_path / "zoo" / preset / "results" / "train.json", "w") as f:
+            json.dump({"arguments": f"--preset={preset} --name=train",
+                       "runs": [{"seed": 0, "steps": 10940, "report": r}]}, f)
+    verdict, text = et.findings("train", [report(2.3, [2.3, 2.3])], report(2.3, [2.3, 2.3]),
+                                repo=str(tmp_path))
+    assert verdict == "holds" and "(protocol: PROTOCOL_paper_scale.md)" in text
+    assert "| `shared_wgan` (10,940 steps) | 1 | 0.320 (0.310-0.330) |" in text

@@ -54,25 +54,38 @@ def entropy(probs):
     return -(p * logs).sum(axis=1)
 
 
-def entropy_stats(probs):
-    """Mean and population standard deviation of the per-sample entropy.
+def entropy_stats(probs, resamples=2000, seed=0):
+    """Mean and population standard deviation of the per-sample entropy, with a bootstrap interval.
 
     Args:
         probs: `(num_samples, num_classes)` softmax probabilities.
+        resamples: Bootstrap resamples of the samples for the mean's interval (0: none).
+        seed: Seed of the resampling.
 
     Returns:
-        `{"entropy_mean": float, "entropy_std": float}` (std with ddof=0, as
-        numpy's default, matching the Shared-WGAN paper's entropy table).
+        `{"entropy_mean", "entropy_std", "entropy_mean_se", "entropy_mean_ci95"}`: std with
+        ddof=0, as numpy's default, matching the Shared-WGAN paper's entropy table; the
+        bootstrap standard error of the mean and its 95% percentile interval `[low, high]`.
 
     Example:
     >>> kerasgan.metrics.entropy_stats(np.eye(10))
-    {'entropy_mean': 0.0, 'entropy_std': 0.0}
+    {'entropy_mean': 0.0, 'entropy_std': 0.0, 'entropy_mean_se': 0.0, 'entropy_mean_ci95': [0.0, 0.0]}
 
     Reference: Karuvally, A Study into the similarity in generator and
     discriminator in GAN architecture (section 6.1.1).
     """
     h = entropy(probs)
-    return {"entropy_mean": float(h.mean()), "entropy_std": float(h.std())}
+    out = {"entropy_mean": float(h.mean()), "entropy_std": float(h.std())}
+    if resamples:
+        rng = np.random.default_rng(seed)
+        means = np.empty(int(resamples))
+        for start in range(0, int(resamples), 250):  # bounded memory for large sample counts
+            n = min(250, int(resamples) - start)
+            means[start:start + n] = h[rng.integers(0, len(h), (n, len(h)))].mean(axis=1)
+        low, high = np.percentile(means, [2.5, 97.5])
+        out.update(entropy_mean_se=float(means.std(ddof=1)),
+                   entropy_mean_ci95=[float(low), float(high)])
+    return out
 
 
 def classifier_score(probs):
