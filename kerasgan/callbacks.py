@@ -212,9 +212,10 @@ class AtomicCheckpoint(keras.callbacks.Callback):
         every_seconds: Also save after the first batch that ends at least this
             many seconds after the last save (so a long epoch loses at most
             that much work to a crash). None or 0: only at epoch ends.
+        on_save: Called with the model's training step after each save.
     """
 
-    def __init__(self, path, every_seconds=None):
+    def __init__(self, path, every_seconds=None, on_save=None):
         super().__init__()
         if not str(path).endswith(".keras"):
             raise ValueError(
@@ -228,6 +229,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             )
         self.path = path
         self.every_seconds = every_seconds or None
+        self.on_save = on_save
         self._last_save = None
 
     def on_train_begin(self, logs=None):
@@ -238,16 +240,20 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             return
         if time.monotonic() - self._last_save < self.every_seconds or _non_finite(logs):
             return
+        self._save()
+
+    def _save(self):
         save_model(self.model, self.path)
         self._last_save = time.monotonic()
+        if self.on_save is not None:
+            self.on_save(training_step(self.model))
 
     def on_epoch_end(self, epoch, logs=None):
         if _non_finite(logs):
             # Never replace the last good checkpoint with weights that produced NaN.
             return
-        save_model(self.model, self.path)
+        self._save()
         atomic_write_text(self.path + ".epoch", f"{epoch + 1}\n")
-        self._last_save = time.monotonic()
 
 
 def save_model(model, path):

@@ -359,6 +359,14 @@ def test_a_run_crashed_mid_epoch_resumes_from_its_timed_checkpoint_bit_exact(
     assert cb.training_step(kerasgan.load_gan(out / "checkpoint.keras")) == 3
     resumed = train.run("mnist_mlp", str(out), resume=True, checkpoint_minutes=minutes, **common)
     assert cb.training_step(resumed) == 12
+    # Two sittings, each with the steps its checkpoints hold, its machine and its code.
+    sittings = json.loads((out / "sittings.json").read_text())
+    assert [(s["first_step"], s["last_step"]) for s in sittings] == [(0, 3), (3, 12)]
+    for s in sittings:
+        assert s["backend"] == keras.backend.backend() and s["machine"]["cores"] >= 1
+        assert s["train_seconds"] > 0 and s["versions"]["keras"] and "commit" in s["code"]
+    straight = json.loads((tmp_path / "straight" / "sittings.json").read_text())
+    assert [(s["first_step"], s["last_step"]) for s in straight] == [(0, 12)]
     assert (out / "checkpoint.keras.epoch").read_text() == "2\n"
     rows = list(csv.DictReader((out / "log.csv").open()))
     assert [r["epoch"] for r in rows] == ["1", "2"]

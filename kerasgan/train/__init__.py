@@ -29,6 +29,8 @@ Writes to the work directory (in multi-worker runs, only the chief writes it):
                             (`epoch_<name>`, step = 0-based epoch), both learning rates and
                             the image `samples`; a resumed run adds files beside the old
     config.json             the options and the preset config used
+    sittings.json           each sitting (process) that trained the run: its machine, code,
+                            package versions, and the steps and seconds its checkpoints hold
 
 A work directory that already holds a run (any of the files above) is refused unless
 `resume=True` (continue it) or `overwrite=True` (replace the run: its files listed above are
@@ -56,6 +58,7 @@ from collections.abc import Mapping
 
 from absl import logging
 
+from kerasgan.train.sittings import SittingLog
 from kerasgan.train.stream import training_stream
 
 __all__ = ["TrainConfig", "train", "run", "training_stream", "parse_overrides"]
@@ -250,7 +253,7 @@ def parse_overrides(items):
 
 
 #: The files a run writes in its work directory (glob patterns, relative to it).
-RUN_FILES = ("checkpoint.keras", "checkpoint.keras.epoch", "config.json", "log.csv",
+RUN_FILES = ("checkpoint.keras", "checkpoint.keras.epoch", "config.json", "log.csv", "sittings.json",
              "samples_final.png", os.path.join("samples", "epoch_*.png"),
              os.path.join("tensorboard", "train", "events.out.tfevents.*"))
 
@@ -457,8 +460,9 @@ def _train(dist, c, output_dir, writes):
     if log_dir is not None:
         # keras.callbacks.TensorBoard's tags, without needing the tensorboard package to write.
         callbacks.append(cb.TensorBoardLog(log_dir))
-    callbacks.append(cb.AtomicCheckpoint(writer_checkpoint,
-                                         every_seconds=60.0 * c.checkpoint_minutes))
+    sittings = SittingLog(writes, keras.backend.backend(), steps_done)
+    callbacks.append(cb.AtomicCheckpoint(writer_checkpoint, every_seconds=60.0 * c.checkpoint_minutes,
+                                         on_save=sittings.saved))
     if partial and initial_epoch < c.epochs:
         # A checkpoint from within an epoch: train that epoch's remaining steps first.
         logging.info("Finishing epoch %d: %d of its %d steps remain", initial_epoch + 1,

@@ -50,7 +50,7 @@ def package_versions():
 
 def machine():
     """CPU model, vector extensions, cores and load average of this machine."""
-    model, cpu_flags = platform.processor() or "unknown", set()
+    model, cpu_flags, family = platform.processor() or "unknown", set(), {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             for line in f:
@@ -58,13 +58,17 @@ def machine():
                     model = line.split(":", 1)[1].strip()
                 elif line.startswith("flags") and not cpu_flags:
                     cpu_flags = set(line.split(":", 1)[1].split())
+                elif line.split(":")[0].strip() in ("cpu family", "model") and ":" in line:
+                    # "AMD EPYC" names several generations; family and model tell them apart.
+                    family.setdefault(line.split(":")[0].strip().replace(" ", "_"),
+                                      line.split(":", 1)[1].strip())
     except OSError:
         pass
     try:
         load = [round(v, 2) for v in os.getloadavg()]
     except OSError:
         load = None
-    return {"cpu": model, "vector_extensions": [v for v in _VECTOR if v in cpu_flags],
+    return {"cpu": model, **family, "vector_extensions": [v for v in _VECTOR if v in cpu_flags],
             "cores": os.cpu_count(), "load_average": load, "platform": platform.platform()}
 
 
