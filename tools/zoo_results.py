@@ -5,7 +5,8 @@ interrupted resumes where it stopped, a finished one is only judged), then
 `kerasgan.metrics.evaluate` judges it (default protocol: 5,000 generated vs 5,000 real test
 images, the shipped judge). The result file holds every seed's report, the mean and spread of the
 main metrics, the steps, the training time Keras measured per epoch, the load average, the exact
-commands, and each run's provenance (`kerasgan.utils.provenance`: code commit and tree state,
+commands, the sittings that trained each run (`sittings.json`: machine, code and steps per
+process, for runs resumed across machines), and each run's provenance (`kerasgan.utils.provenance`: code commit and tree state,
 package versions, backend, the resolved config, the judge's sha256, the machine, wall and training
 seconds, the steps actually run). Writing a result file regenerates docs/results.md
 (`python -m tools.results_table`); `--table` prints that table.
@@ -92,6 +93,9 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
     gan = kerasgan.load_gan(checkpoint)
     report = kerasgan.metrics.evaluate(gan, FLAGS.dataset, num_samples=FLAGS.num_samples, seed=0)
     steps, train_seconds = int(gan.optimizer.iterations), round(keras_train_seconds(log_text), 1)
+    from kerasgan.train import sittings as sittings_lib
+
+    sittings = sittings_lib.read(run_dir)  # each process that trained the run, and its machine
     wall_seconds = round(time.time() - started, 1)
     command_text = " ".join(["python"] + command[1:])
     rerun = f"python -m tools.zoo_results {recorded_arguments(FLAGS, trainer_flagfile)}"
@@ -103,6 +107,8 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
         "load_average_before": [round(v, 2) for v in load_before],
         "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "checkpoint": os.path.relpath(checkpoint, REPO),
+        "sittings": sittings,
+        "train_seconds_sittings": round(sum(x["train_seconds"] for x in sittings), 1),
         "command": command_text,
         "report": dict(report),
         "provenance": provenance.collect(
