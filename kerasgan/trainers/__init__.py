@@ -65,3 +65,20 @@ def gradient_norm(grads, scale=None):
     norm = norm / scale
     finite = ops.isfinite(norm)
     return ops.where(finite, norm, 0.0), ops.cast(finite, "float32")
+
+
+def update_metrics(gan, values):
+    """Updates the GAN's metrics named in `values` (`{name: (values, sample_weight)}`).
+
+    For the stateful trainers (TensorFlow, PyTorch); the JAX trainer does the same on its
+    metric state. Returns the logs of the metrics updated.
+    """
+    by_name = {m.name: m for m in gan.metrics}
+    for name, (value, weight) in values.items():
+        by_name[name].update_state(value, sample_weight=weight)
+    return {name: by_name[name].result() for name in values}
+
+
+def evaluation_values(gan, data):
+    """`gan.evaluation_losses(data)` as `update_metrics` takes them (no sample weights)."""
+    return {name: (value, None) for name, value in gan.evaluation_losses(data).items()}

@@ -113,9 +113,8 @@ def test_step(gan, state, data):
     tv, ntv = list(trainable), list(non_trainable)
     mapping = list(zip(gan.trainable_variables, tv)) + list(zip(gan.non_trainable_variables, ntv))
     with keras.StatelessScope(state_mapping=mapping) as scope:
-        values = gan.evaluation_losses(data)
+        values = trainers.evaluation_values(gan, data)
     ntv = [scope.get_current_value(v) for v in gan.non_trainable_variables]
-    values = {k: (v, None) for k, v in values.items()}
     logs, mv = _update_metrics(gan, metric_values, values)
     return logs, (tv, ntv, mv)
 

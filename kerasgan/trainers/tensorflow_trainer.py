@@ -35,8 +35,7 @@ def train_step(gan, data):
             gan.after_generator_update()
         result["loss"] = loss
         results.append(result)
-    for metric_name, (values, weight) in gan.step_metric_values(results).items():
-        _metric(gan, metric_name).update_state(values, sample_weight=weight)
+    trainers.update_metrics(gan, gan.step_metric_values(results))
     logs = {m.name: m.result() for m in gan.metrics}
     if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
         # Keras reduces multi-worker logs with strategy.reduce(MEAN, axis=0), which needs an axis.
@@ -46,14 +45,7 @@ def train_step(gan, data):
 
 def test_step(gan, data):
     """`evaluate()`'s step: the losses of `gan.evaluation_losses`, no update."""
-    values = gan.evaluation_losses(data)
-    gan.d_loss_tracker.update_state(values["d_loss"])
-    gan.g_loss_tracker.update_state(values["g_loss"])
-    return {m.name: m.result() for m in (gan.d_loss_tracker, gan.g_loss_tracker)}
-
-
-def _metric(gan, name):
-    return next(m for m in gan.metrics if m.name == name)
+    return trainers.update_metrics(gan, trainers.evaluation_values(gan, data))
 
 
 def _global_gradient_norm(grads, optimizer, replicas):

@@ -88,22 +88,14 @@ def train_step(gan, data):
         result["loss"] = loss.detach()
         results.append(result)
     with torch.no_grad():
-        for metric_name, (values, weight) in gan.step_metric_values(results).items():
-            _metric(gan, metric_name).update_state(values, sample_weight=weight)
+        trainers.update_metrics(gan, gan.step_metric_values(results))
         return {m.name: m.result() for m in gan.metrics}
 
 
 def test_step(gan, data):
     """`evaluate()`'s step: the losses of `gan.evaluation_losses`, no update."""
     with torch.no_grad():
-        values = gan.evaluation_losses(data)
-        gan.d_loss_tracker.update_state(values["d_loss"])
-        gan.g_loss_tracker.update_state(values["g_loss"])
-        return {m.name: m.result() for m in (gan.d_loss_tracker, gan.g_loss_tracker)}
-
-
-def _metric(gan, name):
-    return next(m for m in gan.metrics if m.name == name)
+        return trainers.update_metrics(gan, trainers.evaluation_values(gan, data))
 
 
 def input_gradient(fn, x):
