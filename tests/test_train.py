@@ -376,3 +376,9 @@ def test_a_run_crashed_mid_epoch_resumes_from_its_timed_checkpoint_bit_exact(
     for g, w in zip(got, want):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(g), keras.ops.convert_to_numpy(w),
                                       err_msg=g.path)
+    # A checkpoint from before sittings were recorded: its steps are listed as unrecorded.
+    (out / "sittings.json").unlink()
+    train.run("mnist_mlp", str(out), resume=True, **{**common, "epochs": 3})
+    sittings = json.loads((out / "sittings.json").read_text())
+    assert sittings[0] == {"first_step": 0, "last_step": 12, "unrecorded": True}
+    assert (sittings[1]["first_step"], sittings[1]["last_step"]) == (12, 18)

@@ -108,7 +108,7 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
         "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "checkpoint": os.path.relpath(checkpoint, REPO),
         "sittings": sittings,
-        "train_seconds_sittings": round(sum(x["train_seconds"] for x in sittings), 1),
+        "train_seconds_sittings": round(sum(x.get("train_seconds", 0.0) for x in sittings), 1),
         "command": command_text,
         "report": dict(report),
         "provenance": provenance.collect(

@@ -32,6 +32,11 @@ class SittingLog:
         self.sittings = read(workdir)
         # A fresh run (first_step 0) starts a fresh list; a resumed one keeps the earlier sittings.
         self.sittings = [s for s in self.sittings if first_step and s["last_step"] <= first_step]
+        recorded = max((s["last_step"] for s in self.sittings), default=0)
+        if first_step > recorded:
+            # Steps of a checkpoint written before this record was kept: say so, not who.
+            self.sittings.append({"first_step": recorded, "last_step": int(first_step),
+                                  "unrecorded": True})
         self._start = time.monotonic()
         self.entry = {
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
