@@ -113,3 +113,19 @@ def test_docs_results_md_is_generated_from_the_result_files():
     with open(results_table.OUTPUT, encoding="utf-8") as f:
         assert f.read() == results_table.markdown(), (
             "docs/results.md is out of date: run python -m tools.results_table")
+
+
+def test_a_run_trained_in_sittings_names_them_and_their_seconds(tmp_path):
+    zen5 = {"cpu": "AMD EPYC", "cpu_family": "26", "vector_extensions": ["avx2", "avx512f"],
+            "cores": 2}
+    avx2 = {"cpu": "AMD EPYC", "cpu_family": "23", "vector_extensions": ["avx2"], "cores": 2}
+    sittings = [{"first_step": 0, "last_step": 1726, "unrecorded": True},
+                {"first_step": 1726, "last_step": 6000, "train_seconds": 3700.0, "machine": zen5},
+                {"first_step": 6000, "last_step": 10940, "train_seconds": 9800.0, "machine": avx2}]
+    path, _ = _result(tmp_path, [{"seed": 0, "steps": 10940, "report": {"fd": 40.0},
+                                  "train_seconds_keras": 13000.0, "sittings": sittings,
+                                  "train_seconds_sittings": 13500.0}])
+    row = results_table.row(path)
+    assert "| 13500 [13500-13500] |" in row  # the sittings' seconds, not Keras' epoch times
+    assert ("trained in 3 sittings on AMD EPYC family 23 (AVX2), AMD EPYC family 26 (AVX-512) "
+            "(1,726 steps on an unrecorded machine)") in row, row

@@ -156,10 +156,25 @@ def _machine(result, path):
     else:
         machine, date = result.get("machine", {}), _first_commit_date(path)
         date = f"committed {date}" if date else "date not recorded"
+    text = f"{_cpu(machine)}, {machine.get('cores', '?')} cores; {date}"
+    sittings = [s for run in result["runs"] for s in run.get("sittings", [])]
+    if len(sittings) > len(result["runs"]):
+        # A run trained in several sittings: say how many, and on which machines.
+        trained_on = sorted({_cpu(s["machine"]) for s in sittings if "machine" in s})
+        unrecorded = sum(s["last_step"] - s["first_step"] for s in sittings if s.get("unrecorded"))
+        text += (f"; trained in {len(sittings)} sittings on {', '.join(trained_on)}"
+                 + (f" ({unrecorded:,} steps on an unrecorded machine)" if unrecorded else ""))
+    return text
+
+
+def _cpu(machine):
+    """"CPU family N (ISA)" of a provenance machine record."""
     vector = machine.get("vector_extensions") or []
     isa = "AVX-512" if "avx512f" in vector else "AVX2" if "avx2" in vector else None
     cpu = machine.get("cpu", "unknown CPU").replace("(R)", "")
-    return f"{cpu}{f' ({isa})' if isa else ''}, {machine.get('cores', '?')} cores; {date}"
+    if machine.get("cpu_family"):
+        cpu += f" family {machine['cpu_family']}"
+    return f"{cpu}{f' ({isa})' if isa else ''}"
 
 
 def _summary(result, key):
@@ -180,7 +195,9 @@ def row(path, config=None):
         s = _summary(result, key)
         cells.append("n/a" if s is None else
                      f"{fmt.format(s[1])} [{fmt.format(s[0])}-{fmt.format(s[2])}]")
-    train = [float(run.get("train_seconds_keras", 0.0)) for run in result["runs"]]
+    # Runs resumed across sittings: the seconds their sittings' checkpoints hold.
+    train = [float(run.get("train_seconds_sittings") or run.get("train_seconds_keras", 0.0))
+             for run in result["runs"]]
     seconds = f"{sum(train) / len(train):.0f} [{min(train):.0f}-{max(train):.0f}]"
     return (f"| {result['preset']} | {name} | {len(result['runs'])} | {budget(result, config)} | "
             + " | ".join(cells) + f" | {seconds} | {_machine(result, rel)} |")
@@ -215,8 +232,10 @@ _NOTES = """
   to that file are listed.
 - **†**: the file was written before result files recorded provenance (code commit, package
   versions, resolved config, machine, judge checksum); its date is the date it was committed.
-- **train s / run**: Keras' training time per run; a speed only where the machine was otherwise
-  idle (each result file records the load average before and after every run).
+- **train s / run**: Keras' training time per run, or for a run trained in several sittings
+  (resumed from its checkpoints, possibly on other machines; `sittings.json` of the run) the
+  seconds of training its sittings' checkpoints hold; a speed only where the machine was
+  otherwise idle (each result file records the load average before and after every run).
 - FDs compare only within one judge (its sha256 is in every report): Fashion-MNIST rows with
   Fashion-MNIST rows, MNIST rows with MNIST rows. Real vs real: FD 0.77 (Fashion-MNIST), 5.4
   (MNIST, 2,500 vs 2,500).
