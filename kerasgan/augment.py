@@ -109,14 +109,18 @@ def _shift_matrix(shift, size, dtype):
     return ops.cast(ops.equal(src, ops.reshape(i, (1, 1, size))), dtype)
 
 
-def _translate(x, shifts):
-    """Shifts each image by (rows, cols) = shifts[b], filling with zeros (as zero padding does)."""
+def _translate(x, shifts, fill=0.0):
+    """Shifts each image by (rows, cols) = shifts[b]; the pixels shifted in take `fill`."""
     h, w = x.shape[1], x.shape[2]
     rows = _shift_matrix(-shifts[:, 0], h, x.dtype)  # out[i] = x[i + shift]
     cols = _shift_matrix(-shifts[:, 1], w, x.dtype)
     # One-hot matrix products move pixels exactly (a single non-zero term per output).
-    x = ops.einsum("bik,bkjc->bijc", rows, x)
-    return ops.einsum("bjl,bilc->bijc", cols, x)
+    x = ops.einsum("bjl,bilc->bijc", cols, ops.einsum("bik,bkjc->bijc", rows, x))
+    if not fill:
+        return x
+    # 1 where a pixel came from inside the image: the row and column shifts of a ones image.
+    inside = ops.sum(rows, axis=2)[:, :, None] * ops.sum(cols, axis=2)[:, None, :]
+    return x + ops.cast(fill, x.dtype) * (1.0 - inside[..., None])
 
 
 def _cutout_mask(centres, h, w, cut, dtype):
@@ -132,7 +136,7 @@ def _cutout_mask(centres, h, w, cut, dtype):
 
 
 def apply_diff_augment(x, policy, params, translation_ratio=TRANSLATION_RATIO,
-                       cutout_ratio=CUTOUT_RATIO):
+                       cutout_ratio=CUTOUT_RATIO, fill=0.0):
     """Applies `policy` to NHWC images `x` with the given per-image parameters.
 
     A pure, differentiable function of `x` (keras.ops only): with the same
@@ -143,6 +147,8 @@ def apply_diff_augment(x, policy, params, translation_ratio=TRANSLATION_RATIO,
         policy: E.g. "color,translation,cutout", applied in that order.
         params: The dict `draw_diff_augment_params` returns (arrays or tensors).
         translation_ratio, cutout_ratio: As in `draw_diff_augment_params`.
+        fill: The value translation shifts in and cutout leaves. DiffAugment's 0 is mid-grey
+            for images in [-1, 1]; the data's minimum (-1) fills with their black background.
 
     Returns:
         The augmented images, same shape and dtype as `x`.
@@ -150,6 +156,7 @@ def apply_diff_augment(x, policy, params, translation_ratio=TRANSLATION_RATIO,
     names = parse_policy(policy)
     if not names:
         return x
+    x = ops.convert_to_tensor(x)  # NumPy images too, on every backend
     if len(x.shape) != 4:
         raise ValueError(f"Expected NHWC images (rank 4). Received: shape={tuple(x.shape)}")
     _, _, _, cut = _sizes(x.shape[1:], translation_ratio, cutout_ratio)
@@ -168,14 +175,15 @@ def apply_diff_augment(x, policy, params, translation_ratio=TRANSLATION_RATIO,
             mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
             x = (x - mean) * _per_image(params["contrast"], dtype) + mean
         elif name == "translation":
-            x = _translate(x, params["translation"])
+            x = _translate(x, params["translation"], fill)
         elif name == "cutout":
-            x = x * _cutout_mask(params["cutout"], x.shape[1], x.shape[2], cut, dtype)
+            keep = _cutout_mask(params["cutout"], x.shape[1], x.shape[2], cut, dtype)
+            x = x * keep + (ops.cast(fill, dtype) * (1.0 - keep) if fill else 0.0)
     return x
 
 
 def diff_augment(x, policy, seed=None, translation_ratio=TRANSLATION_RATIO,
-                 cutout_ratio=CUTOUT_RATIO):
+                 cutout_ratio=CUTOUT_RATIO, fill=0.0):
     """DiffAugment of NHWC images `x`: fresh random parameters, then `apply_diff_augment`.
 
     Args:
@@ -184,6 +192,7 @@ def diff_augment(x, policy, seed=None, translation_ratio=TRANSLATION_RATIO,
         seed: A `keras.random.SeedGenerator`, an int or None (see
             `draw_diff_augment_params`).
         translation_ratio, cutout_ratio: As in `draw_diff_augment_params`.
+        fill: As in `apply_diff_augment`.
 
     Example:
     >>> y = kerasgan.augment.diff_augment(x, "translation,cutout", seed=0)
@@ -193,7 +202,7 @@ def diff_augment(x, policy, seed=None, translation_ratio=TRANSLATION_RATIO,
     params = draw_diff_augment_params(
         ops.shape(x)[0], x.shape[1:], policy, seed, translation_ratio, cutout_ratio
     )
-    return apply_diff_augment(x, policy, params, translation_ratio, cutout_ratio)
+    return apply_diff_augment(x, policy, params, translation_ratio, cutout_ratio, fill)
 
 
 def draw_into(randomness, prefix, batch_size, image_shape, policy, seed=None):
@@ -207,10 +216,10 @@ def draw_into(randomness, prefix, batch_size, image_shape, policy, seed=None):
     return randomness
 
 
-def apply_from(randomness, prefix, x, policy):
-    """`apply_diff_augment(x, policy, params)` with the parameters `draw_into` stored."""
+def apply_from(randomness, prefix, x, policy, fill=0.0):
+    """`apply_diff_augment(x, policy, params, fill=fill)` with the parameters `draw_into` stored."""
     if not parse_policy(policy):
         return x
     start = prefix + "/"
     params = {k[len(start):]: v for k, v in randomness.items() if k.startswith(start)}
-    return apply_diff_augment(x, policy, params)
+    return apply_diff_augment(x, policy, params, fill=fill)

@@ -105,6 +105,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         augment: A DiffAugment policy such as `"color,translation,cutout"`,
             applied to the discriminator's real and fake inputs in both
             phases (Zhao et al., 2020); see `kerasgan.augment`.
+        augment_fill: The value DiffAugment's translation and cutout fill with
+            (0, the paper's; the data's minimum fills with a black background).
         aux_loss_weight: Weight of ACGAN's auxiliary classification loss.
         seed: Seed of the training noise.
         diagnostics: If True, also report, per training step, the discriminator's mean
@@ -152,6 +154,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         num_classes=None,
         conditioning=None,
         augment=None,
+        augment_fill=0.0,
         aux_loss_weight=1.0,
         seed=None,
         diagnostics=False,
@@ -187,6 +190,10 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.num_classes, self.conditioning = conditioning_lib.check_mode(num_classes, conditioning)
         augment_lib.parse_policy(augment)
         self.augment = augment or None
+        if not validation.is_finite_number(augment_fill):
+            raise validation.argument_error("augment_fill", augment_fill, "a finite number",
+                                            "Pass the data's minimum, e.g. -1.0, or 0.0.")
+        self.augment_fill = float(augment_fill)
         self.aux_loss_weight = conditioning_lib.check_aux_loss_weight(aux_loss_weight,
                                                                       self.conditioning)
         self.seed = seed
@@ -488,6 +495,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
             "augment": self.augment,
+            "augment_fill": self.augment_fill,
             "aux_loss_weight": self.aux_loss_weight,
             "seed": self.seed,
             "diagnostics": self.diagnostics,

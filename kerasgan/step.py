@@ -239,7 +239,8 @@ class AdversarialStep:
         if phase.network == "generator":
             labels = randomness.get("y_g")
             fake = self.generator(self._generator_inputs(randomness["z_g"], labels), training=True)
-            fake = augment_lib.apply_from(randomness, "aug_g", fake, self.augment)
+            fake = augment_lib.apply_from(randomness, "aug_g", fake, self.augment,
+                                          self.augment_fill)
             fake_out, fake_classes = self.discriminate(fake, labels)
             loss = self.g_loss_fn(fake_out)
             if self.conditioning == "acgan":
@@ -255,11 +256,13 @@ class AdversarialStep:
         real_out = fake_out = real_classes = fake_classes = None
         fake = None
         if "real" in phase.terms:
-            seen = augment_lib.apply_from(randomness, f"aug_real{i}", real, self.augment)
+            seen = augment_lib.apply_from(randomness, f"aug_real{i}", real, self.augment,
+                                          self.augment_fill)
             real_out, real_classes = self.discriminate(seen, real_labels)
         if "fake" in phase.terms:
             fake = self.discriminator_fake(real, i, randomness)
-            seen = augment_lib.apply_from(randomness, f"aug_fake{i}", fake, self.augment)
+            seen = augment_lib.apply_from(randomness, f"aug_fake{i}", fake, self.augment,
+                                          self.augment_fill)
             fake_out, fake_classes = self.discriminate(seen, fake_labels)
         loss = self.d_loss_fn(real_out, fake_out) * self.d_loss_weight
         if self.conditioning == "acgan":

@@ -10,8 +10,11 @@ from kerasgan import augment
 POLICY = "color,translation,cutout"
 
 
-def reference(x, policy, params, translation_ratio=0.125, cutout_ratio=0.5):
-    """Loop-by-loop NumPy version of the reference PyTorch code (NCHW there, NHWC here)."""
+def reference(x, policy, params, translation_ratio=0.125, cutout_ratio=0.5, fill=0.0):
+    """Loop-by-loop NumPy version of the reference PyTorch code (NCHW there, NHWC here).
+
+    `fill`: the padding value of the translation and the cut-out value (the reference's 0).
+    """
     x = np.array(x, np.float64)
     b, h, w, _ = x.shape
     for name in policy.split(","):
@@ -22,7 +25,7 @@ def reference(x, policy, params, translation_ratio=0.125, cutout_ratio=0.5):
             m = x.mean(axis=(1, 2, 3), keepdims=True)
             x = (x - m) * params["contrast"][:, None, None, None] + m
         elif name == "translation":
-            padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+            padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=fill)
             out = np.empty_like(x)
             for n in range(b):
                 tx, ty = params["translation"][n]
@@ -40,7 +43,7 @@ def reference(x, policy, params, translation_ratio=0.125, cutout_ratio=0.5):
                     for j in range(cw):
                         mask[n, np.clip(i + ox - ch // 2, 0, h - 1),
                              np.clip(j + oy - cw // 2, 0, w - 1)] = 0
-            x = x * mask
+            x = x * mask + fill * (1 - mask)
     return x
 
 
@@ -59,16 +62,18 @@ def numpy_params(rng, b, h, w):
     }
 
 
+@pytest.mark.parametrize("fill", [0.0, -1.0])
 @pytest.mark.parametrize("policy", [POLICY, "translation", "cutout", "color", "cutout,color"])
 @pytest.mark.parametrize("shape", [(6, 8, 8, 3), (5, 7, 7, 1)])
-def test_matches_numpy_reference(policy, shape):
+def test_matches_numpy_reference(policy, shape, fill):
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, shape).astype(np.float32)
     params = numpy_params(rng, shape[0], shape[1], shape[2])
     params["translation"][0] = [-1, 1]  # at 8 px the shift is at most 1
     params["cutout"][1] = [0, shape[2]]
-    got = ops.convert_to_numpy(augment.apply_diff_augment(ops.convert_to_tensor(x), policy, params))
-    want = reference(x, policy, params)
+    got = ops.convert_to_numpy(
+        augment.apply_diff_augment(ops.convert_to_tensor(x), policy, params, fill=fill))
+    want = reference(x, policy, params, fill=fill)
     np.testing.assert_allclose(got, want, atol=1e-6, rtol=0)
     assert not np.allclose(got, x)  # the transform did something
 
@@ -82,6 +87,12 @@ def test_translation_moves_pixels_and_cutout_zeroes_a_square():
     out = augment.apply_diff_augment(x, "cutout", {"cutout": np.array([[1, 1]])})
     out = ops.convert_to_numpy(out)[0, :, :, 0]
     assert (out[:2, :2] == 0).all() and (out[2:, :] > 0).all() and (out[:, 2:] > 0).all()
+    # Filled with the data's minimum instead: a black border and a black square.
+    out = augment.apply_diff_augment(x - 1, "translation", {"translation": np.array([[1, 0]])},
+                                     fill=-1.0)
+    np.testing.assert_array_equal(ops.convert_to_numpy(out)[0, 3, :, 0], -1.0)
+    out = augment.apply_diff_augment(x, "cutout", {"cutout": np.array([[1, 1]])}, fill=-1.0)
+    assert (ops.convert_to_numpy(out)[0, :2, :2, 0] == -1.0).all()
 
 
 def _grad(fn, x):
@@ -89,6 +100,12 @@ def _grad(fn, x):
         import jax
 
         return np.asarray(jax.grad(fn)(x))
+    if keras.backend.backend() == "torch":
+        import torch
+
+        v = torch.tensor(x, requires_grad=True)
+        fn(v).backward()
+        return v.grad.numpy()
     import tensorflow as tf
 
     v = tf.Variable(x)
@@ -104,7 +121,8 @@ def test_gradient_flows_through_every_transform():
     weights = rng.normal(size=x.shape).astype(np.float32)
 
     def loss_of(policy):
-        return lambda images: ops.sum(augment.apply_diff_augment(images, policy, params) * weights)
+        return lambda images: ops.sum(ops.multiply(augment.apply_diff_augment(images, policy, params),
+                                                   weights))
 
     grad = _grad(loss_of(POLICY), x)
     assert grad.shape == x.shape and np.isfinite(grad).all()

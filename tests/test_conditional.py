@@ -461,14 +461,14 @@ def test_generate_with_labels():
 
 @pytest.mark.parametrize("conditioning", ["projection", "acgan"])
 def test_conditional_gan_save_load_round_trip(tmp_path, conditioning):
-    gan = _gan(conditioning, augment="translation")
+    gan = _gan(conditioning, augment="translation", augment_fill=-1.0)
     x, y = _data(8)
     gan.fit(x.astype(np.float32) / 127.5 - 1, y, batch_size=8, epochs=1, verbose=0)
     path = str(tmp_path / "gan.keras")
     gan.save(path)
     loaded = kerasgan.load_gan(path)
-    assert (loaded.num_classes, loaded.conditioning, loaded.augment) == (
-        CLASSES, conditioning, "translation")
+    assert (loaded.num_classes, loaded.conditioning, loaded.augment, loaded.augment_fill) == (
+        CLASSES, conditioning, "translation", -1.0)
     np.testing.assert_allclose(loaded.generate(3, labels=[0, 1, 2], seed=5),
                                gan.generate(3, labels=[0, 1, 2], seed=5), atol=1e-6)
     loaded.fit(x.astype(np.float32) / 127.5 - 1, y, batch_size=8, epochs=1, verbose=0)
@@ -489,6 +489,9 @@ def test_augment_helpers_store_flat_keys():
     plain = _gan_unconditional()
     with pytest.raises(ValueError, match="policies from"):
         kerasgan.GAN(plain.generator, plain.discriminator, augment="flip", output_range=(-1, 1))
+    with pytest.raises(ValueError, match=r"Expected augment_fill to be a finite number.*-1\.0"):
+        kerasgan.GAN(plain.generator, plain.discriminator, augment="translation",
+                     augment_fill=float("nan"), output_range=(-1, 1))
 
 
 # --- presets -------------------------------------------------------------------------------------
