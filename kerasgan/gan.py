@@ -93,6 +93,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             D(x_real)||^2]` added to the discriminator loss (0: off). Typical
             values for 28x28 images: 0.1 to 10. Reference: Mescheder et al.,
             Which Training Methods for GANs do actually Converge?, 2018.
+        r2_weight: The same penalty on the fakes, `gamma / 2 * E[||grad D(G(z))||^2]`
+            (0: off); R3GAN pairs it with R1 and `loss="relativistic"`.
         num_classes: Number of classes of a class-conditional GAN.
         conditioning: None (unconditional); `"concat"` or `"projection"`:
             labels go to both networks, `generator([noise, labels])` and
@@ -151,6 +153,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         ema_decay=None,
         ema_start=0,
         r1_weight=0.0,
+        r2_weight=0.0,
         num_classes=None,
         conditioning=None,
         augment=None,
@@ -168,7 +171,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         validation.check_choice("shared_update", shared_update, _SHARED_UPDATE)
         validation.check_positive_int("d_steps", d_steps)
         loss_options = step_lib.check_loss_options(
-            clip_value, gradient_penalty_weight, d_loss_weight, r1_weight)
+            clip_value, gradient_penalty_weight, d_loss_weight, r1_weight, r2_weight)
         ema = ema_lib.check_options(ema_decay, ema_start)
         if output_range is not None:
             output_range = validation.check_range_pair(
@@ -183,7 +186,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.g_noise = g_noise
         self.output_range = output_range
         (self.clip_value, self.gradient_penalty_weight, self.d_loss_weight,
-         self.r1_weight) = loss_options
+         self.r1_weight, self.r2_weight) = loss_options
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
         self.shared_update = shared_update
         self.ema_decay, self.ema_start = ema
@@ -320,6 +323,10 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         d_optimizer, g_optimizer = gan_optimizer.get_pair(d_optimizer, g_optimizer)
         family_d, family_g = losses_lib.get(loss)
         config = saving.compile_config(d_optimizer, g_optimizer, loss, d_loss, g_loss, kwargs)
+        if getattr(g_loss or family_g, "needs_real", False) and self.d_update != "joint":
+            raise ValueError(
+                f"Expected GAN(d_update='joint') for loss={loss!r}: it pairs each real output "
+                f"with a fake one in the same update. Received: d_update={self.d_update!r}.")
         self.loss_family = loss
         self.d_loss_fn = d_loss or family_d
         self.g_loss_fn = g_loss or family_g
@@ -492,6 +499,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             "ema_decay": self.ema_decay,
             "ema_start": self.ema_start,
             "r1_weight": self.r1_weight,
+            "r2_weight": self.r2_weight,
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
             "augment": self.augment,

@@ -160,6 +160,37 @@ def auxiliary_classifier_generator_loss(fake_logits, fake_labels, weight=1.0):
     return weight * sparse_softmax_cross_entropy(fake_labels, fake_logits)
 
 
+def relativistic_discriminator_loss(real_output=None, fake_output=None):
+    """Relativistic pairing: softplus(-(D(x_i) - D(G(z_i)))), each real paired with a fake.
+
+    The real and fake outputs of one update must come together, as `GAN(d_update="joint")`
+    computes them. References: Jolicoeur-Martineau, The relativistic discriminator, ICLR 2019;
+    Huang et al., The GAN is dead; long live the GAN! A Modern GAN Baseline (R3GAN), 2024.
+    """
+    if real_output is None or fake_output is None:
+        raise ValueError(
+            "Expected real_output and fake_output together: the relativistic loss pairs each "
+            "real output with a fake one. Received: only "
+            f"{'fake_output' if real_output is None else 'real_output'}. Build the GAN with "
+            "d_update='joint'.")
+    real, fake = ops.cast(real_output, "float32"), ops.cast(fake_output, "float32")
+    return _mean(ops.softplus(fake - real))
+
+
+def relativistic_generator_loss(fake_output, real_output=None):
+    """Relativistic pairing for the generator: softplus(-(D(G(z_i)) - D(x_i)))."""
+    if real_output is None:
+        raise ValueError(
+            "Expected the discriminator's outputs on real images too: the relativistic "
+            "generator loss pairs each fake output with a real one. Received: real_output=None.")
+    real, fake = ops.cast(real_output, "float32"), ops.cast(fake_output, "float32")
+    return _mean(ops.softplus(real - fake))
+
+
+#: The generator's update also runs the discriminator on a real batch for this loss.
+relativistic_generator_loss.needs_real = True
+
+
 FAMILIES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss),
     "non_saturating": (non_saturating_discriminator_loss, non_saturating_generator_loss),
@@ -171,6 +202,7 @@ FAMILIES = {
         wgan_cross_entropy_discriminator_loss,
         wgan_cross_entropy_generator_loss,
     ),
+    "relativistic": (relativistic_discriminator_loss, relativistic_generator_loss),
 }
 
 

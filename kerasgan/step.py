@@ -21,8 +21,9 @@ from kerasgan import trainers, validation
 DIAGNOSTICS = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
 
 
-def check_loss_options(clip_value, gradient_penalty_weight, d_loss_weight, r1_weight):
-    """`(clip_value or None, gradient_penalty_weight, d_loss_weight, r1_weight)` as floats.
+def check_loss_options(clip_value, gradient_penalty_weight, d_loss_weight, r1_weight,
+                       r2_weight=0.0):
+    """`(clip_value or None, gradient_penalty_weight, d_loss_weight, r1_weight, r2_weight)`.
 
     Raises for a value the discriminator's loss cannot use.
     """
@@ -38,12 +39,13 @@ def check_loss_options(clip_value, gradient_penalty_weight, d_loss_weight, r1_we
     if not validation.is_positive_number(d_loss_weight):
         raise validation.argument_error(
             "d_loss_weight", d_loss_weight, "a positive finite number", "The default is 1.0.")
-    if not (validation.is_finite_number(r1_weight) and r1_weight >= 0):
-        raise validation.argument_error(
-            "r1_weight", r1_weight, "a finite number >= 0",
-            "Typical values are 0.1 to 10; pass 0 for no R1 penalty.")
+    for name, value in (("r1_weight", r1_weight), ("r2_weight", r2_weight)):
+        if not (validation.is_finite_number(value) and value >= 0):
+            raise validation.argument_error(
+                name, value, "a finite number >= 0",
+                f"Typical values are 0.1 to 10; pass 0 for no {name[:2].upper()} penalty.")
     return (None if clip_value is None else float(clip_value), float(gradient_penalty_weight),
-            float(d_loss_weight), float(r1_weight))
+            float(d_loss_weight), float(r1_weight), float(r2_weight))
 
 
 class ClipConstraint(keras.constraints.Constraint):
@@ -242,7 +244,13 @@ class AdversarialStep:
             fake = augment_lib.apply_from(randomness, "aug_g", fake, self.augment,
                                           self.augment_fill)
             fake_out, fake_classes = self.discriminate(fake, labels)
-            loss = self.g_loss_fn(fake_out)
+            if getattr(self.g_loss_fn, "needs_real", False):  # e.g. the relativistic loss
+                real_labels = (getattr(chunks, "labels", None) or [None])[0]
+                real = augment_lib.apply_from(randomness, "aug_real0", chunks[0], self.augment,
+                                              self.augment_fill)
+                loss = self.g_loss_fn(fake_out, self.discriminate(real, real_labels)[0])
+            else:
+                loss = self.g_loss_fn(fake_out)
             if self.conditioning == "acgan":
                 loss = loss + losses_lib.auxiliary_classifier_generator_loss(
                     fake_classes, labels, self.aux_loss_weight)
@@ -274,6 +282,8 @@ class AdversarialStep:
             )
         if self.r1_weight and "real" in phase.terms:
             loss = loss + 0.5 * self.r1_weight * self.r1_penalty(real, real_labels)
+        if self.r2_weight and fake is not None:  # R2: the same penalty on the fakes
+            loss = loss + 0.5 * self.r2_weight * self.r1_penalty(fake, fake_labels)
         if not return_aux:
             return loss
         if real_out is not None:
@@ -316,6 +326,8 @@ class AdversarialStep:
 
     def r1_penalty(self, real, labels=None):
         """R1 penalty E[||grad D(x)||_2^2] on the real images `real` (before augmentation).
+
+        On the fakes instead it is the R2 penalty (`GAN(r2_weight=...)`).
 
         The penalty's pass runs the discriminator in inference mode: it
         updates no state (BatchNorm statistics, spectral-norm vectors), and a

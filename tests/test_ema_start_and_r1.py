@@ -91,3 +91,45 @@ def test_r1_weight_changes_the_discriminator_update_only():
     assert penalised.get_config()["r1_weight"] == 10.0
     with pytest.raises(ValueError, match=r"Expected r1_weight to be a finite number >= 0\."):
         tiny_mlp_gan(r1_weight=-1.0)
+
+
+def _numpy(x):
+    return np.asarray(keras.ops.convert_to_numpy(x), dtype=np.float64)
+
+
+def test_r2_penalises_the_discriminator_on_the_fakes():
+    gan = _compiled(seed=0)
+    real = keras.ops.convert_to_tensor(random_images(8))
+    chunks, randomness = gan.real_chunks(real), gan.draw_randomness(8)
+    fake_phase = next(p for p in gan.phase_plan() if "fake" in p.terms)
+    plain = _numpy(gan.phase_loss(fake_phase, chunks, randomness))
+    gan.r2_weight = 4.0
+    penalised = _numpy(gan.phase_loss(fake_phase, chunks, randomness))
+    fake = gan.discriminator_fake(chunks[0], 0, randomness)
+    want = 0.5 * 4.0 * _numpy(gan.r1_penalty(fake))
+    assert want > 0
+    np.testing.assert_allclose(penalised - plain, want, rtol=1e-4)
+    assert tiny_mlp_gan(r2_weight=2.0).get_config()["r2_weight"] == 2.0
+    with pytest.raises(ValueError, match=r"Expected r2_weight to be a finite number >= 0\."):
+        tiny_mlp_gan(r2_weight=float("inf"))
+
+
+def test_relativistic_loss_pairs_real_and_fake_in_both_phases():
+    gan = tiny_mlp_gan(seed=0, d_update="joint", r1_weight=1.0, r2_weight=1.0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2),
+                loss="relativistic")
+    real = keras.ops.convert_to_tensor(random_images(8))
+    chunks, randomness = gan.real_chunks(real), gan.draw_randomness(8)
+    g_phase = gan.phase_plan()[-1]
+    fake = gan.generator(randomness["z_g"], training=True)
+    d_real = _numpy(gan.discriminator(real, training=True))
+    d_fake = _numpy(gan.discriminator(fake, training=True))
+    want = np.mean(np.log1p(np.exp(d_real - d_fake)))  # softplus(-(D(G(z)) - D(x)))
+    np.testing.assert_allclose(_numpy(gan.phase_loss(g_phase, chunks, randomness)), want,
+                               rtol=1e-5)
+    history = gan.fit(random_images(32), batch_size=8, epochs=2, verbose=0)
+    assert all(np.isfinite(history.history[k]).all() for k in ("d_loss", "g_loss"))
+    with pytest.raises(ValueError, match=r"Expected GAN\(d_update='joint'\) for loss='relativistic'"):
+        tiny_mlp_gan(d_update="split").compile(
+            d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2),
+            loss="relativistic")

@@ -50,7 +50,21 @@ def value(x):
 
 
 def test_every_family_has_expected_values():
-    assert sorted(EXPECTED) == losses.names()
+    assert sorted([*EXPECTED, "relativistic"]) == losses.names()
+
+
+def test_relativistic_pairing_matches_numpy_and_needs_both_sides():
+    d_loss, g_loss = losses.get("relativistic")
+    # softplus(-(D(x_i) - D(G(z_i)))) over the pairs, and the generator's mirror image.
+    assert value(d_loss(REAL, FAKE)) == pytest.approx(softplus(FAKE - REAL).mean(), rel=1e-5)
+    assert value(g_loss(FAKE, REAL)) == pytest.approx(softplus(REAL - FAKE).mean(), rel=1e-5)
+    assert g_loss.needs_real
+    with pytest.raises(ValueError, match=r"pairs each real output with a fake one.*d_update='joint'"):
+        d_loss(REAL, None)
+    with pytest.raises(ValueError, match=r"pairs each fake output with a real one"):
+        g_loss(FAKE)
+    big = np.array([[80.0], [-80.0]], "float32")
+    assert np.isfinite(value(d_loss(big, -big))) and np.isfinite(value(g_loss(big, -big)))
 
 
 @pytest.mark.parametrize("family", sorted(EXPECTED))
