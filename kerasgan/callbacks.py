@@ -200,7 +200,7 @@ def _png_size(png):
 
 
 class AtomicCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN to a `.keras` file at every epoch end, and mid-epoch on a timer, atomically.
+    """Saves the whole GAN to a `.keras` file atomically: at epoch ends and on a timer.
 
     A crash during a save leaves the previous checkpoint intact. The count of
     finished epochs goes to `<path>.epoch` (also atomic) at each epoch end. A
