@@ -4,7 +4,8 @@ A long run is trained in several sittings (a crash, a stop, another machine); `s
 its work directory lists them, each with the steps its checkpoints hold, so that a result file can
 say where every step was trained. A sitting's `last_step` and `train_seconds` advance with each
 checkpoint it saves: steps trained after a sitting's last checkpoint were lost with it and are
-trained again (and counted) by the next sitting.
+trained again (and counted) by the next sitting. `train_seconds` is wall-clock time from the
+sitting's start to its last checkpoint: start-up and any time the process was paused count.
 """
 
 import json
