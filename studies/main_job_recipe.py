@@ -51,6 +51,16 @@ ARMS = {
         "discriminator={'name': 'conditional_dcgan', 'num_classes': 10, 'base_filters': 32, "
         "'conditioning': 'projection', 'spectral_norm': False, 'pooling': 'flatten', "
         "'minibatch_std': True}"]),
+    # Stage 3 (PROTOCOL.md, "Stage 3"): DiffAugment filling with black, R3GAN's loss and
+    # penalties, a generator wider than its discriminator.
+    "cdcgan_w32_diffaug_black": ("cdcgan", _W32 + ["augment='translation'", "augment_fill=-1.0"]),
+    "cdcgan_w32_r3gan": ("cdcgan", _W32 + ["loss='relativistic'", "d_update='joint'",
+                                           "r1_weight=1.0", "r2_weight=1.0"]),
+    "cdcgan_g48_d32": ("cdcgan", [
+        "generator={'name': 'conditional_dcgan', 'num_classes': 10, 'base_filters': 48, "
+        "'conditioning': 'concat+batchnorm'}",
+        "discriminator={'name': 'conditional_dcgan', 'num_classes': 10, 'base_filters': 32, "
+        "'conditioning': 'projection', 'spectral_norm': False, 'pooling': 'flatten'}"]),
 }
 
 
