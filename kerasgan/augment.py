@@ -98,6 +98,16 @@ def draw_diff_augment_params(batch_size, image_shape, policy, seed=None,
     return params
 
 
+def check_fill(fill):
+    """`fill` (the value translation and cutout fill with) as a float; raises unless finite."""
+    from kerasgan import validation
+
+    if not validation.is_finite_number(fill):
+        raise validation.argument_error("augment_fill", fill, "a finite number",
+                                        "Pass the data's minimum, e.g. -1.0, or 0.0.")
+    return float(fill)
+
+
 def _per_image(v, dtype):
     return ops.reshape(ops.cast(v, dtype), (-1, 1, 1, 1))
 

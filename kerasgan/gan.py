@@ -193,10 +193,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.num_classes, self.conditioning = conditioning_lib.check_mode(num_classes, conditioning)
         augment_lib.parse_policy(augment)
         self.augment = augment or None
-        if not validation.is_finite_number(augment_fill):
-            raise validation.argument_error("augment_fill", augment_fill, "a finite number",
-                                            "Pass the data's minimum, e.g. -1.0, or 0.0.")
-        self.augment_fill = float(augment_fill)
+        self.augment_fill = augment_lib.check_fill(augment_fill)
         self.aux_loss_weight = conditioning_lib.check_aux_loss_weight(aux_loss_weight,
                                                                       self.conditioning)
         self.seed = seed
@@ -206,26 +203,10 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.diagnostics = bool(diagnostics)
         self.diagnostic_trackers = (
             [keras.metrics.Mean(name=n) for n in DIAGNOSTICS] if self.diagnostics else [])
-        self.latent_dim = int(latent_dim) if latent_dim is not None else self._infer_latent_dim()
+        self.latent_dim = (int(latent_dim) if latent_dim is not None
+                           else validation.generator_latent_dim(self.generator))
         validation.check_positive_int("latent_dim", self.latent_dim)
         self.build()
-
-    def _infer_latent_dim(self):
-        try:
-            shape = self.generator.input_shape
-        except (AttributeError, ValueError) as e:
-            raise ValueError(
-                "Expected a generator whose input shape gives latent_dim. Received: a generator "
-                f"without a known input shape ({e}). Pass latent_dim=..."
-            ) from None
-        if isinstance(shape, list):
-            shape = shape[0]
-        if shape is None or len(shape) != 2 or shape[-1] is None:
-            raise ValueError(
-                "Expected a generator taking noise of shape (batch, latent_dim). Received: a "
-                f"generator with input shape {shape}."
-            )
-        return int(shape[-1])
 
     # ------------------------------------------------------------------ build
 

@@ -68,6 +68,25 @@ def check_positive_int(name, value, allow_none=False, fix=""):
     return int(value)
 
 
+def generator_latent_dim(generator):
+    """The noise size a generator takes: the last axis of its (first) input, `(batch, latent_dim)`."""
+    try:
+        shape = generator.input_shape
+    except (AttributeError, ValueError) as e:
+        raise ValueError(
+            "Expected a generator whose input shape gives latent_dim. Received: a generator "
+            f"without a known input shape ({e}). Pass latent_dim=..."
+        ) from None
+    if isinstance(shape, list):
+        shape = shape[0]
+    if shape is None or len(shape) != 2 or shape[-1] is None:
+        raise ValueError(
+            "Expected a generator taking noise of shape (batch, latent_dim). Received: a "
+            f"generator with input shape {shape}."
+        )
+    return int(shape[-1])
+
+
 def check_choice(name, value, choices, fix=""):
     """`value` when it is one of `choices`; raises `argument_error` otherwise."""
     if value not in choices:
