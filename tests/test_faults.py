@@ -23,10 +23,19 @@ from kerasgan.utils import io
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Saves (or exports) the same tiny GAN again and again, each time with the generator's output
-# bias set to k; prints "writing k" before and "wrote k" after each write.
+# bias set to k; prints "writing k" before and "wrote k" after each write. Its disk is slow: each
+# fsync takes 20 ms more, so a write stays in progress long enough for the test to see it on a
+# loaded machine (without it, a tiny write can finish between two polls every time).
 WRITER = r"""
+import os
 import sys
+import time
 import numpy as np
+_fsync = os.fsync
+def slow_fsync(fd):
+    _fsync(fd)
+    time.sleep(0.02)
+os.fsync = slow_fsync
 sys.path.insert(0, sys.argv[3])
 from conftest import tiny_mlp_gan
 from kerasgan import callbacks, export
