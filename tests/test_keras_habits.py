@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import random_images, tiny_mlp_gan
+from conftest import jax_slow, random_images, tiny_mlp_gan
 
 import kerasgan
 from kerasgan import validation
@@ -216,6 +216,7 @@ def test_split_real_batches_with_unknown_batch_size():
     assert int(gan.d_optimizer.iterations) == 6
 
 
+@jax_slow("test_split_real_batches_any_batch_size: uneven critic batches of a batch of 7")
 def test_shared_wgan_preset_fits_a_batch_of_7():
     gan = kerasgan.zoo.get("shared_wgan", hidden=4, seed=0, steps_per_execution=1)
     low, high = gan.output_range

@@ -26,13 +26,18 @@ def idx_dir(tmp_path_factory):
     return d
 
 
-# Under JAX every core preset's step is already compiled and trained by test_presets.py, and the
-# trainer around it is backend-neutral code that the TensorFlow run drives for every preset; so
-# the JAX run keeps an image preset and a 1-D one and puts the rest behind `-m slow`.
-_JAX_DEFAULT = {"mnist_mlp", "gaussian_1d"}
+# Every preset's step is compiled and trained by test_presets.py; what the trainer adds per preset
+# is its data path: conditioning, RGB resizing, 1-D histograms, fused steps, the output range and
+# the shared kernel. The default run keeps one preset for each of these (TensorFlow) or an image
+# and a 1-D preset (JAX, whose trainer code is the same), and puts the rest behind `-m slow`.
+_DEFAULT = {
+    "tensorflow": {"cdcgan_small", "dcgan", "dcgan_celeba", "gaussian_1d", "l1_unbounded",
+                   "mnist_mlp", "shared_wgan"},
+    "jax": {"mnist_mlp", "gaussian_1d"},
+}
 _PARAMS = [
-    pytest.param(n, marks=pytest.mark.slow)
-    if keras.backend.backend() == "jax" and n not in _JAX_DEFAULT else n
+    n if n in _DEFAULT.get(keras.backend.backend(), set(zoo.names()))
+    else pytest.param(n, marks=pytest.mark.slow)
     for n in zoo.names()
 ]
 

@@ -171,7 +171,7 @@ def test_wgan_gp_in_0_1_draws_0_1():
     assert raw.min() >= 0.0 and raw.max() <= 1.0 and raw.min() < raw.max()
 
 
-@jax_slow("test_keras_habits.py::test_shared_wgan_preset_fits_a_batch_of_7: uneven critic batches")
+@jax_slow("test_keras_habits.py::test_split_real_batches_any_batch_size: uneven critic batches")
 def test_shared_wgan_fits_a_dataset_batched_at_64():
     """The paper's batch of 64 per fit() batch is cut into d_steps critic batches (13, 13, 13, 13, 12)."""
     spec = zoo.spec("shared_wgan")

@@ -71,7 +71,7 @@ def _train(args, env_extra=None, timeout=300):
     )
 
 
-@pytest.mark.backend_neutral  # the process runs JAX whatever the suite's backend
+@pytest.mark.backend_neutral("jax")  # the process runs JAX whatever the suite's backend
 def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
     # --backend=jax from a process whose KERAS_BACKEND is tensorflow: the command restarts itself
     # under JAX (the in-process tests cover the TensorFlow trainer).
