@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import kerasgan
+from conftest import jax_slow
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PRESETS = ("mnist_mlp", "dcgan", "dcgan_celeba", "shared_wgan", "l1_unbounded", "wgan_gp")
@@ -47,6 +48,7 @@ def _positive(value):
     return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
 
+@jax_slow("the TensorFlow pass runs the tool end to end; its JAX child is the same code")
 def test_bench_quick_writes_json(tmp_path):
     backend = keras.backend.backend()
     output = tmp_path / "bench.json"

@@ -89,6 +89,7 @@ def _kill_while_writing(kind, path, in_progress, tmp_path, timeout=240):
             if line.startswith("writing ")]
 
 
+@pytest.mark.backend_neutral("jax")  # a file write; the writer process runs the pass's backend
 def test_sigkill_during_a_checkpoint_write_leaves_the_previous_checkpoint_whole(tmp_path):
     path = tmp_path / "checkpoint.keras"
 

@@ -14,6 +14,7 @@ import keras
 import pytest
 
 import kerasgan
+from conftest import jax_slow
 from tools import profiler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -129,6 +130,7 @@ def test_hlo_names_recover_a_convolution_that_lost_its_name():
     assert profiler.hlo_op_names(_AFTER)["ynn_fusion.1"][1] == ""
 
 
+@jax_slow("test_hlo_names_recover_a_convolution_that_lost_its_name: the JAX trace's HLO naming")
 def test_step_ops_profiles_a_dcgan_step(tmp_path):
     backend = keras.backend.backend()
     output = tmp_path / "ops.json"

@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+from conftest import jax_slow
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -65,6 +66,8 @@ def _epoch(output_dir):
         return 0
 
 
+@jax_slow("test_train.py::test_a_run_crashed_mid_epoch_resumes_from_its_timed_checkpoint_bit_exact "
+          "resumes JAX runs bit-exact in process; test_faults.py kills a checkpoint write")
 def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     import kerasgan
     from kerasgan import train

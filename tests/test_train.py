@@ -127,7 +127,7 @@ def test_trainer_fuses_mnist_mlp_steps_and_resumes_exactly(idx_dir, tmp_path):
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6
 
 
-@pytest.mark.backend_neutral  # flags only
+@pytest.mark.backend_neutral("jax")  # flags only
 def test_help_documents_every_flag():
     result = subprocess.run([sys.executable, "-m", "kerasgan.train", "--helpfull"], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
@@ -202,7 +202,7 @@ app.run(main)
 """
 
 
-@pytest.mark.backend_neutral  # flags only
+@pytest.mark.backend_neutral("jax")  # flags only
 def test_an_absl_program_with_its_own_flags_imports_the_trainer():
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     result = subprocess.run([sys.executable, "-c", _USER_PROGRAM, "--epochs=3"], cwd=REPO, env=env,
