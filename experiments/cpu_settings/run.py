@@ -1,16 +1,19 @@
-"""Step time of a preset with the CPU's vector extensions capped at AVX2, against uncapped.
+"""Step time of a preset under CPU settings, each in its own process, round-robin.
 
-The slowest machine type here has AVX2 only; this one has AVX-512. Capping oneDNN
+--study=isa: the CPU's vector extensions capped at AVX2 against uncapped. The slowest
+machine type here has AVX2 only; this one has AVX-512. Capping oneDNN
 (`ONEDNN_MAX_CPU_ISA=AVX2`) and XLA (`--xla_cpu_max_isa=AVX2`) separates what the
 missing AVX-512 costs a preset's step from what the older cores cost; a preset whose
 step was measured on the AVX2 type (dcgan) then calibrates the second factor.
 
-    KERASGAN_NO_DOWNLOAD=1 python experiments/isa_emulation/run.py \
-        --presets=dcgan,cdcgan_small --output=experiments/isa_emulation/<name>.json
+--study=threads: TensorFlow's intra-/inter-op thread pools (`TF_NUM_INTRAOP_THREADS`,
+`TF_NUM_INTEROP_THREADS`) and XLA:CPU's threading under JAX, on 2 cores.
 
-Each configuration runs in its own process, round-robin over --rounds; a process
-times --steps steps of batch 128 after a warm-up epoch and reports the median of
---repeats such epochs.
+    KERASGAN_NO_DOWNLOAD=1 python experiments/cpu_settings/run.py --study=isa \
+        --presets=dcgan,cdcgan_small --output=experiments/cpu_settings/<name>.json
+
+A process times --steps steps of batch 128 after a warm-up epoch and reports the
+median of --repeats such epochs.
 """
 
 import json
@@ -33,12 +36,28 @@ flags.DEFINE_string("output", "", "Write the results as JSON here.")
 flags.DEFINE_string("child", "", "Internal: preset,config to time in this process.")
 FLAGS = flags.FLAGS
 
-# name -> (environment, jit_compile)
-CONFIGS = {
-    "native_auto": ({}, "auto"),
-    "avx2_xla": ({"ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2"}, True),
-    "avx2_graph": ({"ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2"}, False),
+# study -> name -> (backend, environment, jit_compile)
+_CAP = {"ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2"}
+STUDIES = {
+    "isa": {
+        "native_auto": ("tensorflow", {}, "auto"),
+        "avx2_xla": ("tensorflow", _CAP, True),
+        "avx2_graph": ("tensorflow", _CAP, False),
+    },
+    "threads": {
+        "tf_default": ("tensorflow", {}, "auto"),
+        "tf_intra2_inter1": ("tensorflow", {"TF_NUM_INTRAOP_THREADS": "2",
+                                            "TF_NUM_INTEROP_THREADS": "1"}, "auto"),
+        "tf_intra1_inter2": ("tensorflow", {"TF_NUM_INTRAOP_THREADS": "1",
+                                            "TF_NUM_INTEROP_THREADS": "2"}, "auto"),
+        "tf_intra1_inter1": ("tensorflow", {"TF_NUM_INTRAOP_THREADS": "1",
+                                            "TF_NUM_INTEROP_THREADS": "1"}, "auto"),
+        "jax_default": ("jax", {}, "auto"),
+        "jax_single_thread_eigen": ("jax", {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
+                                                         "intra_op_parallelism_threads=1"}, "auto"),
+    },
 }
+flags.DEFINE_enum("study", "isa", list(STUDIES), "Which settings to compare.")
 
 
 def child(preset, config):
@@ -47,7 +66,7 @@ def child(preset, config):
 
     import kerasgan
 
-    jit = CONFIGS[config][1]
+    jit = STUDIES[FLAGS.study][config][2]
     gan = kerasgan.zoo.get(preset, seed=0, batch_size=128, jit_compile=jit)
     n = 128 * FLAGS.steps
     low, high = gan.output_range
@@ -75,11 +94,12 @@ def main(argv):
     rows = []
     for r in range(FLAGS.rounds):
         for preset in FLAGS.presets:
-            for config, (env_extra, _) in CONFIGS.items():
-                env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="2",
+            for config, (backend, env_extra, _) in STUDIES[FLAGS.study].items():
+                env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2",
                            **env_extra)
                 proc = subprocess.run(
                     [sys.executable, os.path.abspath(__file__), f"--child={preset},{config}",
+                     f"--study={FLAGS.study}",
                      f"--steps={FLAGS.steps}", f"--repeats={FLAGS.repeats}"],
                     env=env, capture_output=True, text=True, cwd=ROOT)
                 lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
@@ -93,8 +113,8 @@ def main(argv):
     for preset in FLAGS.presets:
         med = {c: statistics.median(x["ms_per_step"] for x in rows
                                     if x["preset"] == preset and x["config"] == c)
-               for c in CONFIGS}
-        summary[preset] = dict(med, avx2_xla_over_native=med["avx2_xla"] / med["native_auto"])
+               for c in STUDIES[FLAGS.study]}
+        summary[preset] = med
         print(preset, json.dumps(summary[preset]))
     if FLAGS.output:
         result = {"command": " ".join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:]),
