@@ -12,14 +12,23 @@ TINY = {"image_shape": (4, 4, 1), "g_widths": (8,), "d_widths": (8,), "latent_di
         "steps_per_execution": 1}
 
 
-@pytest.fixture
-def shipped(tmp_path, monkeypatch):
-    """A trained tiny mnist_mlp saved as the "tiny" weights of the preset, in a temporary folder."""
+@pytest.fixture(scope="module")
+def _trained(tmp_path_factory):
+    """A tiny mnist_mlp trained once for this module, and its saved weights."""
     gan = zoo.get("mnist_mlp", seed=0, **TINY)
     x = np.random.default_rng(0).uniform(0, 1, (8, 4, 4, 1)).astype("float32")
     gan.fit(x, batch_size=4, epochs=1, verbose=0)
-    path = tmp_path / "mnist_mlp-tiny.weights.h5"
+    path = tmp_path_factory.mktemp("trained") / "mnist_mlp-tiny.weights.h5"
     gan.save_weights(str(path))
+    return gan, path.read_bytes()
+
+
+@pytest.fixture
+def shipped(_trained, tmp_path, monkeypatch):
+    """The tiny mnist_mlp's weights as the "tiny" weights of the preset, in a fresh folder."""
+    gan, data = _trained
+    path = tmp_path / "mnist_mlp-tiny.weights.h5"
+    path.write_bytes(data)
     monkeypatch.setattr(weights_lib, "WEIGHTS_DIR", str(tmp_path))
     entry = {"file": path.name, "sha256": weights_lib.sha256(str(path)), "overrides": dict(TINY),
              "description": "test weights"}
