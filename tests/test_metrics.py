@@ -355,7 +355,7 @@ def test_missing_classifier_names_the_file(tmp_path):
     assert metrics.classifier_path("fashion-mnist", str(tmp_path)) == expected
 
 
-@pytest.mark.parametrize("dataset", ["fashion_mnist", "fashion_mnist_b", "mnist"])
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "fashion_mnist_b", "mnist", "mnist_b"])
 def test_shipped_judge_matches_its_sha256(dataset):
     path = metrics.classifier_path(dataset)
     with open(metrics.classifier.metadata_path(path)) as f:
@@ -375,18 +375,18 @@ def test_shipped_judge_matches_its_sha256(dataset):
     assert clf.accuracy(x, y) > info["test_accuracy"] - 0.05
 
 
-def test_fashion_mnist_judges_are_independent():
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "mnist"])
+def test_each_dataset_has_two_independent_judges(dataset):
     """Two judges: another architecture and seed, the same data protocol, each pinned."""
-    assert metrics.shipped_judges("fashion-mnist") == ["fashion_mnist", "fashion_mnist_b"]
-    assert metrics.shipped_judges("mnist") == ["mnist"]
-    a, b = (metrics.load_classifier(name) for name in metrics.shipped_judges("fashion_mnist"))
+    assert metrics.shipped_judges(dataset.replace("_", "-")) == [dataset, dataset + "_b"]
+    a, b = (metrics.load_classifier(name) for name in metrics.shipped_judges(dataset))
     assert a.info["architecture"] != b.info["architecture"] and a.info["seed"] != b.info["seed"]
-    assert a.sha256 != b.sha256 and a.dataset == b.dataset == "fashion_mnist"
+    assert a.sha256 != b.sha256 and a.dataset == b.dataset == dataset
     for key in ("protocol", "train_examples", "validation_examples", "test_examples", "test_split"):
         assert a.info[key] == b.info[key], key
     assert b.info["architecture"] == {"kernel_size": 5, "filters": [16, 32, 64],
                                       "feature_units": 128, "dropout": 0.3}
-    assert b.info["judge"] == "fashion_mnist_b" and b.info["seed"] == 1
+    assert b.info["judge"] == dataset + "_b" and b.info["seed"] == 1
 
 
 def test_tampered_second_judge_is_rejected(tmp_path):
@@ -408,22 +408,24 @@ def test_tampered_second_judge_is_rejected(tmp_path):
         metrics.load_classifier("fashion_mnist_b", directory=str(tmp_path))
 
 
-def test_both_fashion_mnist_judges_rank_real_images_above_noise():
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "mnist"])
+def test_both_judges_rank_real_images_above_noise(dataset):
     """Both FDs are reported, finite, and agree: held-out real images far below uniform noise."""
-    x, _ = metrics.real_arrays("fashion_mnist", "train")
+    x, _ = metrics.real_arrays(dataset, "train")
     real = x[-500:]  # validation images: never fit by either judge
-    good = metrics.evaluate(real, "fashion_mnist", num_samples=500)
-    bad = metrics.evaluate(metrics.uniform_noise_images(500), "fashion_mnist", num_samples=500)
+    good = metrics.evaluate(real, dataset, num_samples=500)
+    bad = metrics.evaluate(metrics.uniform_noise_images(500), dataset, num_samples=500)
+    names = [dataset, dataset + "_b"]
     for report in (good, bad):
-        assert list(report["judges"]) == ["fashion_mnist", "fashion_mnist_b"]
+        assert list(report["judges"]) == names
         first, second = report["judges"].values()
         assert first["fd"] == report["fd"] and report["fd_second_judge"] == second["fd"]
-        assert first["sha256"] == metrics.load_classifier("fashion_mnist").sha256
-        assert second["sha256"] == metrics.load_classifier("fashion_mnist_b").sha256
+        assert first["sha256"] == metrics.load_classifier(names[0]).sha256
+        assert second["sha256"] == metrics.load_classifier(names[1]).sha256
         assert all(np.isfinite(j["fd"]) and np.isfinite(j["real_vs_real"]["fd"])
                    for j in report["judges"].values())
-        assert "second judge: fashion_mnist_b" in str(report)
-    for name in ("fashion_mnist", "fashion_mnist_b"):
+        assert f"second judge: {names[1]}" in str(report)
+    for name in names:
         g, b = good["judges"][name], bad["judges"][name]
         assert b["fd"] > 10 * g["fd"], name
         assert g["recall"] > b["recall"] and g["classes_covered"] == 10 > b["classes_covered"], name

@@ -80,6 +80,10 @@ RECIPES = {
     "fashion_mnist_b": dict(kernel_size=5, filters=(16, 32, 64), feature_units=128, dropout=0.3,
                             learning_rate=1e-3, batch_size=128, epochs=15, target_accuracy=0.90,
                             stop_at_val_accuracy=0.92, outlier_exposure=0.1),
+    # The second MNIST judge: fashion_mnist_b's architecture on the MNIST judge's data protocol.
+    "mnist_b": dict(kernel_size=5, filters=(16, 32, 64), feature_units=128, dropout=0.3,
+                    learning_rate=1e-3, batch_size=64, epochs=40, target_accuracy=0.975,
+                    stop_at_val_accuracy=0.99, outlier_exposure=0.1),
 }
 
 
@@ -139,9 +143,9 @@ def train_classifier(dataset="fashion_mnist", path=None, epochs=None, batch_size
     training or stopping.
 
     Args:
-        dataset: A judge's name: "fashion_mnist", "fashion_mnist_b" (the
-            second Fashion-MNIST judge) or "mnist"; its recipe (`RECIPES`),
-            seed and dataset (`JUDGES`) are the defaults.
+        dataset: A judge's name: "fashion_mnist", "mnist", or a second judge
+            ("fashion_mnist_b", "mnist_b"); its recipe (`RECIPES`), seed and
+            dataset (`JUDGES`) are the defaults.
         path: Destination `.weights.h5` file (metadata goes beside it as
             `.json`); None trains without saving.
         epochs, batch_size, learning_rate, target_accuracy, outlier_exposure: Override

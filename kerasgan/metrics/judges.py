@@ -9,11 +9,11 @@ explicit command (`python -m kerasgan.metrics.classifier`, see
 `kerasgan.metrics.classifier`).
 
 Judges have names (`JUDGES`); a dataset's name is its first judge's name.
-Fashion-MNIST has two, trained independently (another architecture and seed)
-so that a generator cannot look good in one feature space only:
-"fashion_mnist" (3x3 kernels, conv filters 32-64, 256 features, seed 0) and
-"fashion_mnist_b" (5x5 kernels, conv filters 16-32-64, 128 features, seed 1).
-`load_classifier("fashion_mnist_b")` loads the second; `shipped_judges(dataset)`
+Each dataset has two, trained independently (another architecture and seed)
+so that a generator cannot look good in one feature space only: "fashion_mnist"
+and "mnist" (3x3 kernels, conv filters 32-64, 256 features, seed 0), and
+"fashion_mnist_b" and "mnist_b" (5x5 kernels, conv filters 16-32-64, 128
+features, seed 1). `load_classifier("fashion_mnist_b")` loads a second judge; `shipped_judges(dataset)`
 lists a dataset's judges, first judge first; `kerasgan.metrics.evaluate`
 reports every shipped judge of the dataset.
 """
@@ -37,6 +37,7 @@ WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights"
 # The weights are `weights/<name>_classifier.weights.h5`; a dataset's first judge bears its name.
 JUDGES = {
     "mnist": dict(dataset="mnist", seed=0),
+    "mnist_b": dict(dataset="mnist", seed=1),
     "fashion_mnist": dict(dataset="fashion_mnist", seed=0),
     "fashion_mnist_b": dict(dataset="fashion_mnist", seed=1),
 }
