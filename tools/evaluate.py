@@ -3,7 +3,7 @@ r"""Judges a `.keras` GAN checkpoint or shipped weights: prints `kerasgan.metric
 Default protocol: 5,000 generated images against 5,000 real test images, in the
 shipped judge classifier's feature space (FD, KID +- SE, precision/recall,
 density/coverage, classes covered, entropy, classifier score), and in every
-further shipped judge's (Fashion-MNIST's second judge, "fashion_mnist_b":
+further shipped judge's (the dataset's second judge, "fashion_mnist_b" or "mnist_b":
 `judges` and `fd_second_judge` in the report). Writes
 `<output_dir>/metrics.json` (the report, plus the checkpoint and its step) and
 `<output_dir>/samples.png`; `--output_dir` defaults to the checkpoint's folder,

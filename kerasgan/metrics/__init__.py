@@ -1,8 +1,8 @@
 """Offline GAN metrics in the feature space of pinned judge classifiers shipped with the package.
 
-Fashion-MNIST has two judges, trained independently (another architecture and seed):
-"fashion_mnist" (the report's top-level metrics) and "fashion_mnist_b" (`report["judges"]`,
-`report["fd_second_judge"]`). MNIST has one.
+Each dataset has two judges, trained independently (another architecture and seed):
+"fashion_mnist" or "mnist" (the report's top-level metrics) and "fashion_mnist_b" or "mnist_b"
+(`report["judges"]`, `report["fd_second_judge"]`).
 
 Example:
 >>> report = kerasgan.metrics.evaluate(gan, "fashion_mnist")  # 5,000 vs 5,000 real test images

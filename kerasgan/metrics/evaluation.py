@@ -161,7 +161,7 @@ def evaluate(gan_or_images, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAM
 
     Two judges: the report's top-level metrics are the first judge's (the
     dataset's, or `classifier`); every further judge (by default the
-    dataset's other shipped judges: Fashion-MNIST's "fashion_mnist_b", another
+    dataset's other shipped judge: "fashion_mnist_b" or "mnist_b", another
     architecture and seed) measures the same images against the same real
     images, reported under `report["judges"][<name>]` (the first judge has an
     entry too) and, for the second judge, `report["fd_second_judge"]`. Each
