@@ -382,3 +382,6 @@ def test_a_run_crashed_mid_epoch_resumes_from_its_timed_checkpoint_bit_exact(
     sittings = json.loads((out / "sittings.json").read_text())
     assert sittings[0] == {"first_step": 0, "last_step": 12, "unrecorded": True}
     assert (sittings[1]["first_step"], sittings[1]["last_step"]) == (12, 18)
+    # Resuming a finished run trains no step and records no sitting.
+    train.run("mnist_mlp", str(out), resume=True, **{**common, "epochs": 3})
+    assert json.loads((out / "sittings.json").read_text()) == sittings

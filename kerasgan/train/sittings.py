@@ -18,7 +18,9 @@ FILENAME = "sittings.json"
 
 
 class SittingLog:
-    """Appends this process's sitting to `<workdir>/sittings.json` and updates it at each save.
+    """Appends this process's sitting to `<workdir>/sittings.json` at its first checkpoint of a
+    new step, and updates it at each save; a process that trains no step (a finished run judged
+    again) leaves the file as it was.
 
     Args:
         workdir: The run's work directory.
@@ -45,11 +47,13 @@ class SittingLog:
             "train_seconds": 0.0, "backend": backend, "machine": provenance.machine(),
             "code": provenance.code_state(), "versions": provenance.package_versions(),
         }
-        self.sittings.append(self.entry)
-        self._write()
 
     def saved(self, step):
         """Records that a checkpoint of `step` training steps was written."""
+        if self.entry not in self.sittings:
+            if int(step) <= self.entry["first_step"]:
+                return
+            self.sittings.append(self.entry)
         self.entry.update(saved=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                           last_step=int(step),
                           train_seconds=round(time.monotonic() - self._start, 1))
