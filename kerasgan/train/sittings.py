@@ -47,13 +47,15 @@ class SittingLog:
             "train_seconds": 0.0, "backend": backend, "machine": provenance.machine(),
             "code": provenance.code_state(), "versions": provenance.package_versions(),
         }
+        self._listed = False  # in `self.sittings` from the first checkpoint of a new step on
 
     def saved(self, step):
         """Records that a checkpoint of `step` training steps was written."""
-        if self.entry not in self.sittings:
+        if not self._listed:
             if int(step) <= self.entry["first_step"]:
                 return
             self.sittings.append(self.entry)
+            self._listed = True
         self.entry.update(saved=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                           last_step=int(step),
                           train_seconds=round(time.monotonic() - self._start, 1))
