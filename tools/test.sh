@@ -17,8 +17,9 @@
 #
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
 # single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
-# `backend_neutral` (their subject does not depend on the Keras backend) run in the TensorFlow pass
-# only, and each pass compiles a computation once (tests/conftest.py: a compilation cache per run). Each backend's output
+# `backend_neutral` (their subject does not depend on the Keras backend) run in one pass only, the
+# one their marker names, so that the two passes end together; each pass compiles a computation
+# once (tests/conftest.py: a compilation cache per run). Each backend's output
 # streams live, every line prefixed with its backend; the end repeats each backend's 15 slowest
 # tests, its summary and its wall time. Exits non-zero if either backend fails, including pytest's
 # exit 5 (no tests collected).
