@@ -4,9 +4,13 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import TF_GRAPH
 
 import kerasgan
 from kerasgan.utils import tf_data
+
+#: A narrow mnist_mlp: these tests are about the dataset fit() receives, not the networks.
+NARROW = {"g_widths": (8,), "d_widths": (8,), "latent_dim": 4}
 
 
 def _dataset(**options):
@@ -26,7 +30,7 @@ def _fit_and_capture(monkeypatch, x):
         return None
 
     monkeypatch.setattr(keras.Model, "fit", fit)
-    gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4)
+    gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4, **NARROW)
     gan.fit(x, epochs=1, verbose=0)
     return seen["x"]
 
@@ -79,7 +83,7 @@ def test_accelerator_check_reads_the_backends_devices(monkeypatch, device, expec
 def test_real_fit_trains_with_autotune_off(monkeypatch):
     # End to end: a dataset without options trains (steps run, weights change).
     monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
-    gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4)
+    gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4, **NARROW, **TF_GRAPH)
     before = [keras.ops.convert_to_numpy(w).copy() for w in gan.generator.trainable_weights]
     images = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")
     history = gan.fit(tf.data.Dataset.from_tensor_slices(images).batch(4), epochs=1, verbose=0)

@@ -249,28 +249,22 @@ def _events(directory):
     return tags
 
 
-def test_sample_grid_logs_the_grid_image_to_tensorboard(tmp_path):
-    from kerasgan import callbacks
-
-    gan = _tiny_gan()
-    gan.compile()
-    grid = callbacks.SampleGrid(str(tmp_path / "samples"), num_samples=4,
-                                log_dir=str(tmp_path / "tb"))
-    gan.fit(_random_images(16), batch_size=8, epochs=2, verbose=0, callbacks=[grid])
-    tags = _events(tmp_path / "tb" / "train")
-    assert sorted(tags["samples"]) == [(0, "images"), (1, "images")]
-    image = _last_image(tmp_path / "tb" / "train")
-    png = open(grid.last_path, "rb").read()
-    assert image == png
-
-
-def test_tensorboard_log_writes_scalars_readable_by_tensorboard(tmp_path):
+def test_tensorboard_log_scalars_and_sample_grid_image_are_readable_by_tensorboard(tmp_path):
     from kerasgan import callbacks
 
     gan = _tiny_gan()
     gan.compile(d_optimizer=keras.optimizers.Adam(3e-4), g_optimizer=keras.optimizers.Adam(1e-4))
+    grid = callbacks.SampleGrid(str(tmp_path / "samples"), num_samples=4,
+                                log_dir=str(tmp_path / "tb_grid"))
     history = gan.fit(_random_images(16), batch_size=8, epochs=2, verbose=0,
-                      callbacks=[callbacks.TensorBoardLog(str(tmp_path / "tb"))])
+                      callbacks=[callbacks.TensorBoardLog(str(tmp_path / "tb")), grid])
+    # The sample grid: one image per epoch, the PNG written to disk.
+    tags = _events(tmp_path / "tb_grid" / "train")
+    assert sorted(tags["samples"]) == [(0, "images"), (1, "images")]
+    image = _last_image(tmp_path / "tb_grid" / "train")
+    png = open(grid.last_path, "rb").read()
+    assert image == png
+    # The scalars: every loss and diagnostic per epoch, and both learning rates.
     values = _scalars(tmp_path / "tb" / "train")
     for name in ("d_loss", "g_loss", *DIAGNOSTICS):
         np.testing.assert_allclose(values[f"epoch_{name}"], history.history[name], rtol=1e-6)

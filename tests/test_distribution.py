@@ -1,5 +1,5 @@
 """Data-parallel training on two virtual CPU devices (weights, clipping, diagnostics, batches that
-do not split), multi-worker training, mixed precision.
+do not split, the NaN stop), multi-worker training, mixed precision.
 
 Device configuration and dtype policies are global and must be set before the
 backend initialises, so each check runs in a fresh subprocess: this file is
@@ -93,6 +93,12 @@ def test_diagnostics_under_data_parallel_match_one_device(two_devices):
     for name in ("d_grad_norm", "g_grad_norm"):
         np.testing.assert_allclose(report["float16"][name], report["one"][name], rtol=0.05,
                                    err_msg=name)
+
+
+def test_two_replicas_stop_together_with_the_weights_of_the_step_before(two_devices):
+    # A NaN in one replica's half of batch 5: both replicas stop there, with the state (weights,
+    # statistics, EMA, noise, optimizers) of a run trained on the first 4 batches alone.
+    assert two_devices["nan_stop"] == {"num_replicas": 2, "steps": 4, "same_state": True}
 
 
 def _free_ports(n):
@@ -241,6 +247,34 @@ def _replicas_report(dist):
     return report
 
 
+def _nan_stop_report(dist):
+    """A NaN in the first replica's half of batch 5 of 8, against 4 good batches."""
+    import keras
+    import tensorflow as tf
+    from conftest import TF_GRAPH, random_images, tiny_mlp_gan
+
+    x = random_images(32)
+
+    def state(gan):
+        return [np.array(keras.ops.convert_to_numpy(v)) for v in
+                gan.trainable_variables + gan.non_trainable_variables + gan.optimizer.variables]
+
+    gans = []
+    for batches, nan in ((8, True), (4, False)):
+        ds = tf.data.Dataset.from_tensor_slices(x).batch(4).take(batches)
+        if nan:
+            ds = ds.enumerate().map(lambda i, b: tf.where(
+                i == 4, tf.concat([b[:2] + np.float32("nan"), b[2:]], 0), b))
+        with dist.scope():
+            gan = tiny_mlp_gan(ema_decay=0.9)
+            gan.compile(**TF_GRAPH)
+        gan.fit(ds, verbose=0, validate_data=False)
+        gans.append(gan)
+    return {"num_replicas": dist.num_replicas,
+            "steps": int(keras.ops.convert_to_numpy(gans[0].g_optimizer.iterations)),
+            "same_state": all(np.array_equal(a, b) for a, b in zip(state(gans[0]), state(gans[1])))}
+
+
 def _diagnostics_report(kd, dist, policy_after):
     """The logged diagnostics on one device, on two, and on two under mixed_float16."""
     import keras
@@ -275,7 +309,8 @@ def _two_devices_main():
     # One strategy for every check: TensorFlow's collectives clash between two in one process.
     dist = kd.setup("mirrored")
     report = {"num_replicas": dist.num_replicas, "replicas": _replicas_report(dist),
-              "diagnostics": _diagnostics_report(kd, dist, "float32")}
+              "diagnostics": _diagnostics_report(kd, dist, "float32"),
+              "nan_stop": _nan_stop_report(dist)}
     single, before, _ = _train(kd.setup("none"))
     multi, _, _ = _train(dist)
     a, b = _values(single.trainable_variables), _values(multi.trainable_variables)

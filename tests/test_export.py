@@ -54,17 +54,28 @@ def _raw_images(gan, noise):
     return np.clip((images - low) / (high - low), 0.0, 1.0)
 
 
-def test_cli_export_reloads_in_fresh_process_and_matches_keras(gan, tmp_path):
+def _command_flags(*args):
+    """The export command's flags, parsed from `args` (its own definitions)."""
+    from absl import flags
+
+    from kerasgan.export import __main__ as command
+
+    fv = flags.FlagValues()
+    command.define_flags(fv)
+    fv(["kerasgan.export", *args])
+    return command, fv
+
+
+def test_cli_export_reloads_in_fresh_process_and_matches_keras(gan, tmp_path, capsys):
+    # The command's export here (`python -m kerasgan.export` itself runs in
+    # test_cli_refuses_a_run_directory_before_loading_the_checkpoint); the reload in a fresh
+    # process.
     checkpoint = tmp_path / "checkpoint.keras"
     kerasgan.callbacks.save_model(gan, str(checkpoint))
     path = str(tmp_path / "generator")
-    proc = subprocess.run(
-        [sys.executable, "-m", "kerasgan.export", f"--checkpoint={checkpoint}",
-         f"--output_dir={path}"],
-        env=dict(_env(), KERAS_BACKEND=keras.backend.backend()), capture_output=True, text=True,
-        timeout=150,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    command, fv = _command_flags(f"--checkpoint={checkpoint}", f"--output_dir={path}")
+    assert command.run(fv) == 0, capsys.readouterr().err[-4000:]
+    assert f"SavedModel: {path}" in capsys.readouterr().out
     noise = np.random.default_rng(0).uniform(-1, 1, (5, gan.latent_dim)).astype("float32")
     np.save(tmp_path / "noise.npy", noise)
     reload_proc = subprocess.run(
@@ -151,17 +162,16 @@ def test_export_fills_an_empty_directory_and_replaces_only_with_overwrite(gan, t
     assert sorted(os.listdir(tmp_path)) == ["generator"]
 
 
-def test_cli_refuses_a_run_directory_before_loading_the_checkpoint(tmp_path, capsys):
-    from absl import flags
-
-    from kerasgan.export import __main__ as command
-
+@pytest.mark.backend_neutral  # refused before any checkpoint loads or export runs
+def test_cli_refuses_a_run_directory_before_loading_the_checkpoint(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    fv = flags.FlagValues()
-    command.define_flags(fv)
-    fv(["kerasgan.export", f"--checkpoint={tmp_path / 'absent.keras'}",
-        f"--output_dir={tmp_path}"])
-    assert command.run(fv) == 1
-    error = capsys.readouterr().err
-    assert "which holds files that are not a kerasgan export" in error and str(tmp_path) in error
+    proc = subprocess.run(
+        [sys.executable, "-m", "kerasgan.export", f"--checkpoint={tmp_path / 'absent.keras'}",
+         f"--output_dir={tmp_path}"],
+        env=dict(_env(), KERAS_BACKEND=keras.backend.backend()), capture_output=True, text=True,
+        timeout=150,
+    )
+    assert proc.returncode == 1, proc.stderr[-4000:]
+    assert "which holds files that are not a kerasgan export" in proc.stderr
+    assert str(tmp_path) in proc.stderr
     assert os.listdir(tmp_path) == ["notes.txt"]

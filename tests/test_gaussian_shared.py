@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from conftest import TF_GRAPH
 
 import kerasgan
 from kerasgan import zoo
@@ -48,7 +49,7 @@ def test_shared_preset_ties_the_reference_layer_whole():
 
 
 def test_tied_affine_survives_saving(tmp_path):
-    gan = zoo.get("gaussian_1d_shared", seed=0, batch_size=4, steps_per_execution=1)
+    gan = zoo.get("gaussian_1d_shared", seed=0, batch_size=4, steps_per_execution=1, **TF_GRAPH)
     x = zoo.gaussian.gaussian_samples(8, seed=0)
     gan.fit(x, batch_size=4, epochs=1, verbose=0)
     path = tmp_path / "g.keras"

@@ -87,6 +87,7 @@ def test_tied_dense():
     assert g.get_layer("tied").kernel is d.get_layer("src").kernel
 
 
+@pytest.mark.backend_neutral  # layer shapes; dcgan networks train under JAX in test_presets.py
 @pytest.mark.parametrize(
     "shape,start,stages", [((64, 64, 3), 4, 4), ((32, 32, 3), 4, 3), ((28, 28, 1), 7, 2)]
 )
@@ -107,6 +108,7 @@ def test_dcgan_rejects_odd_sizes():
         networks.dcgan_stages((7, 7, 1))
 
 
+@pytest.mark.backend_neutral  # the layers a spec asks for
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)])
 def test_mirror_of_a_conv_spec(shape):
     spec = networks.discriminator_spec("dcgan", shape)
@@ -116,12 +118,14 @@ def test_mirror_of_a_conv_spec(shape):
     assert [layer.filters for layer in convs] == list(reversed(spec["filters"][:-1])) + [shape[-1]]
 
 
+@pytest.mark.backend_neutral  # the layers a spec asks for
 def test_mirror_of_a_dense_spec_reverses_widths():
     g = networks.mirror_generator({"type": "dense", "widths": [512, 256, 128]}, 8, (28, 28, 1))
     widths = [layer.units for layer in g.layers if isinstance(layer, keras.layers.Dense)]
     assert widths == [128, 256, 512, 784]
 
 
+@pytest.mark.backend_neutral  # layer shapes
 def test_mirror_crops_odd_sizes():
     spec = {"type": "conv", "filters": [8, 16, 16], "kernel_sizes": [5, 5, 5], "strides": [2, 2, 2]}
     g = networks.mirror_generator(spec, 4, (28, 28, 1))  # 28 -> 14 -> 7 -> 4 and back
@@ -133,6 +137,7 @@ def test_mirror_rejects_a_bad_spec():
         networks.mirror_generator({"type": "rnn"}, 4, (28, 28, 1))
 
 
+@pytest.mark.backend_neutral  # the registry's lookup and errors
 def test_families_build_and_reject_unknown_names():
     g = networks.build_generator("mlp", 10, (32, 32, 3), "tanh")
     d = networks.build_discriminator("dcgan", (32, 32, 3))
@@ -212,6 +217,7 @@ def test_registry_names_duplicates_and_specs():
     assert networks.generator_entry("wgan").shared_layers == ("gshared", "dshared")
 
 
+@pytest.mark.backend_neutral  # the registry passes keywords on
 def test_registry_builds_with_the_builders_own_keywords():
     g = networks.build_generator("dcgan", 8, (32, 32, 3), "sigmoid", base_filters=4)
     assert g.get_layer("up_1").filters == 8 and g.get_layer("output").get_config()["activation"] == "sigmoid"
@@ -222,6 +228,7 @@ def test_registry_builds_with_the_builders_own_keywords():
         networks.build_generator("toy", 1, (28, 28, 1))
 
 
+@pytest.mark.backend_neutral  # layer configuration
 @pytest.mark.parametrize("builder", [networks.l1_generator, networks.wgan_gp_generator])
 def test_generators_take_their_output_activation(builder):
     g = builder(8, (28, 28, 1), output_activation="sigmoid")

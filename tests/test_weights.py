@@ -136,6 +136,17 @@ def _trained_dcgan(seed=0, **kwargs):
     return gan
 
 
+# The tests below read these GANs (save, generate, compare) and never train or change them.
+@pytest.fixture(scope="module")
+def trained_dcgan():
+    return _trained_dcgan()
+
+
+@pytest.fixture(scope="module")
+def trained_ema_dcgan():
+    return _trained_dcgan(ema_decay=0.9)
+
+
 def _values(variables):
     return [np.asarray(v) for v in variables]
 
@@ -150,8 +161,8 @@ def test_int8_quantization_by_hand():
     assert q.dtype == np.int8 and scale.dtype == np.float32
 
 
-def test_generator_file_float32_is_exact_and_leaves_the_discriminator(tmp_path):
-    trained = _trained_dcgan()
+def test_generator_file_float32_is_exact_and_leaves_the_discriminator(tmp_path, trained_dcgan):
+    trained = trained_dcgan
     path = str(tmp_path / "g.generator.npz")
     digest = weights_lib.save_generator(trained, path, storage="float32")
     assert digest == weights_lib.sha256(path)
@@ -166,8 +177,8 @@ def test_generator_file_float32_is_exact_and_leaves_the_discriminator(tmp_path):
 
 
 @pytest.mark.parametrize("storage", ["float16", "int8"])
-def test_generator_file_compact_storage_error_bounds(tmp_path, storage):
-    trained = _trained_dcgan()
+def test_generator_file_compact_storage_error_bounds(tmp_path, storage, trained_dcgan):
+    trained = trained_dcgan
     paths = {s: str(tmp_path / f"{s}.generator.npz") for s in ("float32", storage)}
     for s, p in paths.items():
         weights_lib.save_generator(trained, p, storage=s)
@@ -187,8 +198,8 @@ def test_generator_file_compact_storage_error_bounds(tmp_path, storage):
             assert np.any(loaded != original)
 
 
-def test_generator_file_holds_the_ema_generator(tmp_path):
-    trained = _trained_dcgan(ema_decay=0.9)
+def test_generator_file_holds_the_ema_generator(tmp_path, trained_ema_dcgan):
+    trained = trained_ema_dcgan
     raw = _values(trained.generator.weights)
     path = str(tmp_path / "ema.generator.npz")
     weights_lib.save_generator(trained, path, storage="float32")
@@ -204,8 +215,8 @@ def test_generator_file_holds_the_ema_generator(tmp_path):
     np.testing.assert_allclose(plain.generate(4, seed=3), trained.generate(4, seed=3), atol=1e-6)
 
 
-def test_generator_file_errors(tmp_path):
-    gan = _trained_dcgan()
+def test_generator_file_errors(tmp_path, trained_dcgan):
+    gan = trained_dcgan
     with pytest.raises(ValueError, match=r"Expected a path ending in '\.generator\.npz'\. Received: path='.*g\.npz'"):
         weights_lib.save_generator(gan, str(tmp_path / "g.npz"))
     with pytest.raises(ValueError, match=r"Expected storage to be one of float32, float16, int8\. Received: storage='int4'"):
@@ -228,8 +239,8 @@ def test_generator_file_errors(tmp_path):
         weights_lib.load_generator(gan, str(not_npz))
 
 
-def test_shipped_generator_file_loads_through_zoo_get(tmp_path, monkeypatch):
-    trained = _trained_dcgan()
+def test_shipped_generator_file_loads_through_zoo_get(tmp_path, monkeypatch, trained_dcgan):
+    trained = trained_dcgan
     path = tmp_path / "dcgan-tiny.generator.npz"
     digest = weights_lib.save_generator(trained, str(path), storage="int8")
     monkeypatch.setattr(weights_lib, "WEIGHTS_DIR", str(tmp_path))
@@ -242,10 +253,10 @@ def test_shipped_generator_file_loads_through_zoo_get(tmp_path, monkeypatch):
         zoo.get("dcgan", weights="tiny", base_filters=8)
 
 
-def test_ship_weights_tool(tmp_path):
+def test_ship_weights_tool(tmp_path, trained_ema_dcgan):
     from tools import ship_weights
 
-    trained = _trained_dcgan(ema_decay=0.9)
+    trained = trained_ema_dcgan
     ckpt = str(tmp_path / "checkpoint.keras")
     trained.save(ckpt)
     h5 = ship_weights.ship(ckpt, str(tmp_path / "out.weights.h5"))

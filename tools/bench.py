@@ -89,7 +89,7 @@ def _load_tool(name):
 
 bench_torch = _load_tool("bench_torch")  # imports torch only when a torch variant runs
 bench_stats = _load_tool("bench_stats")
-bench_flops = _load_tool("bench_flops")
+# tools/bench_flops.py imports keras (so its backend): the children load it, the driver needs none.
 BACKENDS = bench_stats.BACKENDS
 variants_of, kind_of = bench_stats.variants_of, bench_stats.kind_of
 summarize, rotated = bench_stats.summarize, bench_stats.rotated
@@ -135,7 +135,8 @@ _PIPELINE = flags.DEFINE_bool("pipeline", True, "Benchmark the input pipeline al
 _PIPELINE_SECONDS = flags.DEFINE_float("pipeline_seconds", 2.0, "Timed seconds per pipeline run.")
 _QUICK = flags.DEFINE_bool(
     "quick", False,
-    "Tiny run (mnist_mlp, batch 32, 2 repeats of 3 steps, no XLA or fast-gradient variants).",
+    "Tiny run (mnist_mlp, batch 32, 2 repeats of 3 steps, no XLA or fast-gradient variants; "
+    "TensorFlow's fit() runs its graph without XLA).",
 )
 _OUTPUT = flags.DEFINE_string("output", "", "Write the results as JSON here.")
 _CHILD = flags.DEFINE_string(
@@ -572,6 +573,8 @@ def _child_train(backend, preset, variant):
             overrides["jit_compile"] = True
         elif variant.startswith("kerasgan_spe"):
             overrides["steps_per_execution"] = int(variant[len("kerasgan_spe"):])
+        if _QUICK.value and backend == "tensorflow":
+            overrides["jit_compile"] = False  # a smoke run: no XLA compilation (seconds per step)
         gan = _build(preset, batch_override, **overrides)
         first, run, overheads = _fit_runner(gan, ds)
         extra["jit_compile"] = bool(gan.jit_compile)
@@ -604,7 +607,7 @@ def _child_train(backend, preset, variant):
             return time.perf_counter() - t0, n
 
     extra["ema_decay"] = getattr(gan, "ema_decay", None)  # the hand loops do not average
-    extra["gflop_per_step"] = bench_flops.step_flops(gan, step_batch)["total"] / 1e9
+    extra["gflop_per_step"] = _load_tool("bench_flops").step_flops(gan, step_batch)["total"] / 1e9
     rss0 = _rss_mb()
     t0 = time.perf_counter()
     first()
