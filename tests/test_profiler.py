@@ -141,6 +141,8 @@ def test_step_ops_profiles_a_dcgan_step(tmp_path):
          f"--output={output}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     result = json.loads(output.read_text())
+    if backend == "tensorflow":  # its graph, whichever path "auto" picks on this CPU
+        assert result["runs"]["tensorflow"][0]["jit_compile"] is False
     cells = result["cells_ms_per_step"][backend]
     gan = kerasgan.zoo.get("dcgan", seed=0)
     for net, layers in profiler.network_layers(gan).items():

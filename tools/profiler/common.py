@@ -115,10 +115,12 @@ def preset_data(gan, config, kerasgan):
     return ds, batch
 
 
-def compiled_preset(kerasgan):
-    """(gan, ds, batch, steps_per_execution, steps to trace) of --preset, after its first call."""
+def compiled_preset(kerasgan, **compile_overrides):
+    """(gan, ds, batch, steps_per_execution, steps to trace) of --preset, after its first call.
+
+    `compile_overrides` (e.g. jit_compile) go to `zoo.get` beside --batch_size."""
     overrides = {"batch_size": FLAGS.batch_size} if FLAGS.batch_size else {}
-    gan = kerasgan.zoo.get(FLAGS.preset, seed=0, **overrides)
+    gan = kerasgan.zoo.get(FLAGS.preset, seed=0, **overrides, **compile_overrides)
     config = {**kerasgan.zoo.spec(FLAGS.preset).config, **overrides}
     ds, batch = preset_data(gan, config, kerasgan)
     spe = int(getattr(gan, "steps_per_execution", 1) or 1)

@@ -3,7 +3,9 @@
 Per layer of the generator and the discriminator and per role (forward, input gradient, kernel
 gradient, other ops of the layer), plus the optimizer, the loss and the input pipeline;
 TensorFlow and JAX (or --backend) in their own processes, --rounds rounds, median per cell.
-TensorFlow: tf.profiler's per-op statistics, ops placed by their name scopes. JAX: jax.profiler's
+TensorFlow: its graph (`jit_compile=False`, whatever the CPU's "auto" picks: ops inside XLA's
+clusters carry no layer names), tf.profiler's per-op statistics, ops placed by their name
+scopes. JAX: jax.profiler's
 XLA:CPU op events, placed by the op_name metadata of the compiled module (dumped with
 --xla_dump_to); where XLA's rewrites dropped a convolution's name, it takes that of the
 unaccounted source convolution with the same output, and XLA's nameless layout copies count as
@@ -220,7 +222,8 @@ def child(backend):
     """Traces a fit() step; returns ms per step summed per (net, layer, role)."""
     import kerasgan
 
-    gan, ds, batch, spe, steps = compiled_preset(kerasgan)
+    gan, ds, batch, spe, steps = compiled_preset(
+        kerasgan, **({"jit_compile": False} if backend == "tensorflow" else {}))
     layers = network_layers(gan)
     untraced, cores_busy = untraced_step(gan, ds, spe, steps)
     cells = collections.defaultdict(float)  # "net|layer|role" -> ms per step
@@ -262,7 +265,8 @@ def child(backend):
                 key = add(path, lambda layer: tf_op_role(op_type, path, layer))
             cells[key] += float(r["total_self_time"]) / 1e3 / steps
     order = [f"{net}|{name}" for net, names in layers.items() for name in names]
-    return {"batch": batch, "steps": steps, "untraced_ms_per_step": untraced,
+    return {"batch": batch, "steps": steps, "jit_compile": gan.jit_compile,
+            "untraced_ms_per_step": untraced,
             "cores_busy_untraced": cores_busy,
             "traced_ms_per_step": traced, "cells": dict(cells), "layer_order": order}
 
