@@ -228,6 +228,10 @@ def set_mixed_precision(policy):
     Args:
         policy: `"float32"`, `"mixed_float16"` or `"mixed_bfloat16"`.
 
+    Under the torch backend on a CPU, `"mixed_bfloat16"` needs a CPU with native
+    bfloat16 (AVX-512 or AMX): PyTorch's fallback convolution fails on the kernels
+    Keras passes it, so the policy is refused there with a ValueError.
+
     Example:
     >>> kerasgan.distribution.set_mixed_precision("mixed_bfloat16")
     >>> gan = kerasgan.zoo.get("mnist_mlp")
@@ -235,4 +239,22 @@ def set_mixed_precision(policy):
     import keras
 
     validation.check_choice("policy", policy, POLICIES)
+    if policy == "mixed_bfloat16" and keras.backend.backend() == "torch":
+        _check_torch_bfloat16()
     keras.config.set_dtype_policy(policy)
+
+
+def torch_has_native_bfloat16():
+    """Whether PyTorch trains bfloat16 convolutions natively here (a GPU, or oneDNN on the CPU)."""
+    import torch
+
+    return torch.cuda.is_available() or torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+def _check_torch_bfloat16():
+    if not torch_has_native_bfloat16():
+        raise ValueError(
+            "Expected a CPU with native bfloat16 (AVX-512 or AMX) for "
+            "policy='mixed_bfloat16' under the torch backend: PyTorch's fallback convolution "
+            "fails on Keras' kernels. Received: a CPU without it. Use policy='float32' here, "
+            "or the tensorflow or jax backend.")

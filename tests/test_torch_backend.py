@@ -228,7 +228,13 @@ def test_presets_train_a_step(name):
 
 
 @torch_only
-def test_mixed_bfloat16_trains_convolutions():
+def test_mixed_bfloat16_trains_convolutions_or_is_refused_without_native_bfloat16():
+    if not kerasgan.distribution.torch_has_native_bfloat16():  # an AVX2-only CPU
+        with pytest.raises(ValueError, match=r"native bfloat16 \(AVX-512 or AMX\).*Received: a "
+                                             r"CPU without it\. Use policy='float32'"):
+            kerasgan.distribution.set_mixed_precision("mixed_bfloat16")
+        assert keras.config.dtype_policy().name == "float32"
+        return
     try:
         kerasgan.distribution.set_mixed_precision("mixed_bfloat16")
         gan = zoo.get("dcgan", seed=0, batch_size=2, steps_per_execution=1)
@@ -239,6 +245,18 @@ def test_mixed_bfloat16_trains_convolutions():
         assert gan.generate(2, seed=0).dtype == np.float32
     finally:
         keras.config.set_dtype_policy("float32")
+
+
+@torch_only
+def test_mixed_bfloat16_is_refused_where_pytorch_lacks_native_bfloat16(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"Expected a CPU with native bfloat16.*policy="
+                                         r"'mixed_bfloat16' under the torch backend"):
+        kerasgan.distribution.set_mixed_precision("mixed_bfloat16")
+    assert keras.config.dtype_policy().name == "float32"
 
 
 @torch_only
