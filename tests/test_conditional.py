@@ -289,9 +289,9 @@ def test_concat_and_acgan_discriminators():
 def test_sngan_networks(image_shape):
     g = sngan.sngan_generator(16, image_shape, base_filters=8)
     d = sngan.sngan_discriminator(image_shape, base_filters=8)
-    z = np.zeros((2, 16), np.float32)
-    assert np_(g(z)).shape == (2,) + image_shape
-    assert np_(d(np_(g(z)))).shape == (2, 1)
+    images = np_(g(np.zeros((2, 16), np.float32)))
+    assert images.shape == (2,) + image_shape
+    assert np_(d(images)).shape == (2, 1)
     n_sn = sum(isinstance(layer, SpectralNorm) for layer in d.layers)
     stages = 3 if image_shape[0] == 32 else 2
     assert n_sn == 2 * stages + 2  # every conv and the dense logit
@@ -336,7 +336,8 @@ import kerasgan  # noqa: E402
 import kerasgan.data as kd  # noqa: E402
 
 CLASSES = 3
-SHAPE = (28, 28, 1)
+# The smallest size with the 28x28 networks' layers (two up- and two down-sampling stages).
+SHAPE = (16, 16, 1)
 
 
 def _gan(conditioning="projection", **kwargs):
@@ -509,16 +510,17 @@ def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatc
     zoo = _presets()
     spec = zoo.spec("cdcgan")
     assert spec.config["num_classes"] == 10 and spec.config["conditioning"] == "projection"
-    gan = zoo.get("cdcgan", base_filters=4, batch_size=8, seed=0, **TF_GRAPH)
+    # The harness's cdcgan (tests/test_presets.py: base_filters 4, batches of 4).
+    gan = zoo.get("cdcgan", base_filters=4, batch_size=4, seed=0, **TF_GRAPH)
     assert (gan.num_classes, gan.conditioning, gan.loss_family) == (10, "projection",
                                                                     "non_saturating")
     assert gan.generator.get_layer("label_embedding") is not None  # label on the noise
     assert any(isinstance(layer, conditional.ConditionalBatchNormalization) for layer in gan.generator.layers)
     rng = np.random.default_rng(0)
-    x = rng.integers(0, 256, (16, 28, 28, 1), dtype=np.uint8)
+    x = rng.integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
     # A conditional preset turns labels on in kerasgan.data.
-    ds = kd.from_arrays(x, labels=np.arange(16) % 10, preset="cdcgan", batch_size=8)
-    assert ds.element_spec[1].shape == (8,) and ds.num_classes == 10
+    ds = kd.from_arrays(x, labels=np.arange(8) % 10, preset="cdcgan", batch_size=4)
+    assert ds.element_spec[1].shape == (4,) and ds.num_classes == 10
     gan.fit(ds, epochs=1, verbose=0)
     assert int(gan.optimizer.iterations) == 2
     assert gan.generate(3, labels=7, seed=0).shape == (3, 28, 28, 1)

@@ -53,7 +53,7 @@ def test_two_devices_match_one_device_on_the_global_batch(two_devices):
     assert two_devices["max_weight_diff"] <= 1e-5, two_devices
     # Training moved the weights by far more than the tolerance.
     assert two_devices["max_weight_change"] > 1e-3, two_devices
-    assert two_devices["iterations"] == [3, 3]
+    assert two_devices["iterations"] == [6, 3]  # two critic steps per generator step
 
 
 def test_weight_clipping_under_data_parallel(two_devices):
@@ -69,7 +69,7 @@ def test_mixed_precision_trains_with_float32_variables(two_devices, policy):
     assert report["compute_dtype"] == policy.split("_")[1], report
     assert report["generate_dtype"] == "float32", report
     assert report["loss_scaled"] == (policy == "mixed_float16"), report
-    assert report["iterations"] == [3, 3], report
+    assert report["iterations"] == [6, 3], report
 
 
 def test_uneven_or_small_batch_over_replicas_is_refused(two_devices):
@@ -79,7 +79,7 @@ def test_uneven_or_small_batch_over_replicas_is_refused(two_devices):
     assert "Received: a batch of 1 image(s)" in report["error"], report
     assert "Received: a batch of 9 image(s)" in report.get("uneven_error", ""), report
     assert report["iterations_after_error"] == 0, report  # rejected before any step
-    assert report["iterations"] == 2, report  # a batch of 2 trains on 2 replicas
+    assert report["iterations"] == 2, report  # batches of 2 train on 2 replicas
 
 
 def test_diagnostics_under_data_parallel_match_one_device(two_devices):
@@ -163,7 +163,7 @@ def test_multi_worker_trainer_on_localhost(tmp_path):
     def args(i):
         return [sys.executable, "-m", "kerasgan.train", "--preset=mnist_mlp", f"--dataset={data}",
                 f"--output_dir={out}", "--distribution=multi_worker", "--epochs=1",
-                "--steps_per_epoch=2", "--batch_size=8", "--num_samples=4", "--verbose=0",
+                "--steps_per_epoch=1", "--batch_size=8", "--num_samples=4", "--verbose=0",
                 "--override=g_widths=(16,)", "--override=d_widths=(16,)"]
 
     results = _run_workers(envs, args)
@@ -206,10 +206,11 @@ def _dataset(global_batch=8, steps=3):
 
 
 def _train(dist, **gan_kwargs):
+    """Three steps of two critic updates each, with the diagnostics logged."""
     import keras
 
     with dist.scope():
-        gan = _tiny_gan(**gan_kwargs)
+        gan = _tiny_gan(d_steps=2, diagnostics=True, **gan_kwargs)
         loss = "wasserstein" if gan_kwargs.get("clip_value") else "non_saturating"
         # SGD is linear in the gradients, so a wrong cross-replica reduction (sum instead of
         # mean) shows; Adam would hide it (it is invariant to the gradients' scale).
@@ -223,14 +224,15 @@ def _train(dist, **gan_kwargs):
 def _replicas_report(dist):
     """A batch that does not split over the replicas is refused, before any step."""
     import keras
-    from conftest import random_images, tiny_mlp_gan
+    from conftest import TF_GRAPH, random_images, tiny_mlp_gan
 
     from kerasgan import validation
 
     report = {"num_replicas": dist.num_replicas}
     with dist.scope():
-        gan = tiny_mlp_gan()
-        gan.compile()
+        # The GAN and batch of the NaN-stop check: one compiled step serves both.
+        gan = tiny_mlp_gan(ema_decay=0.9)
+        gan.compile(**TF_GRAPH)
         report["seen"] = validation.num_replicas(gan)
         try:
             gan.fit(random_images(1), batch_size=1, verbose=0)
@@ -248,12 +250,13 @@ def _replicas_report(dist):
 
 
 def _nan_stop_report(dist):
-    """A NaN in the first replica's half of batch 5 of 8, against 4 good batches."""
+    """A NaN in the first replica's image of batch 5 of 8 (2 images each), against 4 good
+    batches."""
     import keras
     import tensorflow as tf
     from conftest import TF_GRAPH, random_images, tiny_mlp_gan
 
-    x = random_images(32)
+    x = random_images(16)
 
     def state(gan):
         return [np.array(keras.ops.convert_to_numpy(v)) for v in
@@ -261,10 +264,10 @@ def _nan_stop_report(dist):
 
     gans = []
     for batches, nan in ((8, True), (4, False)):
-        ds = tf.data.Dataset.from_tensor_slices(x).batch(4).take(batches)
+        ds = tf.data.Dataset.from_tensor_slices(x).batch(2).take(batches)
         if nan:
             ds = ds.enumerate().map(lambda i, b: tf.where(
-                i == 4, tf.concat([b[:2] + np.float32("nan"), b[2:]], 0), b))
+                i == 4, tf.concat([b[:1] + np.float32("nan"), b[1:]], 0), b))
         with dist.scope():
             gan = tiny_mlp_gan(ema_decay=0.9)
             gan.compile(**TF_GRAPH)
@@ -275,28 +278,8 @@ def _nan_stop_report(dist):
             "same_state": all(np.array_equal(a, b) for a, b in zip(state(gans[0]), state(gans[1])))}
 
 
-def _diagnostics_report(kd, dist, policy_after):
-    """The logged diagnostics on one device, on two, and on two under mixed_float16."""
-    import keras
-    import tensorflow as tf
-    from test_diagnostics import _random_images, _tiny_gan
-
-    def history(dist):
-        with dist.scope():
-            # No BatchNorm: its per-replica batch statistics would differ from one device's.
-            gan = _tiny_gan(seed=1, d_steps=2, batch_norm=False)
-            # SGD: a sum-instead-of-mean gradient reduction would show in later steps.
-            gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
-            ds = tf.data.Dataset.from_tensor_slices(_random_images(24)).batch(8, drop_remainder=True)
-            return {k: [float(x) for x in v] for k, v in gan.fit(ds, verbose=0).history.items()}
-
-    report = {"one": history(kd.setup("none")), "two": history(dist)}
-    kd.set_mixed_precision("mixed_float16")
-    try:
-        report["float16"] = history(dist)
-    finally:
-        kd.set_mixed_precision(policy_after)
-    return report
+def _logs(history):
+    return {k: [float(x) for x in v] for k, v in history.history.items()}
 
 
 def _two_devices_main():
@@ -309,10 +292,9 @@ def _two_devices_main():
     # One strategy for every check: TensorFlow's collectives clash between two in one process.
     dist = kd.setup("mirrored")
     report = {"num_replicas": dist.num_replicas, "replicas": _replicas_report(dist),
-              "diagnostics": _diagnostics_report(kd, dist, "float32"),
               "nan_stop": _nan_stop_report(dist)}
-    single, before, _ = _train(kd.setup("none"))
-    multi, _, _ = _train(dist)
+    single, before, single_history = _train(kd.setup("none"))
+    multi, _, multi_history = _train(dist)
     a, b = _values(single.trainable_variables), _values(multi.trainable_variables)
     report["max_weight_diff"] = max(float(np.abs(x - y).max()) for x, y in zip(a, b))
     report["max_weight_change"] = max(float(np.abs(x - y).max()) for x, y in zip(a, before["all"]))
@@ -323,11 +305,15 @@ def _two_devices_main():
     report["clip_max_abs"] = max(float(np.abs(v).max()) for v in d_after)
     report["clip_changed"] = any(not np.array_equal(x, y) for x, y in zip(d_after, clip_before["d"]))
 
+    # The logged diagnostics on one device, on two, and on two under mixed_float16.
+    report["diagnostics"] = {"one": _logs(single_history), "two": _logs(multi_history)}
     report["mixed"] = {}
     for policy in ("mixed_bfloat16", "mixed_float16"):
         kd.set_mixed_precision(policy)
         try:
             gan, _, history = _train(dist)
+            if policy == "mixed_float16":
+                report["diagnostics"]["float16"] = _logs(history)
             report["mixed"][policy] = {
                 "losses": history.history["d_loss"] + history.history["g_loss"],
                 "variable_dtypes": sorted({v.dtype for v in gan.trainable_variables}),

@@ -86,15 +86,16 @@ def test_generate_rejects_bad_counts():
 
 
 def test_save_and_load_round_trip(tmp_path):
-    gan = _compiled(d_steps=2)
+    # The configuration of test_both_optimizers_keep_state_across_steps' last case.
+    gan = _compiled(d_steps=2, d_update="split")
     gan.fit(random_images(16), batch_size=8, verbose=0)
     path = str(tmp_path / "gan.keras")
     gan.save(path)
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded, kerasgan.GAN)
     np.testing.assert_array_equal(loaded.generate(6, seed=1), gan.generate(6, seed=1))
-    assert loaded.d_steps == 2
-    assert int(loaded.d_optimizer.iterations) == 4 and int(loaded.g_optimizer.iterations) == 2
+    assert loaded.d_steps == 2 and loaded.d_update == "split"
+    assert int(loaded.d_optimizer.iterations) == 8 and int(loaded.g_optimizer.iterations) == 2
     for a, b in zip(_values(gan.optimizer.variables), _values(loaded.optimizer.variables)):
         np.testing.assert_array_equal(a, b)
     loaded.fit(random_images(16), batch_size=8, verbose=0)  # still trainable after loading

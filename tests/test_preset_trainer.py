@@ -27,8 +27,9 @@ def idx_dir(tmp_path_factory):
 
 
 # Every preset's step is compiled and trained by test_presets.py; what the trainer adds per preset
-# is its data path: conditioning, RGB resizing, 1-D histograms, fused steps, the output range and
-# the shared kernel. The default run keeps one preset for each of these (TensorFlow) or an image
+# is its data path: conditioning, RGB resizing, 1-D histograms, the output range and the shared
+# kernel (fused steps through the trainer: tests/test_train.py::
+# test_trainer_fuses_mnist_mlp_steps_and_resumes_exactly). The default run keeps one preset for each of these (TensorFlow) or an image
 # and a 1-D preset (JAX, whose trainer code is the same), and puts the rest behind `-m slow`.
 _DEFAULT = {
     "tensorflow": {"cdcgan_small", "dcgan", "dcgan_celeba", "gaussian_1d", "l1_unbounded",
@@ -42,15 +43,11 @@ _PARAMS = [
 ]
 
 
-# Narrower networks where a preset's are wide: the trainer's data path does not depend on widths.
-_NARROW = {"dcgan": {"base_filters": 4}, "dcgan_celeba": {"base_filters": 4},
-           "mnist_mlp": {"g_widths": (8,), "d_widths": (8,)}, "shared_wgan": {"hidden": 4}}
-
-
 @pytest.mark.parametrize("name", _PARAMS)
 def test_every_preset_trains_through_the_trainer(name, idx_dir, tmp_path):
     spec = zoo.spec(name)
-    overrides = {**tiny_overrides(name), **_NARROW.get(name, {})}
+    # The harness's narrow networks: the trainer's data path does not depend on widths.
+    overrides = tiny_overrides(name)
     batch_size = overrides.pop("batch_size")
     overrides.pop("seed")
     # Image presets read the IDX directory (resized / converted to the preset's shape);

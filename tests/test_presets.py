@@ -35,12 +35,17 @@ def _presets(*names):
     return [p for p in PRESETS if (p if isinstance(p, str) else p.values[0]) in names]
 
 
-# Fewer critic steps and thinner critics keep the compiled step small; the schedule check
-# below reads d_steps from the GAN, and test_preset_defaults checks the reference values.
+# Fewer critic steps and thinner networks keep the compiled step small (the harness's checks do
+# not depend on widths); the schedule check below reads d_steps from the GAN, and
+# test_preset_defaults checks the reference values. The widths match those of
+# tests/test_preset_trainer.py and of the conditional preset test in tests/test_conditional.py.
 _SHRINK = {
-    "wgan": {"hidden": 16, "d_steps": 2},
-    "shared_wgan": {"hidden": 16, "d_steps": 2},
+    "wgan": {"hidden": 4, "d_steps": 2},
+    "shared_wgan": {"hidden": 4, "d_steps": 2},
     "wgan_gp": {"d_steps": 1},
+    "mnist_mlp": {"g_widths": (8,), "d_widths": (8,)},
+    **{name: {"base_filters": 4} for name in ("cdcgan", "cdcgan_small", "dcgan", "dcgan_celeba",
+                                              "sngan")},
 }
 
 

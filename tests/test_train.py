@@ -71,42 +71,6 @@ def _train(args, env_extra=None, timeout=300):
     )
 
 
-@pytest.mark.backend_neutral("jax")  # the process runs JAX whatever the suite's backend
-def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
-    # --backend=jax from a process whose KERAS_BACKEND is tensorflow: the command restarts itself
-    # under JAX (the in-process tests cover the TensorFlow trainer).
-    out = tmp_path / "run"
-    result = _train([
-        "--preset=mnist_mlp", f"--dataset={idx_dir}", "--epochs=2", "--steps_per_epoch=1",
-        "--batch_size=16", f"--output_dir={out}", "--seed=3", "--backend=jax",
-    ], env_extra={"KERAS_BACKEND": "tensorflow"})
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Samples: " in result.stdout
-    for name in ("checkpoint.keras", "samples_final.png", "log.csv", "config.json",
-                 "samples/epoch_001.png", "samples/epoch_002.png"):
-        assert (out / name).exists(), name
-    with open(out / "log.csv") as f:
-        rows = list(csv.DictReader(f))
-    assert [r["epoch"] for r in rows] == ["1", "2"]
-    assert all(np.isfinite(float(r["d_loss"])) and np.isfinite(float(r["g_loss"])) for r in rows)
-    diagnostics = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
-    assert all(np.isfinite(float(r[k])) for r in rows for k in diagnostics)
-    # TensorBoard (on by default): the CSV's scalars per epoch (step 0, 1) and the sample grids.
-    events = _tensorboard_events(out / "tensorboard")
-    for name in ("d_loss", "g_loss") + diagnostics:
-        scalars = events[f"epoch_{name}"]
-        assert sorted(scalars) == [0, 1] and scalars[0][0] == "scalars", name
-        np.testing.assert_allclose([float(scalars[e][1]) for e in (0, 1)],
-                                   [float(r[name]) for r in rows], rtol=1e-5)
-    assert sorted(events["samples"]) == [0, 1] and events["samples"][1][0] == "images"
-    assert events["samples"][1][1][2] == (out / "samples" / "epoch_002.png").read_bytes()
-    gan = keras.saving.load_model(out / "checkpoint.keras")
-    assert int(gan.g_optimizer.iterations) == 2
-    assert (out / "samples_final.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # The run happened under the backend --backend named.
-    assert json.loads((out / "config.json").read_text())["backend"] == "jax"
-
-
 def test_trainer_fuses_mnist_mlp_steps_and_resumes_exactly(idx_dir, tmp_path):
     """mnist_mlp's default of 4 steps per call: epochs stay exact, resume continues the count."""
     out = tmp_path / "fused"
@@ -257,6 +221,43 @@ def test_train_takes_a_plain_config(idx_dir, tmp_path):
     assert (tmp_path / "run" / "checkpoint.keras").exists()
     assert isinstance(kerasgan.load_gan(tmp_path / "run" / "checkpoint.keras"), kerasgan.GAN)
 
+
+@pytest.mark.backend_neutral("jax")  # the process runs JAX whatever the suite's backend
+def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
+    # --backend=jax from a process whose KERAS_BACKEND is tensorflow: the command restarts itself
+    # under JAX (the in-process tests cover the TensorFlow trainer).
+    out = tmp_path / "run"
+    result = _train([
+        "--preset=mnist_mlp", f"--dataset={idx_dir}", "--epochs=2", "--steps_per_epoch=1",
+        "--batch_size=8", f"--output_dir={out}", "--seed=3", "--backend=jax", "--num_samples=4",
+        # test_train_takes_a_plain_config's networks: under JAX the step is compiled already.
+        "--override=g_widths=(16,)", "--override=d_widths=(16,)",
+    ], env_extra={"KERAS_BACKEND": "tensorflow"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Samples: " in result.stdout
+    for name in ("checkpoint.keras", "samples_final.png", "log.csv", "config.json",
+                 "samples/epoch_001.png", "samples/epoch_002.png"):
+        assert (out / name).exists(), name
+    with open(out / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert all(np.isfinite(float(r["d_loss"])) and np.isfinite(float(r["g_loss"])) for r in rows)
+    diagnostics = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
+    assert all(np.isfinite(float(r[k])) for r in rows for k in diagnostics)
+    # TensorBoard (on by default): the CSV's scalars per epoch (step 0, 1) and the sample grids.
+    events = _tensorboard_events(out / "tensorboard")
+    for name in ("d_loss", "g_loss") + diagnostics:
+        scalars = events[f"epoch_{name}"]
+        assert sorted(scalars) == [0, 1] and scalars[0][0] == "scalars", name
+        np.testing.assert_allclose([float(scalars[e][1]) for e in (0, 1)],
+                                   [float(r[name]) for r in rows], rtol=1e-5)
+    assert sorted(events["samples"]) == [0, 1] and events["samples"][1][0] == "images"
+    assert events["samples"][1][1][2] == (out / "samples" / "epoch_002.png").read_bytes()
+    gan = keras.saving.load_model(out / "checkpoint.keras")
+    assert int(gan.g_optimizer.iterations) == 2
+    assert (out / "samples_final.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The run happened under the backend --backend named.
+    assert json.loads((out / "config.json").read_text())["backend"] == "jax"
 
 @pytest.mark.parametrize(
     "config, message",
