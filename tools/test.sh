@@ -12,8 +12,9 @@
 #   KERASGAN_TEST_SERIAL=1 bash tools/test.sh one backend after the other
 #
 # A third pass runs the backend-parity subset under KERAS_BACKEND=torch (the PyTorch trainer,
-# checkpoints, shipped weights against TensorFlow's record, ONNX export, the NaN stop); with
-# --slow it runs the preset matrix, the GAN, resume and loss tests under torch as well.
+# checkpoints, shipped weights against TensorFlow's record, ONNX export, the NaN stop) after the
+# JAX pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under torch as
+# well.
 #
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
 # single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
@@ -52,17 +53,20 @@ run() {  # backend [pytest args] -> streams "[backend] ..." lines; writes $logs/
   echo $(( SECONDS - started )) > "$logs/$backend.s"
 }
 
+torch_pass() {  # a parity subset (the full suite stays on TensorFlow and JAX)
+  echo "=== pytest -m \"$torch_marks\" under torch: $torch_files"
+  # shellcheck disable=SC2086
+  run_marks=$torch_marks run torch $torch_files "$@"
+}
+
 start=$SECONDS
 echo "=== pytest -m \"$marks\" under tensorflow and jax ($(nproc) cores)"
 if [ "${KERASGAN_TEST_SERIAL:-0}" = 1 ]; then
-  run tensorflow "$@"; run jax "$@"
+  run tensorflow "$@"; run jax "$@"; torch_pass "$@"
 else
-  run tensorflow "$@" & run jax "$@" & wait
+  # The torch pass follows the JAX pass, the shorter of the two, beside the TensorFlow pass.
+  run tensorflow "$@" & { run jax "$@"; torch_pass "$@"; } & wait
 fi
-# The torch pass: a parity subset (the full suite stays on TensorFlow and JAX).
-echo "=== pytest -m \"$torch_marks\" under torch: $torch_files"
-# shellcheck disable=SC2086
-run_marks=$torch_marks run torch $torch_files "$@"
 status=0
 for backend in tensorflow jax torch; do
   echo
