@@ -259,6 +259,7 @@ def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
     # The run happened under the backend --backend named.
     assert json.loads((out / "config.json").read_text())["backend"] == "jax"
 
+
 @pytest.mark.parametrize(
     "config, message",
     [
