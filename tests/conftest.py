@@ -9,15 +9,30 @@ import atexit
 import os
 import shutil
 import tempfile
+from importlib import metadata
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["KERASGAN_NO_DOWNLOAD"] = "1"
+
+
+def _release(package):
+    """(major, minor) of an installed package, or None."""
+    try:
+        return tuple(int(part) for part in metadata.version(package).split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+
+
 # Tests run tiny shapes, so XLA's compile time is most of a compiled step's cost: LLVM's cheaper
-# settings cut it by about a quarter (BUILD_NOTES.md, "Tests and CI"). Set before any XLA
-# client starts (JAX's and TensorFlow's read XLA_FLAGS then), after any flags the caller gave.
-os.environ["XLA_FLAGS"] = " ".join(
-    [os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0",
-     "--xla_llvm_disable_expensive_passes=true"]).strip()
+# settings, XLA's loop emitters for fusions and one code-generation thread cut it by more than
+# half (BUILD_NOTES.md, "Tests and CI"). Set before any XLA client starts (JAX's and
+# TensorFlow's read XLA_FLAGS then), after any flags the caller gave; processes the tests start
+# inherit them. XLA aborts on a flag it does not know, so the last two are given only to the
+# releases they were measured with (jaxlib 0.10, tensorflow 2.21) and later ones.
+_flags = ["--xla_backend_optimization_level=0", "--xla_llvm_disable_expensive_passes=true"]
+if (_release("jaxlib") or (99, 0)) >= (0, 10) and (_release("tensorflow") or (99, 0)) >= (2, 21):
+    _flags += ["--xla_cpu_use_fusion_emitters=false", "--xla_cpu_parallel_codegen_split_count=1"]
+os.environ["XLA_FLAGS"] = " ".join([os.environ.get("XLA_FLAGS", ""), *_flags]).strip()
 # One JAX compilation cache per test session, empty at its start and removed at its end: the
 # many tests (and the processes they start, which inherit these variables) that build the same
 # tiny step compile it once; a run's first compile of each computation is still exercised.
@@ -34,6 +49,36 @@ if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+
+
+def _tf_graph_optimizer(on):
+    """Turns TensorFlow's graph optimizer (Grappler, oneDNN's rewrites among its passes) on or off
+    for the functions this process traces from now on."""
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": not on})
+
+
+if keras.backend.backend() == "tensorflow":
+    # The optimizer spends more on a tiny test step's graph than the step's few runs save (the
+    # TensorFlow pass about 8% faster). Off in this process only: the trainer, export and tool
+    # processes the tests start keep it, as users run them.
+    _tf_graph_optimizer(False)
+
+
+@pytest.fixture
+def graph_optimizer_on():
+    """TensorFlow's graph optimizer on for this test, as in the processes tests start: for tests
+    that compare this process's numbers with a child's bit for bit."""
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    _tf_graph_optimizer(True)
+    try:
+        yield
+    finally:
+        _tf_graph_optimizer(False)
 
 
 #: Debian's Fashion-MNIST (`apt-get install dataset-fashion-mnist`; tools/setup_env.sh installs it).
@@ -107,6 +152,28 @@ def pytest_collection_modifyitems(config, items):
     if away:
         config.hook.pytest_deselected(items=away)
         items[:] = [item for item in items if not elsewhere(item)]
+
+
+_SESSION = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _SESSION["exitstatus"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Ends the process as soon as pytest has reported and the exit handlers have run: the
+    interpreter's own teardown of the thousands of functions and graphs a pass traced took 8 s
+    after 270 TensorFlow tests and about 25 s after a whole pass."""
+    if "exitstatus" not in _SESSION:
+        return
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()  # the compilation cache's removal, pytest's temporary-directory locks
+    os._exit(_SESSION["exitstatus"])
 
 
 def pytest_report_header(config):

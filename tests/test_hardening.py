@@ -482,7 +482,7 @@ if __name__ == "__main__":
 """
 
 
-def test_same_seed_same_losses_and_images_across_runs(tmp_path):
+def test_same_seed_same_losses_and_images_across_runs(tmp_path, graph_optimizer_on):
     """Two processes (this one, after other tests, and a fresh one), same seed and backend:
     bit-identical losses and images."""
     path = str(tmp_path / "run.npz")

@@ -68,7 +68,7 @@ def _epoch(output_dir):
 
 @jax_slow("test_train.py::test_a_run_crashed_mid_epoch_resumes_from_its_timed_checkpoint_bit_exact "
           "resumes JAX runs bit-exact in process; test_faults.py kills a checkpoint write")
-def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
+def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path, graph_optimizer_on):
     import kerasgan
     from kerasgan import train
 

@@ -112,6 +112,16 @@ def _tensorflow_step(gan, step, data):
     with tf.name_scope(SCOPE):
         weights_ok = all_finite([v.value for v in gan.trainable_variables])
         ok = tf.logical_and(all_finite(logs.values()), weights_ok)
+    if not tf.distribute.has_strategy():
+        # One branch restores every variable: a branch per variable, as the strategies need
+        # below, takes several times longer to trace (BUILD_NOTES.md, "Speed").
+        def restore_all():
+            for variable, value in zip(variables, before):
+                variable.assign(value)
+            return tf.constant(True)
+
+        tf.cond(ok, lambda: tf.constant(False), restore_all)
+        return checked_logs(logs, weights_ok)
     context = tf.distribute.get_replica_context()
     if context is not None and context.num_replicas_in_sync > 1:
         # Every replica restores or none: one replica's NaN batch stops them all.
