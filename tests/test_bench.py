@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import kerasgan
-from conftest import jax_slow
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PRESETS = ("mnist_mlp", "dcgan", "dcgan_celeba", "shared_wgan", "l1_unbounded", "wgan_gp")
@@ -48,9 +47,12 @@ def _positive(value):
     return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
 
-@jax_slow("the TensorFlow pass runs the tool end to end; its JAX child is the same code")
-def test_bench_quick_writes_json(tmp_path):
-    backend = keras.backend.backend()
+# The tool's driver imports no backend and each child runs the backend it is given, so both run
+# in the JAX pass (the shorter one), the JAX child with --slow.
+@pytest.mark.parametrize("backend", [
+    pytest.param("tensorflow", marks=pytest.mark.backend_neutral("jax")),
+    pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])])
+def test_bench_quick_writes_json(tmp_path, backend):
     output = tmp_path / "bench.json"
     env = dict(os.environ, KERASGAN_NO_DOWNLOAD="1", TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
