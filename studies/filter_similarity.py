@@ -51,9 +51,29 @@ def define_flags():
     flags.mark_flag_as_required("output_dir")
 
 
+def _provenance(command, config, gan=None):
+    """`kerasgan.utils.provenance.collect`'s record; `steps`: `gan`'s generator updates."""
+    import keras
+
+    from kerasgan.utils import provenance
+
+    steps = None
+    if gan is not None and getattr(gan, "g_optimizer", None) is not None:
+        steps = int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
+    return provenance.collect(config=config, steps=steps, command=command)
+
+
+def _sha256(path):
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def analyse(gan, output_dir, g_layer=None, d_layer=None, num_random=10, absolute=False, seed=0,
-            title=None):
-    """Runs the analysis on `gan`; writes the PNG and JSON; returns the JSON dict."""
+            title=None, command=None, source=None):
+    """Runs the analysis on `gan`; writes the PNG and JSON (with `source`, what `gan` was loaded
+    from, in its provenance); returns the JSON dict."""
     g_name, g_kernel = filter_metrics.find_conv_kernel(gan.generator, g_layer, which="last")
     d_name, d_kernel = filter_metrics.find_conv_kernel(gan.discriminator, d_layer, which="first")
     res = filter_metrics.filter_similarity(g_kernel, d_kernel, num_random, seed, absolute)
@@ -62,6 +82,11 @@ def analyse(gan, output_dir, g_layer=None, d_layer=None, num_random=10, absolute
                "num_random": num_random, "trained": res["trained"], "random": res["random"],
                "bin_edges": res["bin_edges"], "trained_hist": res["trained_hist"],
                "random_hist": res["random_hist"], "trained_values": res["trained_values"]}
+    config = {"source": source, "g_layer": g_layer, "d_layer": d_layer, "num_random": num_random,
+              "absolute": absolute, "seed": seed}
+    if source and os.path.isfile(source):
+        config["source_sha256"] = _sha256(source)
+    summary["provenance"] = _provenance(command, config, gan)
     os.makedirs(output_dir, exist_ok=True)
     with open(os.path.join(output_dir, "filter_similarity.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
@@ -148,7 +173,11 @@ def study(checkpoints, preset, output_dir, null_seeds=20, num_random=10, seed=0,
     results = {"protocol": "studies/results/filter_similarity/dcgan/PROTOCOL.md",
                "preset": preset, "overrides": overrides or {}, "checkpoints": list(checkpoints),
                "null_seeds": int(null_seeds), "num_random": int(num_random), "margin": MARGIN,
-               "command": command, "pairs": {}}
+               "command": command, "pairs": {},
+               "provenance": _provenance(command, {
+                   "checkpoints": {c: _sha256(c) for c in checkpoints}, "preset": preset,
+                   "overrides": overrides or {}, "null_seeds": int(null_seeds),
+                   "num_random": int(num_random), "seed": seed})}
     edges = np.linspace(-1.0, 1.0, 41)
     for pair, claim in claims.items():
         g_shape, d_shape = first[pair]["g_kernel_shape"], first[pair]["d_kernel_shape"]
@@ -266,8 +295,11 @@ def main(argv):
 
     gan = kerasgan.load_gan(FLAGS.checkpoint) if FLAGS.checkpoint else kerasgan.zoo.get(
         FLAGS.preset, seed=FLAGS.seed)
+    from studies import common
+
     s = analyse(gan, FLAGS.output_dir, FLAGS.g_layer, FLAGS.d_layer, FLAGS.num_random,
-                FLAGS.absolute, FLAGS.seed)
+                FLAGS.absolute, FLAGS.seed, command=common.command_line(),
+                source=FLAGS.checkpoint or f"zoo preset {FLAGS.preset!r}, seed {FLAGS.seed}")
     print(json.dumps({k: s[k] for k in ("g_layer", "d_layer", "g_kernel_shape", "d_kernel_shape",
                                         "trained", "random")}, indent=2))
 

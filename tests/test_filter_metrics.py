@@ -1,5 +1,6 @@
 """studies.filter_metrics (the filter-similarity study's measure) and the study's analysis."""
 
+import json
 import math
 import os
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 import kerasgan
+from kerasgan.utils import provenance
 from studies import filter_metrics
 
 
@@ -55,8 +57,14 @@ def test_filter_similarity_tool(tmp_path):
     gan = kerasgan.GAN(keras.Model(g_in, g_out), keras.Model(d_in, d_out))
     from studies import filter_similarity as tool
 
-    s = tool.analyse(gan, str(tmp_path), num_random=2)
+    s = tool.analyse(gan, str(tmp_path), num_random=2, command="test", source="in memory")
     assert (s["g_layer"], s["d_layer"]) == ("g_last", "d_first")
+    # The JSON carries where it came from; an uncompiled GAN has no step count.
+    written = json.loads((tmp_path / "filter_similarity.json").read_text())
+    assert set(provenance.FIELDS) <= set(written["provenance"])
+    assert written["provenance"]["command"] == "test" and written["provenance"]["steps"] is None
+    assert written["provenance"]["config"]["source"] == "in memory"
+    assert written["provenance"]["backend"] == keras.backend.backend()
     assert s["trained"]["n"] == 3
     assert os.path.getsize(tmp_path / "filter_similarity.png") > 0
     # Choosing layers by name; a layer whose kernel equals D's gives similarity 1.

@@ -229,6 +229,9 @@ def test_filter_similarity_study_verdicts(tmp_path):
     assert image["verdict"] == "holds" and image["trained_above_null_max"] == 3
     assert 0.0 < image["null_mean"]["max"] < 0.9
     assert len(r["pairs"]["image_facing"]["null"]) == 5
+    record = json.loads((tmp_path / "copied" / "results.json").read_text())["provenance"]
+    assert record["command"] == "test" and sorted(record["config"]["checkpoints"]) == paths[:3]
+    assert all(len(sha) == 64 for sha in record["config"]["checkpoints"].values())
     findings = (tmp_path / "copied" / "FINDINGS.md").read_text()
     assert "| holds |" in findings and "`to_image` (4, 4, 1, 4)" in findings
     assert os.path.getsize(tmp_path / "copied" / "filter_similarity.png") > 0
