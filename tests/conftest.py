@@ -6,6 +6,7 @@ test that needs it instead of skipping it: a CI run always reads real data.
 """
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -49,6 +50,12 @@ if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+# Tracing allocates objects by the million and a pass keeps many models alive, so Python's cyclic
+# garbage collector ran 5,000 times for 7 s in five TensorFlow test files (5 s in three JAX ones);
+# collecting 100 times less often: 1.6 s (0.7 s), the files 4-6% faster. Memory stays far below
+# the machine's.
+gc.set_threshold(50_000, 50, 1_000)
 
 
 
