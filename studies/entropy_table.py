@@ -172,7 +172,8 @@ def findings(name, untrained_reports, noise_report, repo=sc.REPO):
 
 
 def _verdict_main(name):
-    """Judges the untrained generator and noise, writes FINDINGS.md (and the runs' grids)."""
+    """Judges the untrained generator and noise, writes the findings (FINDINGS.md for the h = 16
+    study's runs, FINDINGS_<name>.md for others) and the runs' grids."""
     import kerasgan
     from kerasgan.plotting import save_image_grid
 
@@ -204,7 +205,9 @@ def _verdict_main(name):
             save_image_grid(images, os.path.join(sc.REPO, "zoo", preset, f"samples_{name}_seed0.png"),
                             title=f"{preset}, {name}, seed 0")
         text += f"\nSamples (seed 0): `{os.path.relpath(grid_path, sc.REPO)}`.\n"
-    with open(os.path.join(out_dir, "FINDINGS.md"), "w", encoding="utf-8") as f:
+    # One findings file per result name: the h = 16 study's stays FINDINGS.md.
+    findings_name = "FINDINGS.md" if name == "entropy_h16" else f"FINDINGS_{name}.md"
+    with open(os.path.join(out_dir, findings_name), "w", encoding="utf-8") as f:
         f.write(text)
     print(text)
     return result
