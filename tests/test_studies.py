@@ -345,3 +345,4 @@ def test_entropy_table_rule_for_one_run_per_arm(tmp_path):
                                 repo=str(tmp_path))
     assert verdict == "holds" and "(protocol: PROTOCOL_paper_scale.md)" in text
     assert "| `shared_wgan` (10,940 steps) | 1 | 0.320 (0.310-0.330) |" in text
+    assert "FD 40.0 (baseline) vs 40.0 (shared), one run per arm" in text
