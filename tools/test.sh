@@ -13,8 +13,8 @@
 #
 # A third pass runs the backend-parity subset under KERAS_BACKEND=torch (the PyTorch trainer,
 # checkpoints, shipped weights against TensorFlow's record, ONNX export, the NaN stop) after the
-# TensorFlow pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under
-# torch as well.
+# JAX pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under torch as
+# well.
 #
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
 # single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
@@ -64,9 +64,9 @@ echo "=== pytest -m \"$marks\" under tensorflow and jax ($(nproc) cores)"
 if [ "${KERASGAN_TEST_SERIAL:-0}" = 1 ]; then
   run tensorflow "$@"; run jax "$@"; torch_pass "$@"
 else
-  # The torch pass follows the TensorFlow pass: the two passes take about as long here, and on
-  # the slowest CPUs the JAX pass, all compilation, slows the more (BUILD_NOTES.md).
-  { run tensorflow "$@"; torch_pass "$@"; } & run jax "$@" & wait
+  # The torch pass follows the JAX pass: the two passes take about as long here, and on the
+  # slowest CPUs the TensorFlow pass slows the more (BUILD_NOTES.md, "Tests and CI").
+  run tensorflow "$@" & { run jax "$@"; torch_pass "$@"; } & wait
 fi
 status=0
 for backend in tensorflow jax torch; do
