@@ -114,7 +114,7 @@ def _tensorflow_step(gan, step, data):
         ok = tf.logical_and(all_finite(logs.values()), weights_ok)
     if not tf.distribute.has_strategy():
         # One branch restores every variable: a branch per variable, as the strategies need
-        # below, takes several times longer to trace (BUILD_NOTES.md, "Speed").
+        # below, takes several times longer to trace (BUILD_NOTES.md, "Tests and CI").
         def restore_all():
             for variable, value in zip(variables, before):
                 variable.assign(value)
