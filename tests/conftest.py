@@ -199,6 +199,13 @@ def jax_slow(covered_by):
     return pytest.mark.slow if keras.backend.backend() == "jax" else pytest.mark.jax_slow
 
 
+#: Parameters for tests of a tool whose child runs the backend it is given: both run in the JAX
+#: pass (the shorter one), a TensorFlow child by default and a JAX child with --slow.
+TOOL_CHILD_BACKENDS = [
+    pytest.param("tensorflow", marks=pytest.mark.backend_neutral("jax")),
+    pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])]
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import kerasgan
+from conftest import TOOL_CHILD_BACKENDS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PRESETS = ("mnist_mlp", "dcgan", "dcgan_celeba", "shared_wgan", "l1_unbounded", "wgan_gp")
@@ -47,11 +48,8 @@ def _positive(value):
     return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
 
-# The tool's driver imports no backend and each child runs the backend it is given, so both run
-# in the JAX pass (the shorter one), the JAX child with --slow.
-@pytest.mark.parametrize("backend", [
-    pytest.param("tensorflow", marks=pytest.mark.backend_neutral("jax")),
-    pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])])
+# The tool's driver imports no backend; its child runs the backend it is given.
+@pytest.mark.parametrize("backend", TOOL_CHILD_BACKENDS)
 def test_bench_quick_writes_json(tmp_path, backend):
     output = tmp_path / "bench.json"
     env = dict(os.environ, KERASGAN_NO_DOWNLOAD="1", TF_CPP_MIN_LOG_LEVEL="3")

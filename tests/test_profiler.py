@@ -14,6 +14,7 @@ import keras
 import pytest
 
 import kerasgan
+from conftest import TOOL_CHILD_BACKENDS
 from tools import profiler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -129,12 +130,9 @@ def test_hlo_names_recover_a_convolution_that_lost_its_name():
     assert profiler.hlo_op_names(_AFTER)["ynn_fusion.1"][1] == ""
 
 
-# The tool profiles in a child of the backend it is given: both run in the JAX pass (the shorter
-# one), the JAX child with --slow (test_hlo_names_recover_a_convolution_that_lost_its_name covers
-# the JAX trace's HLO naming by default).
-@pytest.mark.parametrize("backend", [
-    pytest.param("tensorflow", marks=pytest.mark.backend_neutral("jax")),
-    pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])])
+# The tool profiles in a child of the backend it is given (by default under JAX,
+# test_hlo_names_recover_a_convolution_that_lost_its_name covers the JAX trace's HLO naming).
+@pytest.mark.parametrize("backend", TOOL_CHILD_BACKENDS)
 def test_step_ops_profiles_a_dcgan_step(tmp_path, backend):
     output = tmp_path / "ops.json"
     env = dict(os.environ, KERASGAN_NO_DOWNLOAD="1")
