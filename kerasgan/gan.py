@@ -60,8 +60,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         output_range: `(low, high)` of the generator's output and of the
             training data; `generate()` rescales it to [0, 1]. `None` for
             unbounded outputs (no range check; `generate()` returns raw values).
-        clip_value: If set, every discriminator weight is clipped to
-            [-clip_value, clip_value] after each update (WGAN).
+        clip_value: If set, D's weights are clipped to [-clip_value,
+            clip_value] after each update (WGAN).
         gradient_penalty_weight: Weight of the WGAN-GP gradient penalty.
         d_loss_weight: Factor on the discriminator loss (0.5 averages the
             real and fake terms, as in the Coursera reference).
@@ -85,16 +85,19 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             in GAN Training, 2019; Karras et al., Progressive Growing of
             GANs, 2018.
         ema_start: Generator updates before averaging starts (default 0).
-            Until then the average copies the generator (decay 0); from then
-            on the warm-up above counts updates since `ema_start`, so the
-            decay ramps up from the weights of a generator that has left its
-            random initialisation.
+            Until then the average copies the generator; from then on the
+            warm-up above counts updates since `ema_start`, so the decay ramps
+            up from a generator that has left its random initialisation.
         r1_weight: Weight `gamma` of the R1 penalty `gamma / 2 * E[||grad
             D(x_real)||^2]` added to the discriminator loss (0: off). Typical
             values for 28x28 images: 0.1 to 10. Reference: Mescheder et al.,
             Which Training Methods for GANs do actually Converge?, 2018.
         r2_weight: The same penalty on the fakes, `gamma / 2 * E[||grad D(G(z))||^2]`
             (0: off); R3GAN pairs it with R1 and `loss="relativistic"`.
+        mode_seeking_weight: Weight of MSGAN's term in the generator loss (0:
+            off; the paper's is 1), which rewards pairs of samples (sharing
+            their labels) for differing as much as their noise
+            (`kerasgan.losses.mode_seeking_loss`; Mao et al., 2019).
         num_classes: Number of classes of a class-conditional GAN.
         conditioning: None (unconditional); `"concat"` or `"projection"`:
             labels go to both networks, `generator([noise, labels])` and
@@ -107,21 +110,17 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         augment: A DiffAugment policy such as `"color,translation,cutout"`,
             applied to the discriminator's real and fake inputs in both
             phases (Zhao et al., 2020); see `kerasgan.augment`.
-        augment_fill: The value DiffAugment's translation and cutout fill with
-            (0, the paper's; the data's minimum fills with a black background).
+        augment_fill: DiffAugment's translation and cutout fill value (0, the
+            paper's; the data's minimum fills with a black background).
         aux_loss_weight: Weight of ACGAN's auxiliary classification loss.
         seed: Seed of the training noise.
-        diagnostics: If True, also report, per training step, the discriminator's mean
-            output on real images (`d_real`) and on fakes (`d_fake`) in its
-            updates (the adversarial output, before any loss; logits for the
-            cross-entropy losses) and the global L2 norm of each network's
-            gradient (`d_grad_norm`, `g_grad_norm`; averaged over the
-            discriminator's updates). They come from the passes and gradients
-            the step computes anyway, so they change no update; `fit()`
-            returns them with `d_loss` and `g_loss` (History, CSV and
-            TensorBoard logs). Off by default: their cost per step was not
-            shown to be negligible on tiny models. `python -m kerasgan.train`
-            turns them on.
+        diagnostics: If True, also log per step the discriminator's mean raw
+            output on reals (`d_real`) and fakes (`d_fake`) and each network's
+            global gradient L2 norm (`d_grad_norm`, `g_grad_norm`; D's averaged
+            over its updates), taken from the step's own passes (no update
+            changes) and returned by `fit()` beside `d_loss` and `g_loss`.
+            Off by default (not free on tiny models); `python -m
+            kerasgan.train` turns them on.
 
     Example:
     >>> gan = kerasgan.GAN(generator, discriminator)
@@ -154,6 +153,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         ema_start=0,
         r1_weight=0.0,
         r2_weight=0.0,
+        mode_seeking_weight=0.0,
         num_classes=None,
         conditioning=None,
         augment=None,
@@ -171,7 +171,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         validation.check_choice("shared_update", shared_update, _SHARED_UPDATE)
         validation.check_positive_int("d_steps", d_steps)
         loss_options = step_lib.check_loss_options(
-            clip_value, gradient_penalty_weight, d_loss_weight, r1_weight, r2_weight)
+            clip_value, gradient_penalty_weight, d_loss_weight, r1_weight, r2_weight,
+            mode_seeking_weight)
         ema = ema_lib.check_options(ema_decay, ema_start)
         if output_range is not None:
             output_range = validation.check_range_pair(
@@ -186,7 +187,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         self.g_noise = g_noise
         self.output_range = output_range
         (self.clip_value, self.gradient_penalty_weight, self.d_loss_weight,
-         self.r1_weight, self.r2_weight) = loss_options
+         self.r1_weight, self.r2_weight, self.mode_seeking_weight) = loss_options
         self.shared_weights = tuple(tuple(pair) for pair in shared_weights)
         self.shared_update = shared_update
         self.ema_decay, self.ema_start = ema
@@ -343,11 +344,10 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
 
         A conditional GAN takes `[noise, labels]` (labels: int class ids `(batch,)`).
 
-        `predict(noise)` returns these values, in `output_range` (as any
-        Keras model returns its raw outputs), from the raw (not averaged)
-        generator; `generate()` rescales to [0, 1] and uses the EMA weights
-        when `ema_decay` is set. `with gan.ema_weights(): gan.predict(noise)`
-        gives the averaged generator's raw outputs.
+        `predict(noise)` returns them in `output_range`, from the raw (not
+        averaged) generator; `generate()` rescales to [0, 1] and uses the EMA
+        weights when `ema_decay` is set; `with gan.ema_weights():
+        gan.predict(noise)` gives the averaged generator's raw outputs.
         """
         return self.generator(noise, training=training)
 
@@ -376,9 +376,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
                 is set); False gives the raw, last-trained generator.
             labels: Class ids of a conditional GAN: an int (every sample) or
                 `num_samples` ints; default: the classes in turn (0, 1, ...).
-            noise: Optional noise `(num_samples, latent_dim)` to use instead
-                of drawing it with `seed` (e.g. one noise vector per column
-                of a class-per-row grid).
+            noise: Optional noise `(num_samples, latent_dim)` instead of
+                drawing it with `seed` (e.g. one vector per grid column).
 
         Example:
         >>> sneakers = gan.generate(16, labels=7, seed=0)
@@ -481,6 +480,7 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
             "ema_start": self.ema_start,
             "r1_weight": self.r1_weight,
             "r2_weight": self.r2_weight,
+            "mode_seeking_weight": self.mode_seeking_weight,
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
             "augment": self.augment,

@@ -191,6 +191,35 @@ def relativistic_generator_loss(fake_output, real_output=None):
 relativistic_generator_loss.needs_real = True
 
 
+def pair_rows(x):
+    """`(first, second)`: rows `[0, h)` and `[n - h, n)` of `x`, `h = n // 2` (an odd middle row unpaired)."""
+    n = x.shape[0] if x.shape[0] is not None else ops.shape(x)[0]
+    h = n // 2
+    return x[:h], x[n - h:]
+
+
+def paired_labels(labels):
+    """`labels` with its last `n // 2` rows replaced by its first: `pair_rows` pairs share a class."""
+    n = labels.shape[0] if labels.shape[0] is not None else ops.shape(labels)[0]
+    return ops.concatenate([labels[:n - n // 2], labels[:n // 2]], axis=0)
+
+
+def mode_seeking_loss(images, noise, eps=1e-5):
+    """MSGAN's generator regulariser `1 / (mean|G(z1) - G(z2)| / mean|z1 - z2| + eps)`.
+
+    The pairs are `pair_rows` of the generator's batch: minimising it rewards
+    samples that differ as much as their noise does (less mode collapse). A
+    conditional generator's pairs should share their labels (`paired_labels`).
+
+    Reference: Mao et al., Mode Seeking Generative Adversarial Networks for
+    Diverse Image Synthesis, CVPR 2019 (and its code's definition).
+    """
+    images1, images2 = pair_rows(ops.cast(images, "float32"))
+    noise1, noise2 = pair_rows(ops.cast(noise, "float32"))
+    ratio = ops.mean(ops.abs(images1 - images2)) / ops.mean(ops.abs(noise1 - noise2))
+    return 1.0 / (ratio + eps)
+
+
 FAMILIES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss),
     "non_saturating": (non_saturating_discriminator_loss, non_saturating_generator_loss),

@@ -22,10 +22,11 @@ DIAGNOSTICS = ("d_real", "d_fake", "d_grad_norm", "g_grad_norm")
 
 
 def check_loss_options(clip_value, gradient_penalty_weight, d_loss_weight, r1_weight,
-                       r2_weight=0.0):
-    """`(clip_value or None, gradient_penalty_weight, d_loss_weight, r1_weight, r2_weight)`.
+                       r2_weight=0.0, mode_seeking_weight=0.0):
+    """`(clip_value or None, gradient_penalty_weight, d_loss_weight, r1_weight, r2_weight,
+    mode_seeking_weight)`.
 
-    Raises for a value the discriminator's loss cannot use.
+    Raises for a value the losses cannot use.
     """
     if clip_value is not None and not validation.is_positive_number(clip_value):
         raise validation.argument_error(
@@ -44,8 +45,12 @@ def check_loss_options(clip_value, gradient_penalty_weight, d_loss_weight, r1_we
             raise validation.argument_error(
                 name, value, "a finite number >= 0",
                 f"Typical values are 0.1 to 10; pass 0 for no {name[:2].upper()} penalty.")
+    if not (validation.is_finite_number(mode_seeking_weight) and mode_seeking_weight >= 0):
+        raise validation.argument_error(
+            "mode_seeking_weight", mode_seeking_weight, "a finite number >= 0",
+            "MSGAN uses 1.0; pass 0 for no mode-seeking term.")
     return (None if clip_value is None else float(clip_value), float(gradient_penalty_weight),
-            float(d_loss_weight), float(r1_weight), float(r2_weight))
+            float(d_loss_weight), float(r1_weight), float(r2_weight), float(mode_seeking_weight))
 
 
 class ClipConstraint(keras.constraints.Constraint):
@@ -240,8 +245,11 @@ class AdversarialStep:
         aux = {}
         if phase.network == "generator":
             labels = randomness.get("y_g")
-            fake = self.generator(self._generator_inputs(randomness["z_g"], labels), training=True)
-            fake = augment_lib.apply_from(randomness, "aug_g", fake, self.augment,
+            if self.mode_seeking_weight and labels is not None:
+                labels = losses_lib.paired_labels(labels)
+            images = self.generator(self._generator_inputs(randomness["z_g"], labels),
+                                    training=True)
+            fake = augment_lib.apply_from(randomness, "aug_g", images, self.augment,
                                           self.augment_fill)
             fake_out, fake_classes = self.discriminate(fake, labels)
             if getattr(self.g_loss_fn, "needs_real", False):  # e.g. the relativistic loss
@@ -254,6 +262,9 @@ class AdversarialStep:
             if self.conditioning == "acgan":
                 loss = loss + losses_lib.auxiliary_classifier_generator_loss(
                     fake_classes, labels, self.aux_loss_weight)
+            if self.mode_seeking_weight:
+                loss = loss + self.mode_seeking_weight * losses_lib.mode_seeking_loss(
+                    images, randomness["z_g"])
             return (loss, aux) if return_aux else loss
         i = phase.d_step
         real = chunks[i]

@@ -62,6 +62,9 @@ ARMS = {
         "discriminator={'name': 'conditional_dcgan', 'num_classes': 10, 'base_filters': 32, "
         "'conditioning': 'projection', 'spectral_norm': False, 'pooling': 'flatten'}"]),
 }
+# Stage 5 (PROTOCOL.md): MSGAN's mode-seeking term on the main job and on the wider generator.
+ARMS["cdcgan_w32_ms"] = ("cdcgan", _W32 + ["mode_seeking_weight=1.0"])
+ARMS["cdcgan_g48_d32_ms"] = ("cdcgan", ARMS["cdcgan_g48_d32"][1] + ["mode_seeking_weight=1.0"])
 
 
 def _define_flags():

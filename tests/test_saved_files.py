@@ -40,7 +40,7 @@ def _numpy(x):
 
 # GAN options added after the file was written: an old file loads with their defaults, which
 # train as before.
-ADDED_SINCE = {"r2_weight": 0.0, "augment_fill": 0.0}
+ADDED_SINCE = {"r2_weight": 0.0, "augment_fill": 0.0, "mode_seeking_weight": 0.0}
 
 
 def test_config_and_compile_config_are_unchanged(loaded, record):
