@@ -32,7 +32,7 @@ def idx_dir(tmp_path_factory):
 # test_trainer_fuses_mnist_mlp_steps_and_resumes_exactly). The default run keeps one preset for each of these (TensorFlow) or an image
 # and a 1-D preset (JAX, whose trainer code is the same), and puts the rest behind `-m slow`.
 _DEFAULT = {
-    "tensorflow": {"cdcgan_small", "dcgan", "dcgan_celeba", "gaussian_1d", "l1_unbounded",
+    "tensorflow": {"msgan_small", "dcgan", "dcgan_celeba", "gaussian_1d", "l1_unbounded",
                    "mnist_mlp", "shared_wgan"},
     "jax": {"mnist_mlp", "gaussian_1d"},
 }

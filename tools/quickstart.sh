@@ -7,7 +7,7 @@
 # first call wrote is deleted. Set-up and TensorFlow's start-up messages go to runs/quickstart.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FLAGFILE=zoo/cdcgan_small/quickstart.flags
+FLAGFILE=zoo/msgan_small/quickstart.flags
 mkdir -p runs
 LOG=runs/quickstart.log
 : > "$LOG"

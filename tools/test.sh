@@ -28,7 +28,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 marks="not slow and not torch"
 torch_marks="not slow and not torch"
-torch_files="tests/test_torch_backend.py tests/test_onnx_export.py tests/test_saved_files.py tests/test_nan_stop.py tests/test_augment.py"
+torch_files="tests/test_torch_backend.py tests/test_onnx_export.py tests/test_saved_files.py tests/test_nan_stop.py tests/test_augment.py tests/test_mode_seeking.py"
 if [ "${1:-}" = --slow ]; then
   shift
   marks="slow or torch"
