@@ -245,3 +245,68 @@ def test_l1_presets_take_reference_init_as_one_flat_key():
     assert np.all(keras.ops.convert_to_numpy(gan.generator.get_layer("bn_3").gamma) == 1.0)
     gan = kerasgan.zoo.get("l1_unbounded", seed=0)
     assert np.any(keras.ops.convert_to_numpy(gan.discriminator.get_layer("fc_3").bias))
+
+
+# ------------------------------------------------------------------ PatchConv2D
+
+
+def _conv_pair(filters, kernel, strides, padding, input_shape, max_positions=4):
+    patch = networks.PatchConv2D(filters, kernel, strides=strides, padding=padding,
+                                 activation="relu", max_positions=max_positions)
+    plain = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding,
+                                activation="relu")
+    patch.build(input_shape)
+    plain.build(input_shape)
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=w.shape).astype("float32") * 0.3 for w in plain.get_weights()]
+    patch.set_weights(weights)
+    plain.set_weights(weights)
+    return patch, plain
+
+
+@pytest.mark.parametrize("shape,kernel,strides,padding,plan", [
+    ((3, 4, 4, 6), 5, 2, "same", (2, 2, (1, 2, 1, 2))),     # keras.io WGAN-GP's last layer
+    ((3, 5, 6, 2), 3, 2, "valid", (2, 2, (0, 0, 0, 0))),
+    ((3, 3, 3, 2), (3, 2), (1, 3), "same", (3, 1, (1, 1, 0, 0))),
+])
+def test_patch_conv2d_computes_what_conv2d_computes(shape, kernel, strides, padding, plan):
+    patch, plain = _conv_pair(4, kernel, strides, padding, shape)
+    assert patch.patch_plan(shape) == plan
+    x = np.random.default_rng(1).normal(size=shape).astype("float32")
+    np.testing.assert_allclose(to_numpy(patch(x)), to_numpy(plain(x)), rtol=1e-5, atol=1e-5)
+    # Larger maps and unknown sizes run Conv2D's own convolution.
+    assert patch.patch_plan((3, 16, 16, shape[-1])) is None
+    assert patch.patch_plan((None, None, None, shape[-1])) is None
+    config = patch.get_config()
+    assert config["max_positions"] == 4
+    assert networks.PatchConv2D.from_config(config).patch_plan(shape) == plan
+
+
+def _penalised_gan(conv):
+    import kerasgan
+
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4 * 4 * 3),
+                                  keras.layers.Reshape((4, 4, 3))])
+    critic = keras.Sequential([keras.Input((4, 4, 3)), conv, keras.layers.Flatten(),
+                               keras.layers.Dense(1)])
+    gan = kerasgan.GAN(generator, critic, output_range=None, gradient_penalty_weight=10.0,
+                       seed=0)
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1),
+                loss="wasserstein")
+    return gan
+
+
+def test_patch_conv2d_trains_a_penalised_critic_as_conv2d_does():
+    """The gradient penalty differentiates the critic twice: one step lands on the same weights."""
+    import kerasgan
+
+    patch, plain = _conv_pair(5, 5, 2, "same", (None, 4, 4, 3))
+    gans = [_penalised_gan(patch), _penalised_gan(plain)]
+    gans[1].set_weights(gans[0].get_weights())
+    before = to_numpy(patch.kernel).copy()
+    data = np.random.default_rng(2).normal(size=(8, 4, 4, 3)).astype("float32")
+    for gan in gans:
+        gan.fit(data, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    assert np.abs(to_numpy(patch.kernel) - before).max() > 1e-3
+    for a, b in zip(gans[0].discriminator.get_weights(), gans[1].discriminator.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

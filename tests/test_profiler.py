@@ -52,6 +52,8 @@ def test_tensorflow_roles_follow_the_layer_kind(dcgan_layers):
     assert role("_MklNativeConv2DBackpropInput", "g/up_1/conv_transpose", convt) == "forward"
     assert role("Conv2D", "gradient_tape/g/up_1/conv_transpose/Conv2D", convt) == "input gradient"
     assert role("Conv2DBackpropFilter", "g/up_1/x", convt) == "kernel gradient"
+    # oneDNN fuses the bias gradient into the kernel gradient of a layer with a bias.
+    assert role("_MklNativeConv2DBackpropFilterWithBias", "d/down_1/x", conv) == "kernel gradient"
     assert role("FusedBatchNormV3", "g/bn_1/x", conv) == "other"
 
 

@@ -24,7 +24,7 @@ from kerasgan.networks.conditional import (
 )
 from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator, dcgan_stages
 from kerasgan.networks.l1 import l1_discriminator, l1_generator
-from kerasgan.networks.layers import PixelShuffle, TiedConv2D, TiedDense
+from kerasgan.networks.layers import PatchConv2D, PixelShuffle, TiedConv2D, TiedDense
 from kerasgan.networks.mirror import mirror_generator
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
 from kerasgan.networks.sngan import sngan_discriminator, sngan_generator
@@ -41,6 +41,7 @@ __all__ = [
     "ConditionalBatchNormalization",
     "GlobalSumPooling2D",
     "MinibatchStdDev",
+    "PatchConv2D",
     "PixelShuffle",
     "SpectralNorm",
     "TiedConv2D",

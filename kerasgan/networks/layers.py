@@ -1,4 +1,5 @@
-"""Small serializable layers the preset networks need: tied kernels and pixel shuffle."""
+"""Small serializable layers the preset networks need: tied kernels, pixel shuffle and a
+convolution for small output maps."""
 
 import keras
 from keras import ops
@@ -164,3 +165,75 @@ class PixelShuffle(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "block_size": self.block_size,
                 "channel_order": self.channel_order}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class PatchConv2D(keras.layers.Conv2D):
+    """`keras.layers.Conv2D` that computes a small output map as one matrix product.
+
+    When the output has at most `max_positions` positions (e.g. a 5x5 stride-2
+    convolution from 4x4 to 2x2), it stacks the zero-padded input window of
+    every output position and multiplies them by the kernel in one matmul:
+    the same values as `Conv2D` up to float rounding, with the same variables,
+    config and gradients (of any order, e.g. for a gradient penalty). CPU
+    convolution kernels run such maps at a fraction of their speed on larger
+    ones (BUILD_NOTES.md, "wgan_gp is slow on CPUs"). Larger maps, unknown
+    input sizes, dilation, groups and `channels_first` run `Conv2D`'s own
+    convolution.
+
+    Args:
+        max_positions: The largest output map (height x width) computed as a
+            matmul.
+        *args, **kwargs: `keras.layers.Conv2D`'s.
+
+    Example:
+    >>> conv = kerasgan.networks.PatchConv2D(512, 5, strides=2, padding="same")
+    >>> conv(keras.ops.zeros((8, 4, 4, 256))).shape   # (8, 2, 2, 512), one matmul
+    """
+
+    def __init__(self, *args, max_positions=4, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_positions = int(max_positions)
+
+    def patch_plan(self, input_shape):
+        """`(out_h, out_w, (top, bottom, left, right))`, or None where `Conv2D` computes."""
+        if (self.data_format != "channels_last" or self.groups != 1
+                or any(int(d) != 1 for d in self.dilation_rate)):
+            return None
+        out, pads = [], []
+        for size, k, stride in zip(input_shape[1:3], self.kernel_size, self.strides):
+            if size is None:
+                return None
+            if self.padding == "same":
+                n = -(-int(size) // stride)
+                total = max((n - 1) * stride + k - int(size), 0)
+                pads += [total // 2, total - total // 2]
+            else:
+                n = (int(size) - k) // stride + 1
+                pads += [0, 0]
+            out.append(n)
+        if out[0] * out[1] > self.max_positions:
+            return None
+        return out[0], out[1], tuple(pads)
+
+    def call(self, inputs):
+        plan = self.patch_plan(inputs.shape)
+        if plan is None:
+            return super().call(inputs)
+        out_h, out_w, (top, bottom, left, right) = plan
+        (kh, kw), (sh, sw) = self.kernel_size, self.strides
+        x = ops.pad(inputs, [[0, 0], [top, bottom], [left, right], [0, 0]])
+        patches = ops.stack([x[:, i * sh:i * sh + kh, j * sw:j * sw + kw, :]
+                             for i in range(out_h) for j in range(out_w)], axis=1)
+        depth = kh * kw * int(inputs.shape[-1])
+        y = ops.matmul(ops.reshape(patches, (-1, depth)),
+                       ops.reshape(self.kernel, (depth, self.filters)))
+        y = ops.reshape(y, (-1, out_h, out_w, self.filters))
+        if self.use_bias:
+            y = ops.add(y, self.bias)
+        if self.activation is not None:
+            y = self.activation(y)
+        return y
+
+    def get_config(self):
+        return {**super().get_config(), "max_positions": self.max_positions}

@@ -86,6 +86,7 @@ def tf_op_role(op_type, path, layer):
     """forward / input gradient / kernel gradient / gradients / other, for a TF op of `layer`."""
     kind = re.sub(r"^_(MklNative|Mkl)", "", op_type)
     kind = re.sub(r"^(Fused)?Conv2D.*Fused.*|^FusedConv2D$", "Conv2D", kind)
+    kind = re.sub(r"^Conv2DBackpropFilterWithBias$", "Conv2DBackpropFilter", kind)  # + bias grad
     if kind in ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"):
         if kind == "Conv2DBackpropFilter":
             return "kernel gradient"

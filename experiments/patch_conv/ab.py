@@ -1,0 +1,34 @@
+"""wgan_gp's step with its critic's last convolution (4x4 -> 2x2) as `PatchConv2D`'s matmul
+("patch") or as Conv2D's own convolution ("conv2d"), one variant per process.
+
+    KERASGAN_NO_DOWNLOAD=1 KERAS_BACKEND=tensorflow python experiments/patch_conv/ab.py patch 512 3
+
+Arguments: variant (patch | conv2d), batch size, steps per timed fit() call. Prints the first
+(compiling) call's seconds and two timed calls' seconds per step.
+"""
+
+import sys
+import time
+
+import keras
+
+import kerasgan
+
+variant, batch, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+gan = kerasgan.zoo.get("wgan_gp", seed=0, batch_size=batch)
+if variant == "conv2d":
+    gan.discriminator.get_layer("conv_3").max_positions = 0  # before the step is traced
+config = kerasgan.zoo.spec("wgan_gp").config
+ds = kerasgan.data.load("fashion_mnist", image_shape=gan.image_shape,
+                        value_range=tuple(config["value_range"]), batch_size=batch, seed=0,
+                        repeat=True)
+start = time.perf_counter()
+gan.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
+first = time.perf_counter() - start
+per_step = []
+for _ in range(2):
+    start = time.perf_counter()
+    gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
+    per_step.append((time.perf_counter() - start) / steps)
+print(keras.backend.backend(), variant, "batch", batch, "first", round(first, 1), "s/step",
+      [round(x, 3) for x in per_step], flush=True)
