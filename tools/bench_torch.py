@@ -124,7 +124,7 @@ def _convert_layer(layer, in_shape, out_shape, tied_sources):
             source = tied_sources[layer._tied_to]
             return with_act(_torch_module_classes().TiedLinear(source, units, cfg["use_bias"]))
         return with_act(nn.Linear(fan_in, units, bias=cfg["use_bias"]))
-    if kind in ("Conv2D", "TiedConv2D"):
+    if kind in ("Conv2D", "TiedConv2D", "PatchConv2D"):  # PatchConv2D: the same convolution
         if cfg.get("data_format", "channels_last") != "channels_last":
             raise _Unsupported(f"layer '{layer.name}': data_format {cfg['data_format']}")
         kh, kw, cin, cout = (int(d) for d in layer.kernel.shape)
