@@ -192,14 +192,17 @@ relativistic_generator_loss.needs_real = True
 
 
 def pair_rows(x):
-    """`(first, second)`: rows `[0, h)` and `[n - h, n)` of `x`, `h = n // 2` (an odd middle row unpaired)."""
+    """`(first, second)`: rows `[0, h)` and `[n - h, n)` of `x`, `h = n // 2`.
+
+    With an odd `n` the middle row is in no pair.
+    """
     n = x.shape[0] if x.shape[0] is not None else ops.shape(x)[0]
     h = n // 2
     return x[:h], x[n - h:]
 
 
 def paired_labels(labels):
-    """`labels` with its last `n // 2` rows replaced by its first: `pair_rows` pairs share a class."""
+    """`labels` with its last `n // 2` rows set to its first: `pair_rows` pairs share a label."""
     n = labels.shape[0] if labels.shape[0] is not None else ops.shape(labels)[0]
     return ops.concatenate([labels[:n - n // 2], labels[:n // 2]], axis=0)
 

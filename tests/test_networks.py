@@ -280,6 +280,13 @@ def test_patch_conv2d_computes_what_conv2d_computes(shape, kernel, strides, padd
     config = patch.get_config()
     assert config["max_positions"] == 4
     assert networks.PatchConv2D.from_config(config).patch_plan(shape) == plan
+    off = networks.PatchConv2D(4, kernel, strides=strides, padding=padding, max_positions=0)
+    assert off.patch_plan(shape) is None
+    assert networks.PatchConv2D(4, 5).patch_plan((3, 4, 4, 6)) is None  # window > input
+    for bad in (-1, 2.5, "4", True):
+        with pytest.raises(ValueError, match=r"Expected max_positions to be an integer >= 0\. "
+                                              r"Received: max_positions="):
+            networks.PatchConv2D(4, kernel, max_positions=bad)
 
 
 def _penalised_gan(conv):

@@ -1,6 +1,8 @@
 """Small serializable layers the preset networks need: tied kernels, pixel shuffle and a
 convolution for small output maps."""
 
+import numbers
+
 import keras
 from keras import ops
 
@@ -193,6 +195,12 @@ class PatchConv2D(keras.layers.Conv2D):
 
     def __init__(self, *args, max_positions=4, **kwargs):
         super().__init__(*args, **kwargs)
+        if (isinstance(max_positions, bool) or not isinstance(max_positions, numbers.Integral)
+                or max_positions < 0):
+            raise ValueError(
+                "Expected max_positions to be an integer >= 0. Received: "
+                f"max_positions={max_positions!r}. Pass 0 to always run Conv2D's convolution; "
+                "the default is 4.")
         self.max_positions = int(max_positions)
 
     def patch_plan(self, input_shape):
@@ -211,6 +219,8 @@ class PatchConv2D(keras.layers.Conv2D):
             else:
                 n = (int(size) - k) // stride + 1
                 pads += [0, 0]
+            if n < 1:  # a window larger than the input: Conv2D says so
+                return None
             out.append(n)
         if out[0] * out[1] > self.max_positions:
             return None
