@@ -7,7 +7,7 @@ result file, which the row links. A row whose file was written before result fil
 provenance (code commit, package versions, resolved config, machine, dates) says so.
 
 "At documented command" compares steps: the documented command is the trainer flag file the
-run named (zoo/<preset>/train.flags, or the main job's zoo/dcgan/quickstart.flags), and its
+run named (zoo/<preset>/train.flags, or a preset's quickstart.flags), and its
 steps are epochs x steps_per_epoch, or epochs x the batches in one pass over the dataset's train
 split (cut to whole executions of the preset's steps_per_execution, as the trainer does).
 Trainer flags a run added to the flag file (fewer epochs, overrides, another data split) are

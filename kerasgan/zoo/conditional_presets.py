@@ -9,7 +9,7 @@ Example:
 >>> gan = kerasgan.zoo.get("cdcgan", seed=0)
 >>> gan.fit(ds, epochs=5)
 >>> sneakers = gan.generate(16, labels=7, seed=0)
->>> gan = kerasgan.zoo.get("cdcgan_small", weights="fashion_mnist")   # the main job's model
+>>> gan = kerasgan.zoo.get("msgan_small", weights="fashion_mnist")   # the main job's model
 >>> gan = kerasgan.zoo.get("sngan", image_shape=(32, 32, 3))   # CIFAR-10 sized
 """
 
@@ -61,16 +61,16 @@ register("cdcgan", {
     "config": CDCGAN_CONFIG,
 })
 
-# The main job's recipe: cdcgan at half width. At equal training cost it trains about three times
-# as many steps as cdcgan and scored best of the arms of the main-job study
-# (studies/results/main_job_recipe/FINDINGS.md).
+# cdcgan at half width. At equal training cost it trains about three times as many steps as
+# cdcgan and scored best of the first arms of the main-job study
+# (studies/results/main_job_recipe/FINDINGS.md, stages 1-2); msgan_small builds on it.
 _SMALL = copy.deepcopy(CDCGAN_CONFIG)
 _SMALL["generator"]["base_filters"] = 32
 _SMALL["discriminator"]["base_filters"] = 32
 
 register("cdcgan_small", {
-    "description": ("cdcgan at half width (base_filters 32 in both networks): the main job's "
-                    "ten-minute Fashion-MNIST recipe (bash tools/quickstart.sh)."),
+    "description": ("cdcgan at half width (base_filters 32 in both networks): a ten-minute "
+                    "Fashion-MNIST recipe (zoo/cdcgan_small/quickstart.flags)."),
     "reference": ("Miyato & Koyama, cGANs with Projection Discriminator, ICLR 2018; "
                   "Radford et al., DCGAN, ICLR 2016"),
     "dataset": "fashion_mnist",
@@ -81,8 +81,8 @@ register("cdcgan_small", {
             "sha256": "26673c1dc15abe684db8892cd92fc03bb4c75ea9bbbf655105d18a743b353583",
             "overrides": {},
             "description": (
-                "The main job, seed 0: 2,200 steps of batch 128 on Fashion-MNIST (bash "
-                "tools/quickstart.sh, i.e. python -m kerasgan.train "
+                "Seed 0 of its quickstart recipe: 2,200 steps of batch 128 on Fashion-MNIST "
+                "(python -m kerasgan.train "
                 "--flagfile=zoo/cdcgan_small/quickstart.flags), TensorFlow; networks only, no "
                 "optimizer state. Scores: zoo/cdcgan_small/results/quickstart.json (seed 0)."),
         },
