@@ -20,7 +20,8 @@
 # single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
 # `backend_neutral` (their subject does not depend on the Keras backend) run in one pass only, the
 # one their marker names, so that the two passes end together; each pass compiles a computation
-# once (tests/conftest.py: a compilation cache per run). Each backend's output
+# once (tests/conftest.py: a compilation cache per run). It first prints the machine (CPU model,
+# family, cores, vector extensions), so that its wall times can be compared. Each backend's output
 # streams live, every line prefixed with its backend; the end repeats each backend's 15 slowest
 # tests, its summary and its wall time. Exits non-zero if either backend fails, including pytest's
 # exit 5 (no tests collected).
@@ -60,6 +61,12 @@ torch_pass() {  # a parity subset (the full suite stays on TensorFlow and JAX)
 }
 
 start=$SECONDS
+# The machine, so that the wall times below can be compared (CPU model and vector extensions).
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+isa=$(grep -m1 -o -w -E 'avx2|avx512f|avx512_bf16|amx_bf16|amx_tile' /proc/cpuinfo 2>/dev/null \
+  | sort -u | tr '\n' ' ')
+family=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+echo "=== machine: ${cpu:-unknown CPU} (family ${family:-?}), $(nproc) cores; vector extensions: ${isa:-unknown}"
 echo "=== pytest -m \"$marks\" under tensorflow and jax ($(nproc) cores)"
 if [ "${KERASGAN_TEST_SERIAL:-0}" = 1 ]; then
   run tensorflow "$@"; run jax "$@"; torch_pass "$@"
