@@ -1,11 +1,12 @@
 #!/bin/bash
-# Round-robin: float32 vs mixed_bfloat16, TF and JAX, cdcgan_small and shared_wgan; Keras' 2nd-epoch time.
+# Round-robin: float32 vs mixed_bfloat16, TF and JAX, per preset ($PRESETS, default cdcgan_small
+# and shared_wgan; msgan_small too); Keras' 2nd-epoch time.
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/bf16}
 rm -rf $out; mkdir -p $out
 for round in 1 2; do
- for preset in cdcgan_small shared_wgan; do
-  if [ $preset = cdcgan_small ]; then spe=60; data=fashion_mnist; extra=""; else spe=6; data=mnist; extra="--split=test --limit=5000"; fi
+ for preset in ${PRESETS:-cdcgan_small shared_wgan}; do
+  if [ $preset = shared_wgan ]; then spe=6; data=mnist; extra="--split=test --limit=5000"; else spe=60; data=fashion_mnist; extra=""; fi
   for backend in tensorflow jax; do
    for mp in float32 mixed_bfloat16; do
     d=$out/${preset}_${backend}_${mp}_r$round
