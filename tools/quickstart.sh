@@ -4,10 +4,24 @@
 # 5,000 samples with both shipped Fashion-MNIST judges.
 # Usage: bash tools/quickstart.sh [extra kerasgan.train flags, e.g. --output_dir=runs/x --seed=1]
 # A second call continues the same run (--resume): a finished run is only judged again; nothing the
-# first call wrote is deleted. Set-up and TensorFlow's start-up messages go to runs/quickstart.log.
+# first call wrote is deleted; a run of another preset in the output directory stops the script
+# before anything else. Set-up and TensorFlow's start-up messages go to runs/quickstart.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FLAGFILE=zoo/msgan_small/quickstart.flags
+OUT=runs/quickstart  # the flag file's --output_dir, unless an argument changes it
+PRESET=$(sed -n 's/^--preset=//p' "$FLAGFILE")
+for arg in "$@"; do
+  case $arg in --output_dir=*) OUT=${arg#--output_dir=} ;; --preset=*) PRESET=${arg#--preset=} ;; esac
+done
+# A run of another preset in $OUT (e.g. an earlier main job's) is kept: say so before anything.
+HELD=$(sed -n 's/^[[:space:]]*"preset":[[:space:]]*"\([^"]*\)".*/\1/p' "$OUT/config.json" 2>/dev/null | head -1)
+if [ -n "$HELD" ] && [ "$HELD" != "$PRESET" ]; then
+  echo "error: $OUT holds a run of the preset '$HELD', not '$PRESET'; nothing was changed." >&2
+  echo "       Train into another directory (bash tools/quickstart.sh --output_dir=runs/quickstart_$PRESET)," >&2
+  echo "       or move $OUT away first." >&2
+  exit 1
+fi
 mkdir -p runs
 LOG=runs/quickstart.log
 : > "$LOG"
@@ -19,8 +33,6 @@ bash tools/setup_env.sh >> "$LOG" 2>&1 || fail "set-up"
 
 # 2. The main job: a fixed step budget, so every machine trains the same model (only the time
 #    differs). Extra arguments are trainer flags and override the file's.
-OUT=runs/quickstart  # the flag file's --output_dir, unless an argument changes it
-for arg in "$@"; do case $arg in --output_dir=*) OUT=${arg#--output_dir=} ;; esac; done
 echo "== training on Fashion-MNIST ($FLAGFILE $*)"
 export TF_CPP_MIN_LOG_LEVEL=3 KERAS_BACKEND=${KERAS_BACKEND:-tensorflow}
 start=$(date +%s)
