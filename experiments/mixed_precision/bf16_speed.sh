@@ -2,8 +2,13 @@
 # Round-robin: float32 vs mixed_bfloat16, TF and JAX, per preset ($PRESETS, default cdcgan_small
 # and shared_wgan; msgan_small too); Keras' 2nd-epoch time.
 cd "$(dirname "$0")/../.."
-out=${OUT:-/tmp/bf16}
-rm -rf $out; mkdir -p $out
+# Run directories go to $OUT (new or empty) or to a new temporary directory; nothing is removed.
+out=${OUT:-$(mktemp -d /tmp/bf16.XXXXXX)}
+if [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+  echo "error: OUT=$out is not empty; pass a new or empty directory (nothing was changed)" >&2
+  exit 1
+fi
+mkdir -p "$out"
 for round in 1 2; do
  for preset in ${PRESETS:-cdcgan_small shared_wgan}; do
   if [ $preset = shared_wgan ]; then spe=6; data=mnist; extra="--split=test --limit=5000"; else spe=60; data=fashion_mnist; extra=""; fi
