@@ -209,9 +209,10 @@ def test_torch_twin_matches_keras_parameter_counts_and_trains(preset, torch):
 
 
 def test_torch_twin_shares_the_critic_kernel(torch):
-    bench_torch = _tool("bench_torch")
+    from tools import bench_torch_nets
+
     gan = kerasgan.zoo.get("shared_wgan", seed=0, batch_size=2, hidden=8)
-    generator, discriminator, _ = bench_torch.torch_networks(gan)
+    generator, discriminator, _ = bench_torch_nets.torch_networks(gan)
     (tied,) = [m for m in generator.modules() if hasattr(m, "tied_weight")]
     d_weights = [p for p in discriminator.parameters()]
     assert any(tied.tied_weight is p for p in d_weights)
@@ -222,12 +223,13 @@ def test_torch_twin_shares_the_critic_kernel(torch):
 def test_torch_twin_computes_the_keras_networks(preset, torch):
     # With the Keras weights copied over, the twins compute the same functions (in these two
     # presets the Reshape/Flatten unit order and the paddings agree between the layouts).
-    bench_torch = _tool("bench_torch")
+    from tools import bench_torch_nets
+
     gan = kerasgan.zoo.get(preset, seed=0, batch_size=4, **(
         {"base_filters": 4} if preset == "dcgan" else {}))
-    generator, discriminator, _ = bench_torch.torch_networks(gan)
-    bench_torch.load_keras_weights(gan.generator, generator)
-    bench_torch.load_keras_weights(gan.discriminator, discriminator)
+    generator, discriminator, _ = bench_torch_nets.torch_networks(gan)
+    bench_torch_nets.load_keras_weights(gan.generator, generator)
+    bench_torch_nets.load_keras_weights(gan.discriminator, discriminator)
     z = np.random.default_rng(0).normal(size=(4, gan.latent_dim)).astype("float32")
     for training in (False, True):
         generator.train(training)
@@ -272,6 +274,7 @@ def test_bench_skips_torch_with_a_message_when_torch_is_missing(tmp_path):
     helper = os.path.join(ROOT, "tools", "bench_torch.py")
     script = f"""
 import importlib.util, runpy, sys
+sys.path.insert(0, {ROOT!r})  # as tools/bench.py does, for the modules' `tools.` imports
 spec = importlib.util.spec_from_file_location("bench_torch", {helper!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)

@@ -56,13 +56,9 @@ Usage:
     python tools/bench.py --quick --backends=jax --output=/tmp/bench.json  # tiny (tests)
 """
 
-import importlib.metadata
 import importlib.util
 import json
 import os
-import platform
-import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -73,8 +69,11 @@ from absl import app, flags
 
 _TOOLS = os.path.dirname(os.path.abspath(__file__))
 # Scripts in tools/ must not shadow standard modules (torch imports cProfile -> profile); keep
-# tools/ off sys.path and load tools/bench_torch.py and tools/bench_stats.py by path.
+# tools/ off sys.path and load its modules by path. The repository root goes on it, for the
+# modules that import their siblings as `tools.<name>`.
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _TOOLS]
+if os.path.dirname(_TOOLS) not in sys.path:
+    sys.path.insert(0, os.path.dirname(_TOOLS))
 
 
 def _load_tool(name):
@@ -89,6 +88,8 @@ def _load_tool(name):
 
 bench_torch = _load_tool("bench_torch")  # imports torch only when a torch variant runs
 bench_stats = _load_tool("bench_stats")
+bench_loops = _load_tool("bench_loops")  # imports its backend only when a loop is built
+bench_machine = _load_tool("bench_machine")
 # tools/bench_flops.py imports keras (so its backend): the children load it, the driver needs none.
 BACKENDS = bench_stats.BACKENDS
 variants_of, kind_of = bench_stats.variants_of, bench_stats.kind_of
@@ -146,80 +147,6 @@ _VARIANT = flags.DEFINE_string("variant", "", "Internal: the child's variant.")
 _BACKEND = flags.DEFINE_string("backend", "", "Internal: the child's backend label.")
 _CHILD_OUTPUT = flags.DEFINE_string("child_output", "", "Internal: the child's JSON result file.")
 
-# Environment variables that change speed; recorded with every row.
-_SPEED_ENV = ("XLA_FLAGS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME",
-              "TF_ENABLE_ONEDNN_OPTS", "TF_XLA_FLAGS", "OMP_NUM_THREADS",
-              "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
-              "KERAS_BACKEND", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
-_LIBRARIES = ("keras", "tensorflow", "jax", "jaxlib", "torch", "numpy")
-# /proc/cpuinfo flags that name vector (SIMD/matrix) extensions.
-_VECTOR_FLAG = re.compile(
-    r"^(sse\d?|sse4_\d|sse4a|ssse3|avx\w*|amx\w*|fma\d?|f16c|xop|asimd\w*|sve\d?|sme\d?)$")
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def _load_average():
-    return list(os.getloadavg())
-
-
-def _rss_mb():
-    import psutil
-
-    return psutil.Process().memory_info().rss / 2**20
-
-
-def _peak_rss_mb():
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _lscpu():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines()
-                                              if ":" in line)}
-
-
-def machine_info():
-    """CPU model, vector extensions, core counts, library versions: recorded with every row."""
-    cpuinfo = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if ":" in line:
-                    key, value = (part.strip() for part in line.split(":", 1))
-                    cpuinfo.setdefault(key, value)  # the first processor's values
-    except OSError:
-        pass
-    lscpu = _lscpu()
-    flags_ = (cpuinfo.get("flags") or cpuinfo.get("Features") or lscpu.get("Flags", "")).split()
-    versions = {}
-    for name in _LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    versions["python"] = platform.python_version()
-    return {
-        "cpu_model": lscpu.get("Model name") or cpuinfo.get("model name") or platform.processor(),
-        "cpu_vendor": lscpu.get("Vendor ID") or cpuinfo.get("vendor_id"),
-        "vector_extensions": sorted(f for f in flags_ if _VECTOR_FLAG.match(f)),
-        "cpu_count": os.cpu_count(),
-        "cores_available": bench_torch.cores(),
-        "threads_per_core": lscpu.get("Thread(s) per core"),
-        "cores_per_socket": lscpu.get("Core(s) per socket"),
-        "sockets": lscpu.get("Socket(s)"),
-        "hypervisor": lscpu.get("Hypervisor vendor"),
-        "platform": platform.platform(),
-        "versions": versions,
-        "env": {k: os.environ[k] for k in _SPEED_ENV if k in os.environ},
-    }
-
-
 def _settings():
     """(presets, repeats, steps, batch_size override, xla, fastgrad, spe list, pipeline seconds)."""
     if _QUICK.value:
@@ -262,248 +189,6 @@ def _build(name, batch_override, **overrides):
     if batch_override:
         overrides["batch_size"] = batch_override
     return kerasgan.zoo.get(name, seed=0, **overrides)
-
-
-def _d_parts(gan):
-    return [("real", "fake")] if gan.d_update == "joint" else [("real",), ("fake",)]
-
-
-# --------------------------------------------------------- hand-written loops
-
-
-def _hand_tensorflow(gan, jit_compile):
-    """A minimal tf.function + GradientTape loop of `gan`'s networks and schedule."""
-    import tensorflow as tf
-
-    bench_torch.check_supported(gan)
-    G, D = gan.generator, gan.discriminator
-    d_vars, g_vars = gan.d_variables, gan.g_variables  # the shared kernel belongs to D
-    d_opt, g_opt = gan.d_optimizer, gan.g_optimizer
-    d_loss_fn, g_loss_fn = gan.d_loss_fn, gan.g_loss_fn
-    rng = tf.random.Generator.from_seed(0)
-    latent, d_steps, parts = gan.latent_dim, gan.d_steps, _d_parts(gan)
-    uniform = gan.noise == "uniform"
-    gp_weight, d_weight = gan.gradient_penalty_weight, gan.d_loss_weight
-
-    def noise(batch):
-        if uniform:
-            return rng.uniform((batch, latent), -1.0, 1.0)
-        return rng.normal((batch, latent))
-
-    def step(real):
-        chunks = tf.split(real, d_steps) if gan.real_batches == "split" else [real] * d_steps
-        for i in range(d_steps):
-            x = chunks[i]
-            b = x.shape[0]
-            z = noise(b)
-            alpha = rng.uniform((b,) + (1,) * (len(x.shape) - 1)) if gp_weight else None
-            for terms in parts:
-                with tf.GradientTape() as tape:
-                    real_out = D(x, training=True) if "real" in terms else None
-                    fake_out = None
-                    if "fake" in terms:
-                        fake = tf.stop_gradient(G(z, training=True))
-                        fake_out = D(fake, training=True)
-                    d_loss = d_loss_fn(real_out, fake_out) * d_weight
-                    if gp_weight and "fake" in terms:
-                        x_hat = x + alpha * (fake - x)
-                        with tf.GradientTape() as gp_tape:
-                            gp_tape.watch(x_hat)
-                            critic = D(x_hat, training=True)
-                        g = gp_tape.gradient(critic, x_hat)
-                        norm = tf.sqrt(tf.reduce_sum(tf.square(g), axis=[1, 2, 3]) + 1e-12)
-                        d_loss += gp_weight * tf.reduce_mean(tf.square(norm - 1.0))
-                d_opt.apply(tape.gradient(d_loss, d_vars), d_vars)  # applies WGAN clipping too
-        with tf.GradientTape() as tape:
-            g_loss = g_loss_fn(D(G(noise(b), training=True), training=True))
-        g_opt.apply(tape.gradient(g_loss, g_vars), g_vars)
-        return d_loss, g_loss
-
-    step_fn = tf.function(step, jit_compile=jit_compile)
-    state = {"iterator": None}
-
-    def run(ds_iter, steps):
-        out = None
-        for _ in range(steps):
-            out = step_fn(next(ds_iter))
-        float(out[1])  # synchronise
-        return out
-
-    return run, state
-
-
-def _hand_jax(gan, fastgrad):
-    """A minimal jax.jit + value_and_grad loop over `stateless_call` of `gan`'s networks."""
-    import functools
-
-    import jax
-    import jax.numpy as jnp
-
-    bench_torch.check_supported(gan)
-    G, D = gan.generator, gan.discriminator
-    d_vars = list(D.trainable_variables)
-    d_index = {id(v): i for i, v in enumerate(d_vars)}
-    g_own = gan.g_variables
-    g_index = {id(v): i for i, v in enumerate(g_own)}
-    # Where each of G's trainable values lives: a shared kernel is read from D's values.
-    g_src = [("d", d_index[id(v)]) if id(v) in d_index else ("g", g_index[id(v)])
-             for v in G.trainable_variables]
-    d_opt, g_opt = gan.d_optimizer, gan.g_optimizer
-    d_loss_fn, g_loss_fn = gan.d_loss_fn, gan.g_loss_fn
-    latent, d_steps, parts = gan.latent_dim, gan.d_steps, _d_parts(gan)
-    uniform = gan.noise == "uniform"
-    gp_weight, d_weight = gan.gradient_penalty_weight, gan.d_loss_weight
-
-    def g_values(dp, gp):
-        return [dp[j] if src == "d" else gp[j] for src, j in g_src]
-
-    def noise(key, batch):
-        if uniform:
-            return jax.random.uniform(key, (batch, latent), minval=-1.0, maxval=1.0)
-        return jax.random.normal(key, (batch, latent))
-
-    def d_loss(dp, dn, gp, gn, x, z, alpha, terms):
-        real_out = fake_out = None
-        if "real" in terms:
-            real_out, dn = D.stateless_call(dp, dn, x, training=True)
-        loss_gp = 0.0
-        if "fake" in terms:
-            fake, gn = G.stateless_call(g_values(dp, gp), gn, z, training=True)
-            fake = jax.lax.stop_gradient(fake)
-            fake_out, dn = D.stateless_call(dp, dn, fake, training=True)
-            if gp_weight:
-                x_hat = x + alpha * (fake - x)
-
-                def critic_sum(inputs):
-                    out, _ = D.stateless_call(dp, dn, inputs, training=True)
-                    return jnp.sum(out)
-
-                g = jax.grad(critic_sum)(x_hat)
-                norm = jnp.sqrt(jnp.sum(jnp.square(g), axis=tuple(range(1, g.ndim))) + 1e-12)
-                loss_gp = gp_weight * jnp.mean(jnp.square(norm - 1.0))
-        return d_loss_fn(real_out, fake_out) * d_weight + loss_gp, (dn, gn)
-
-    def g_loss(gp, dp, dn, gn, z):
-        fake, gn = G.stateless_call(g_values(dp, gp), gn, z, training=True)
-        out, dn = D.stateless_call(dp, dn, fake, training=True)
-        return g_loss_fn(out), (dn, gn)
-
-    def step(state, real):
-        dp, dn, gp, gn, dov, gov, key = state
-        chunks = jnp.split(real, d_steps) if gan.real_batches == "split" else [real] * d_steps
-        for i in range(d_steps):
-            x = chunks[i]
-            b = x.shape[0]
-            key, kz, ka = jax.random.split(key, 3)
-            z = noise(kz, b)
-            alpha = jax.random.uniform(ka, (b,) + (1,) * (x.ndim - 1)) if gp_weight else None
-            for terms in parts:
-                (dl, (dn, gn)), grads = jax.value_and_grad(
-                    functools.partial(d_loss, terms=terms), has_aux=True
-                )(dp, dn, gp, gn, x, z, alpha)
-                dp, dov = d_opt.stateless_apply(dov, grads, dp)  # applies WGAN clipping too
-        key, kz = jax.random.split(key)
-        (gl, (dn, gn)), grads = jax.value_and_grad(g_loss, has_aux=True)(
-            gp, dp, dn, gn, noise(kz, b)
-        )
-        gp, gov = g_opt.stateless_apply(gov, grads, gp)
-        return (dp, dn, gp, gn, dov, gov, key), (dl, gl)
-
-    if fastgrad:
-        from kerasgan.trainers import jax_conv_split, jax_conv_transpose
-
-        traced = step
-
-        def step(state, real):  # noqa: F811  (traced inside kerasgan's convolution scopes)
-            with jax_conv_transpose.fast_conv_transpose_grad(), jax_conv_split.split_kernel_grads():
-                return traced(state, real)
-
-    step_fn = jax.jit(step, donate_argnums=0)
-    holder = {
-        "state": (
-            [v.value for v in d_vars],
-            [v.value for v in D.non_trainable_variables],
-            [v.value for v in g_own],
-            [v.value for v in G.non_trainable_variables],
-            [v.value for v in d_opt.variables],
-            [v.value for v in g_opt.variables],
-            jax.random.PRNGKey(0),
-        )
-    }
-    # The model's own arrays stay referenced by its variables: donate copies.
-    holder["state"] = jax.tree_util.tree_map(jnp.array, holder["state"])
-
-    def run(ds_iter, steps):
-        out = None
-        for _ in range(steps):
-            holder["state"], out = step_fn(holder["state"], next(ds_iter))
-        jax.block_until_ready((holder["state"], out))
-        return out
-
-    return run, holder
-
-
-# -------------------------------------------------------------- fit variant
-
-
-class _Timer:
-    """Clocks the steps between the start of execution `start` and the start of execution `stop`.
-
-    Both instants come after draining JAX's asynchronous dispatch, so the
-    interval holds exactly the steps in between, with fit()'s per-step work
-    (iterator, callbacks, dispatch) but not its per-call set-up and teardown.
-    """
-
-    def __init__(self, start, stop):
-        import keras
-
-        timer = self
-
-        class Callback(keras.callbacks.Callback):
-            async_safe = True  # never makes Keras convert logs (i.e. synchronise) per step
-
-            def on_train_batch_begin(self, batch, logs=None):
-                if batch in (start, stop):
-                    _drain(self._model)  # not .model: under JAX that forces a state sync
-                    timer.marks[batch] = time.perf_counter()
-
-        self.callback = Callback()
-        self.marks = {}
-
-
-def _drain(model):
-    state = getattr(model, "_jax_state", None)
-    if state is not None:
-        import jax
-
-        # Keras stores it as a TrackedDict, which JAX's tree utilities see as one leaf.
-        jax.block_until_ready([list(v) for v in state.values()])
-
-
-def _fit_runner(gan, ds):
-    import keras
-
-    spe = int(gan.steps_per_execution or 1)
-    overheads = []  # per fit() call: wall time beyond its steps at the steady rate
-
-    def run(steps):
-        """fit() of 1 + steps + 1 steps (in executions); (seconds, steps) of the middle ones."""
-        executions = max(1, -(-steps // spe))
-        timer = _Timer(start=spe, stop=(1 + executions) * spe)
-        t0 = time.perf_counter()
-        gan.fit(ds, epochs=1, steps_per_epoch=(2 + executions) * spe, verbose=0,
-                callbacks=[timer.callback], validate_data=False)
-        keras.ops.convert_to_numpy(gan.generator.trainable_variables[0])  # synchronise
-        total = time.perf_counter() - t0
-        seconds = timer.marks[(1 + executions) * spe] - timer.marks[spe]
-        overheads.append(total - seconds * (2 + executions) / executions)
-        return seconds, executions * spe
-
-    def first():
-        gan.fit(ds, epochs=1, steps_per_epoch=spe, verbose=0)
-        keras.ops.convert_to_numpy(gan.generator.trainable_variables[0])
-
-    return first, run, overheads
 
 
 # ------------------------------------------------------------------ children
@@ -562,9 +247,9 @@ def _child_train(backend, preset, variant):
         "variant": variant,
         "kind": kind_of(variant),
         "step_batch": step_batch,
-        "machine": machine_info(),
-        "load_average_start": _load_average(),
-        "rss_mb_start": _rss_mb(),
+        "machine": bench_machine.machine_info(),
+        "load_average_start": bench_machine.load_average(),
+        "rss_mb_start": bench_machine.rss_mb(),
     }
     extra = {}
     if row["kind"] == "kerasgan":
@@ -576,7 +261,7 @@ def _child_train(backend, preset, variant):
         if _QUICK.value and backend == "tensorflow":
             overrides["jit_compile"] = False  # a smoke run: no XLA compilation (seconds per step)
         gan = _build(preset, batch_override, **overrides)
-        first, run, overheads = _fit_runner(gan, ds)
+        first, run, overheads = bench_loops.fit_runner(gan, ds)
         extra["jit_compile"] = bool(gan.jit_compile)
         extra["steps_per_execution"] = int(gan.steps_per_execution or 1)
     elif row["kind"] == "torch":
@@ -589,11 +274,12 @@ def _child_train(backend, preset, variant):
         if variant == "hand_fastgrad" and not _has_transpose(gan):
             row["skipped"] = "the generator has no Conv*Transpose layer"
             return row
+        bench_torch.check_supported(gan)
         if backend == "tensorflow":
-            runner, _ = _hand_tensorflow(gan, jit_compile=variant == "hand_xla")
+            runner, _ = bench_loops.hand_tensorflow(gan, jit_compile=variant == "hand_xla")
             it = iter(ds)
         else:
-            runner, _ = _hand_jax(gan, fastgrad=variant == "hand_fastgrad")
+            runner, _ = bench_loops.hand_jax(gan, fastgrad=variant == "hand_fastgrad")
             it = ds.as_numpy_iterator()
         overheads = None
 
@@ -608,11 +294,11 @@ def _child_train(backend, preset, variant):
 
     extra["ema_decay"] = getattr(gan, "ema_decay", None)  # the hand loops do not average
     extra["gflop_per_step"] = _load_tool("bench_flops").step_flops(gan, step_batch)["total"] / 1e9
-    rss0 = _rss_mb()
+    rss0 = bench_machine.rss_mb()
     t0 = time.perf_counter()
     first()
     row["first_step_s"] = time.perf_counter() - t0
-    row["rss_mb_after_first_step"] = _rss_mb()
+    row["rss_mb_after_first_step"] = bench_machine.rss_mb()
     row["rss_mb_increase_first_step"] = row["rss_mb_after_first_step"] - rss0
     # Warm-up: one short untimed repeat (also the calibration of the repeat length).
     seconds, n = run(max(2, min(3, steps or 3)))
@@ -631,8 +317,8 @@ def _child_train(backend, preset, variant):
         # fit()'s fixed cost per call (set-up + teardown), amortised over an epoch.
         row["fit_call_overhead_s"] = statistics.median(overheads)
     row.update(extra)
-    row["peak_rss_mb"] = _peak_rss_mb()
-    row["load_average_end"] = _load_average()
+    row["peak_rss_mb"] = bench_machine.peak_rss_mb()
+    row["load_average_end"] = bench_machine.load_average()
     return row
 
 
@@ -662,9 +348,9 @@ def _child_pipeline(presets):
             "first_batch_s": first,
             "batches_per_s": n / elapsed,
             "images_per_s": n * step_batch / elapsed,
-            "machine": machine_info(),
+            "machine": bench_machine.machine_info(),
         })
-    return {"pipeline": out, "peak_rss_mb": _peak_rss_mb()}
+    return {"pipeline": out, "peak_rss_mb": bench_machine.peak_rss_mb()}
 
 
 # -------------------------------------------------------------------- driver
@@ -712,68 +398,6 @@ def _passthrough():
     return out
 
 
-def _fmt_spread(s, digits=2):
-    if not s.get("n"):
-        return ""
-    return f"{s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
-
-
-def _table(results):
-    rows = []
-    machines = {json.dumps({k: m[k] for k in ("cpu_model", "vector_extensions", "cores_available")},
-                           sort_keys=True)
-                for m in (r["machine"] for r in results["rows"] if "machine" in r)}
-    for m in sorted(machines):
-        m = json.loads(m)
-        rows.append(f"CPU: {m['cpu_model']}, {m['cores_available']} cores; vector extensions: "
-                    f"{' '.join(m['vector_extensions'])}")
-    if results["rows"] and "machine" in results["rows"][0]:
-        versions = results["rows"][0]["machine"]["versions"]
-        rows.append("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v))
-    rows.append(f"rounds: {results['rounds']}; figures: median [min-max] over rounds")
-    head = (f"{'preset':<13} {'backend':<10} {'variant':<20} {'batch':>5} {'steps/s':>22} "
-            f"{'img/s':>8} {'GFLOP/s':>8} {'1st step s':>10} {'RSS MB':>7}")
-    rows += ["", head, "-" * len(head)]
-    by_key = {}
-    for r in results["rows"]:
-        by_key.setdefault((r["preset"], r["backend"], r["variant"]), []).append(r)
-    for v in results["summary"]["variants"]:
-        measured = by_key[(v["preset"], v["backend"], v["variant"])]
-        first = statistics.median(r["first_step_s"] for r in measured if "first_step_s" in r)
-        rss = max(r["rss_mb_after_first_step"] for r in measured if "rss_mb_after_first_step" in r)
-        batch = measured[0]["step_batch"]
-        gflop = measured[0].get("gflop_per_step", float("nan"))
-        rows.append(f"{v['preset']:<13} {v['backend']:<10} {v['variant']:<20} {batch:>5} "
-                    f"{_fmt_spread(v['steps_per_s']):>22} "
-                    f"{v['steps_per_s']['median'] * batch:>8.0f} "
-                    f"{v['steps_per_s']['median'] * gflop:>8.1f} {first:>10.2f} {rss:>7.0f}")
-    impl = {(r["preset"], r["variant"]): r["optimizer_implementation"] for r in results["rows"]
-            if "optimizer_implementation" in r}
-    for (preset, variant), value in impl.items():
-        rows.append(f"{preset:<13} {variant}: PyTorch optimizer implementation {value}")
-    rows += ["", f"{'preset':<13} {'ratio (per round)':<27} {'median [min-max]':>22} per round"]
-    for q in results["summary"]["ratios"]:
-        values = " ".join(f"{p['value']:.3f}" for p in q["per_round"])
-        rows.append(f"{q['preset']:<13} {q['ratio']:<27} {_fmt_spread(q, 3):>22} {values}")
-    for error in results.get("errors", []):
-        rows.append(f"ERROR: {error}")
-    for skipped in results.get("skipped", []):
-        rows.append(f"skipped: {skipped}")
-    if results.get("pipeline"):
-        rows.append("")
-        rows.append(f"{'input pipeline':<24} {'batch':>5} {'img/s':>9} {'train img/s (max)':>18} "
-                    f"{'headroom':>9}")
-        for p in results["pipeline"]:
-            consumed = max((r["images_per_s"] for r in results["rows"]
-                            if r["preset"] == p["preset"] and "images_per_s" in r), default=0.0)
-            p["max_training_images_per_s"] = consumed
-            p["headroom"] = p["images_per_s"] / consumed if consumed else None
-            head = f"{p['headroom']:.1f}x" if consumed else ""
-            rows.append(f"{p['preset']:<24} {p['batch']:>5} {p['images_per_s']:>9.0f} "
-                        f"{consumed:>18.0f} {head:>9}")
-    return "\n".join(rows)
-
-
 def _git_commit():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
@@ -803,8 +427,8 @@ def main(argv):
         "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
         "git_commit": _git_commit(),
         "rounds": rounds,
-        "load_average_start": _load_average(),
-        "machine": machine_info(),
+        "load_average_start": bench_machine.load_average(),
+        "machine": bench_machine.machine_info(),
         "rows": [],
         "pipeline": [],
     }
@@ -847,9 +471,9 @@ def main(argv):
         keras_backend = next((b for b in backends if b != "torch"), "tensorflow")
         pipe = _spawn(keras_backend, ["--child=pipeline", f"--presets={','.join(presets)}"])
         results["pipeline"] = pipe["pipeline"]
-    results["load_average_end"] = _load_average()
+    results["load_average_end"] = bench_machine.load_average()
     results["total_wall_s"] = time.perf_counter() - t_start
-    table = _table(results)
+    table = bench_stats.table(results)
     results["table"] = table
     print(table)
     print(f"load average (1, 5, 15 min) at start {results['load_average_start']}, "

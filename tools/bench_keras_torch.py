@@ -39,9 +39,9 @@ def _cores():
 
 
 def _machine():
-    from tools import bench
+    from tools import bench_machine
 
-    return bench.machine_info()
+    return bench_machine.machine_info()
 
 
 def _dataset(preset, batch):

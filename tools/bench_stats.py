@@ -1,9 +1,11 @@
-"""Round-robin bookkeeping of tools/bench.py: variants, spreads over rounds, per-round ratios.
+"""Round-robin bookkeeping of tools/bench.py: variants, spreads over rounds, per-round ratios,
+and the printed tables.
 
 Pure Python (no flags, no machine learning imports), so tests can check it
 on synthetic timings.
 """
 
+import json
 import statistics
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -101,3 +103,67 @@ def rotated(names, round_):
         return []
     k = round_ % len(names)
     return names[k:] + names[:k]
+
+
+def fmt_spread(s, digits=2):
+    """`median [min-max]` of a `spread()` summary."""
+    if not s.get("n"):
+        return ""
+    return f"{s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
+
+
+def table(results):
+    """The printed tables of a bench result: rows per variant, ratios per round, the pipeline."""
+    rows = []
+    machines = {json.dumps({k: m[k] for k in ("cpu_model", "vector_extensions", "cores_available")},
+                           sort_keys=True)
+                for m in (r["machine"] for r in results["rows"] if "machine" in r)}
+    for m in sorted(machines):
+        m = json.loads(m)
+        rows.append(f"CPU: {m['cpu_model']}, {m['cores_available']} cores; vector extensions: "
+                    f"{' '.join(m['vector_extensions'])}")
+    if results["rows"] and "machine" in results["rows"][0]:
+        versions = results["rows"][0]["machine"]["versions"]
+        rows.append("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v))
+    rows.append(f"rounds: {results['rounds']}; figures: median [min-max] over rounds")
+    head = (f"{'preset':<13} {'backend':<10} {'variant':<20} {'batch':>5} {'steps/s':>22} "
+            f"{'img/s':>8} {'GFLOP/s':>8} {'1st step s':>10} {'RSS MB':>7}")
+    rows += ["", head, "-" * len(head)]
+    by_key = {}
+    for r in results["rows"]:
+        by_key.setdefault((r["preset"], r["backend"], r["variant"]), []).append(r)
+    for v in results["summary"]["variants"]:
+        measured = by_key[(v["preset"], v["backend"], v["variant"])]
+        first = statistics.median(r["first_step_s"] for r in measured if "first_step_s" in r)
+        rss = max(r["rss_mb_after_first_step"] for r in measured if "rss_mb_after_first_step" in r)
+        batch = measured[0]["step_batch"]
+        gflop = measured[0].get("gflop_per_step", float("nan"))
+        rows.append(f"{v['preset']:<13} {v['backend']:<10} {v['variant']:<20} {batch:>5} "
+                    f"{fmt_spread(v['steps_per_s']):>22} "
+                    f"{v['steps_per_s']['median'] * batch:>8.0f} "
+                    f"{v['steps_per_s']['median'] * gflop:>8.1f} {first:>10.2f} {rss:>7.0f}")
+    impl = {(r["preset"], r["variant"]): r["optimizer_implementation"] for r in results["rows"]
+            if "optimizer_implementation" in r}
+    for (preset, variant), value in impl.items():
+        rows.append(f"{preset:<13} {variant}: PyTorch optimizer implementation {value}")
+    rows += ["", f"{'preset':<13} {'ratio (per round)':<27} {'median [min-max]':>22} per round"]
+    for q in results["summary"]["ratios"]:
+        values = " ".join(f"{p['value']:.3f}" for p in q["per_round"])
+        rows.append(f"{q['preset']:<13} {q['ratio']:<27} {fmt_spread(q, 3):>22} {values}")
+    for error in results.get("errors", []):
+        rows.append(f"ERROR: {error}")
+    for skipped in results.get("skipped", []):
+        rows.append(f"skipped: {skipped}")
+    if results.get("pipeline"):
+        rows.append("")
+        rows.append(f"{'input pipeline':<24} {'batch':>5} {'img/s':>9} {'train img/s (max)':>18} "
+                    f"{'headroom':>9}")
+        for p in results["pipeline"]:
+            consumed = max((r["images_per_s"] for r in results["rows"]
+                            if r["preset"] == p["preset"] and "images_per_s" in r), default=0.0)
+            p["max_training_images_per_s"] = consumed
+            p["headroom"] = p["images_per_s"] / consumed if consumed else None
+            head = f"{p['headroom']:.1f}x" if consumed else ""
+            rows.append(f"{p['preset']:<24} {p['batch']:>5} {p['images_per_s']:>9.0f} "
+                        f"{consumed:>18.0f} {head:>9}")
+    return "\n".join(rows)

@@ -16,7 +16,6 @@ Example (from the repository root):
     python -m tools.evaluate --preset=l1_unbounded --weights=fashion_mnist
 """
 
-import json
 import os
 
 from absl import app, flags

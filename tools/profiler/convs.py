@@ -44,7 +44,9 @@ def layer_call(layer):
 
 
 def torch_conv(layer, kernel):
-    """The PyTorch twin of `layer`'s convolution (tools/bench_torch.py), NCHW, no bias/activation.
+    """The PyTorch twin of `layer`'s convolution, without bias or activation, NCHW.
+
+    Built by tools/bench_torch_nets.py.
 
     `kernel`: the weights, in Keras' layout (as `layer.kernel`).
 
@@ -55,14 +57,14 @@ def torch_conv(layer, kernel):
     import torch
     import torch.nn as nn
 
-    from tools import bench_torch
+    from tools import bench_torch_nets
 
     if getattr(layer, "is_tied", False):
         raise ValueError(f"Expected a layer with a kernel of its own. Received: layer "
                          f"'{layer.name}', which shares another layer's kernel. Its PyTorch twin "
-                         "needs the whole network: use tools/bench_torch.keras_to_torch.")
+                         "needs the whole network: use tools/bench_torch_nets.keras_to_torch.")
     in_shape, out_shape = (tuple(int(d) for d in t.shape[1:]) for t in (layer.input, layer.output))
-    module = bench_torch._convert_layer(layer, in_shape, out_shape, tied_sources={})
+    module = bench_torch_nets.convert_layer(layer, in_shape, out_shape, tied_sources={})
     ops = [m for m in module.modules() if isinstance(m, (nn.ZeroPad2d, nn.Conv2d, nn.ConvTranspose2d))]
     ops[-1].register_parameter("bias", None)
     with torch.no_grad():
