@@ -106,6 +106,14 @@ def require(available, what, fix, strict=False):
     pytest.skip(message)
 
 
+@pytest.fixture
+def offline_data(monkeypatch):
+    """No downloads, and no dataset directories from the caller's environment."""
+    monkeypatch.setenv("KERASGAN_NO_DOWNLOAD", "1")
+    for name in ("KERASGAN_MNIST_DIR", "KERASGAN_FASHION_MNIST_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def fashion_mnist_dir():
     """Debian's Fashion-MNIST IDX directory (skip without it; under CI=true, fail)."""

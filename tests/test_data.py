@@ -1,14 +1,14 @@
-"""Tests for kerasgan.data: IDX files, image folders, arrays, TFDS, discovery and errors.
+"""Tests for kerasgan.data: IDX files, arrays, shapes and ranges, batching, presets, labels, errors.
 
-Every test builds its own tiny data in tmp_path and never touches the network:
-KERASGAN_NO_DOWNLOAD is set for the whole module and the download helpers are
-replaced by failing stubs where a test could reach them.
+Every test builds its own tiny data in tmp_path and never touches the network (KERASGAN_NO_DOWNLOAD
+is set). Image folders: tests/test_data_folders.py; finding data by name:
+tests/test_data_discovery.py. The helpers here (`write_idx`, `make_idx_dir`, `save_image`,
+`batches`) serve those files too.
 """
 
 import gzip
 import os
 import struct
-import time
 
 import numpy as np
 import pytest
@@ -19,16 +19,9 @@ import kerasgan.data as kd
 from kerasgan.data import sources
 
 # The subject does not depend on the Keras backend: the TensorFlow pass runs these.
-pytestmark = pytest.mark.backend_neutral
+pytestmark = [pytest.mark.backend_neutral, pytest.mark.usefixtures("offline_data")]
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    monkeypatch.setenv("KERASGAN_NO_DOWNLOAD", "1")
-    for name in ("KERASGAN_MNIST_DIR", "KERASGAN_FASHION_MNIST_DIR"):
-        monkeypatch.delenv(name, raising=False)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -310,140 +303,6 @@ def test_float_arrays_pass_through_and_resize_stays_in_range():
     assert r.shape == (6, 5, 5, 1) and r.min() >= -1 and r.max() <= 1
 
 
-# --- image folders ------------------------------------------------------------------------------
-
-
-def _mixed_folder(root):
-    rng = np.random.default_rng(0)
-    save_image(root / "a_rgb.png", rng.integers(0, 256, (20, 30, 3)))
-    save_image(root / "b_gray.png", rng.integers(0, 256, (16, 16)))
-    save_image(root / "c_rgba.png", rng.integers(0, 256, (24, 18, 4)), mode="RGBA")
-    Image.fromarray(rng.integers(0, 256, (30, 20, 3), dtype=np.uint8)).save(root / "d.jpg")
-    Image.fromarray(rng.integers(0, 256, (12, 14, 3), dtype=np.uint8)).save(root / "e.JPEG")
-    Image.fromarray(rng.integers(0, 256, (17, 15, 3), dtype=np.uint8)).save(root / "f.bmp")
-    Image.fromarray(rng.integers(0, 256, (10, 11), dtype=np.uint8)).save(root / "g.gif")
-    Image.fromarray(rng.integers(0, 256, (19, 13, 3), dtype=np.uint8)).save(root / "h.webp")
-    save_image(root / "sub" / "deeper" / "i.png", rng.integers(0, 256, (9, 40, 3)))
-    (root / "notes.txt").write_text("not an image")
-    (root / "._a_rgb.png").write_bytes(b"macOS resource fork, not an image")
-    return 9
-
-
-def test_list_image_files_recursive_sorted(tmp_path):
-    _mixed_folder(tmp_path)
-    files = kd.list_image_files(tmp_path)
-    names = [os.path.relpath(f, tmp_path) for f in files]
-    assert names == [
-        "a_rgb.png", "b_gray.png", "c_rgba.png", "d.jpg", "e.JPEG", "f.bmp", "g.gif",
-        "h.webp", os.path.join("sub", "deeper", "i.png"),
-    ]
-    with pytest.raises(kd.DataNotFoundError, match="Expected an image folder. Received: '.*nothing', which does not exist"):
-        kd.list_image_files(tmp_path / "nothing")
-
-
-@pytest.mark.parametrize("shape", [(16, 16, 3), (8, 12, 1)])
-def test_folder_mixed_sizes_and_modes(tmp_path, shape):
-    n = _mixed_folder(tmp_path)
-    ds = kd.load(str(tmp_path), image_shape=shape, batch_size=3, value_range=(-1, 1))
-    assert int(ds.cardinality()) == n // 3
-    out = batches(ds)
-    assert len(out) == n // 3
-    assert all(b.shape == (3,) + shape and b.dtype == np.float32 for b in out)
-    assert min(b.min() for b in out) >= -1 and max(b.max() for b in out) <= 1
-
-
-def test_folder_native_size_and_channels(tmp_path):
-    for i in range(4):
-        save_image(tmp_path / f"{i}.png", np.full((6, 7), 60 * i))
-    (b,) = batches(kd.load(str(tmp_path), batch_size=4, shuffle=False))
-    assert b.shape == (4, 6, 7, 1)
-    np.testing.assert_allclose(b[:, 0, 0, 0], np.array([0, 60, 120, 180]) / 255, atol=1e-6)
-
-
-def test_folder_channel_conversion(tmp_path):
-    save_image(tmp_path / "gray.png", np.full((4, 4), 100))
-    rgba = np.zeros((4, 4, 4), np.uint8)
-    rgba[..., 0], rgba[..., 3] = 200, 10
-    save_image(tmp_path / "rgba.png", rgba, mode="RGBA")
-    b = batches(kd.load(str(tmp_path), image_shape=(4, 4, 3), batch_size=2, shuffle=False))[0]
-    np.testing.assert_allclose(b[0], 100 / 255, atol=1e-6)  # gray repeated into 3 channels
-    np.testing.assert_allclose(b[1, ..., 0], 200 / 255, atol=1e-6)  # alpha dropped
-    np.testing.assert_allclose(b[1, ..., 1:], 0.0, atol=1e-6)
-    g = batches(kd.load(str(tmp_path), image_shape=(4, 4, 1), batch_size=2, shuffle=False))[0]
-    expected = tf.image.rgb_to_grayscale(rgba[None, ..., :3]).numpy()[0] / 255
-    np.testing.assert_allclose(g[1], expected, atol=1e-6)
-
-
-def test_folder_mixed_sizes_need_image_shape(tmp_path):
-    save_image(tmp_path / "a.png", np.zeros((4, 4)))
-    save_image(tmp_path / "b.png", np.zeros((5, 4)))
-    with pytest.raises(ValueError, match="different sizes; pass image_shape"):
-        kd.load(str(tmp_path), batch_size=1)
-
-
-def test_folder_corrupt_file_is_named(tmp_path):
-    save_image(tmp_path / "good.png", np.zeros((4, 4)))
-    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff garbage that is not a jpeg")
-    with pytest.raises(kd.DataFormatError, match=r"Expected a readable image file\. Received: '.*bad\.jpg', an unreadable or corrupt"):
-        kd.load(str(tmp_path), batch_size=1)
-
-
-def test_folder_truncated_png_is_named(tmp_path):
-    save_image(tmp_path / "a.png", np.zeros((4, 4)))
-    path = tmp_path / "cut.png"
-    save_image(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3)))
-    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-    with pytest.raises(kd.DataFormatError, match=r"'.*cut\.png'"):
-        kd.load(str(tmp_path), batch_size=1)
-
-
-@pytest.mark.parametrize("ext", ["jpg", "webp"])
-def test_folder_truncated_jpeg_webp_is_named(tmp_path, ext):
-    save_image(tmp_path / "a.png", np.zeros((4, 4)))
-    path = tmp_path / f"cut.{ext}"
-    save_image(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3)))
-    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-    # PIL itself rejects a cut WebP; a cut JPEG passes PIL and is caught by the EOI check.
-    match = rf"Expected a (readable image|complete \w+) file\. Received: '.*cut\.{ext}', an? (unreadable or corrupt|truncated)"
-    with pytest.raises(kd.DataFormatError, match=match):
-        kd.load(str(tmp_path), batch_size=1)
-
-
-def test_folder_palette_bmp_rejected(tmp_path):
-    rgb = np.random.default_rng(0).integers(0, 256, (6, 6, 3), dtype=np.uint8)
-    Image.fromarray(rgb).convert("P").save(tmp_path / "palette.bmp")
-    with pytest.raises(kd.DataFormatError, match=r"'.*palette\.bmp', a BMP in mode 'P'.*PNG"):
-        kd.load(str(tmp_path), batch_size=1)
-
-
-def test_empty_folder(tmp_path):
-    (tmp_path / "readme.txt").write_text("no images here")
-    with pytest.raises(kd.DataNotFoundError, match=r"Expected image files .* in '.*'.*Received: a folder without image files"):
-        kd.load(str(tmp_path))
-
-
-def test_folder_split_subfolder(tmp_path):
-    save_image(tmp_path / "a.png", np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"Expected image folder '.*' to hold a subfolder 'test' for split='test'\. Received: no such subfolder"):
-        kd.load(str(tmp_path), split="test", batch_size=1)
-    save_image(tmp_path / "test" / "b.png", np.zeros((4, 4)))
-    assert len(batches(kd.load(str(tmp_path), split="test", batch_size=1))) == 1
-
-
-def test_folder_has_no_labels(tmp_path):
-    save_image(tmp_path / "a.png", np.zeros((4, 4)))
-    with pytest.raises(ValueError, match="has no labels"):
-        kd.load(str(tmp_path), batch_size=1, with_labels=True)
-
-
-def test_folder_limit_and_no_cache_shuffle(tmp_path):
-    for i in range(10):
-        save_image(tmp_path / f"{i:02d}.png", np.full((3, 3), i * 20))
-    ds = kd.load(str(tmp_path), batch_size=2, limit=6, cache=False, seed=0)
-    values = sorted(round(float(v) * 255) for b in batches(ds) for v in b[:, 0, 0, 0])
-    assert values == [i * 20 for i in range(6)]
-
-
 # --- empty data, zero batches, bad arguments ---------------------------------------------------
 
 
@@ -543,163 +402,6 @@ def test_preset_defaults_and_overrides(tmp_path):
         kd.load(str(tmp_path), preset=name + "_missing")
 
 
-# --- discovery by name --------------------------------------------------------------------------
-
-
-def test_debian_fashion_mnist_auto_discovery(fashion_mnist_dir):
-    assert fashion_mnist_dir == DEBIAN_FASHION
-    ds = kd.load("fashion_mnist", batch_size=128, limit=256, shuffle=False, with_labels=True)
-    (x0, y0), _ = batches(ds)
-    assert x0.shape == (128, 28, 28, 1) and x0.dtype == np.float32
-    x_ref, y_ref = kd.load_idx_directory(DEBIAN_FASHION, "train", with_labels=True)
-    np.testing.assert_allclose(x0[..., 0], x_ref[:128] / 255.0, atol=1e-6)
-    np.testing.assert_array_equal(y0, y_ref[:128])
-    assert kd.FASHION_MNIST_DIRS[0] == DEBIAN_FASHION
-    test = kd.load("fashion-mnist", split="test", batch_size=100, limit=100, value_range=(-1, 1))
-    assert batches(test)[0].shape == (100, 28, 28, 1)
-
-
-def test_env_var_directory(tmp_path, monkeypatch):
-    make_idx_dir(tmp_path / "fm", n_train=30)
-    monkeypatch.setenv("KERASGAN_FASHION_MNIST_DIR", str(tmp_path / "fm"))
-    ds = kd.load("fashion_mnist", batch_size=10)
-    assert ds.element_spec.shape == (10, 8, 6, 1)  # the env dir wins over Debian's 28x28 files
-    make_idx_dir(tmp_path / "dd", n_train=30, size=(5, 5))
-    ds = kd.load("fashion_mnist", batch_size=10, data_dir=str(tmp_path / "dd"))
-    assert ds.element_spec.shape == (10, 5, 5, 1)  # data_dir wins over the env variable
-
-
-def test_mnist_train_refused_when_only_t10k(tmp_path, monkeypatch):
-    make_idx_dir(tmp_path / "mnist", n_train=None, n_test=20)
-    monkeypatch.setitem(
-        sources._KNOWN, "mnist", sources._Known(idx=True, dirs=(str(tmp_path / "mnist"),))
-    )
-    with pytest.raises(
-        kd.DataNotFoundError, match=r"(?s)only the 'test' split is present.*split='test'"
-    ):
-        kd.load("mnist", source="idx")
-    (b,) = batches(kd.load("mnist", split="test", batch_size=20))
-    assert b.shape == (20, 8, 6, 1)
-    with pytest.raises(kd.DataNotFoundError, match="Received: only the 'test' split is present"):
-        kd.load_idx_directory(tmp_path / "mnist", "train")
-
-
-def test_mnist_test_split_ships_with_the_package():
-    """The real MNIST test split, from inside the package: no path outside the repository."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    packaged = os.path.join(root, "kerasgan", "data", "mnist")
-    assert kd.MNIST_DIRS == (packaged,)
-    assert "CC BY-SA 3.0" in open(os.path.join(packaged, "README.md"), encoding="utf-8").read()
-    ds = kd.load("mnist", split="test", limit=64, batch_size=64, shuffle=False, labels=True)
-    images, labels = next(iter(ds))
-    assert images.shape == (64, 28, 28, 1) and ds.class_names == [str(i) for i in range(10)]
-    # MNIST's first test digits (LeCun's t10k set): 7, 2, 1, 0, 4, 1, 4, 9.
-    assert labels.numpy()[:8].tolist() == [7, 2, 1, 0, 4, 1, 4, 9]
-    x, y = kd.load_idx_directory(packaged, "test", with_labels=True)
-    assert x.shape == (10000, 28, 28) and np.bincount(y).min() > 850
-    # The train split is not shipped: the search says so and points to the test split.
-    with pytest.raises(kd.DataNotFoundError, match=r"(?s)only the 'test' split is present"):
-        kd.load("mnist", split="train", source="idx")
-
-
-def test_no_download_fails_fast_without_network(monkeypatch):
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a download was attempted")
-
-    monkeypatch.setattr(sources, "_keras_source", forbidden)
-    monkeypatch.setattr(sources, "_tfds_download_source", forbidden)
-    monkeypatch.setattr(sources, "_network_reachable", forbidden)
-    start = time.monotonic()
-    with pytest.raises(kd.DataNotFoundError) as err:
-        kd.load("no_such_dataset_xyz", limit=10)
-    message = str(err.value)
-    assert "downloads: disabled (KERASGAN_NO_DOWNLOAD is set)" in message
-    assert "KERASGAN_NO_SUCH_DATASET_XYZ_DIR: not set" in message
-    assert "TFDS" in message and "allow downloads" in message
-    with pytest.raises(kd.DataNotFoundError, match=r"(?s)cifar10.*downloads: disabled"):
-        kd.load("cifar10", data_dir="/nonexistent/dir")
-    monkeypatch.delenv("KERASGAN_NO_DOWNLOAD")
-    with pytest.raises(kd.DataNotFoundError, match=r"downloads: disabled \(download=False\)"):
-        kd.load("cifar10", download=False)
-    assert time.monotonic() - start < 20
-
-
-def test_not_found_message_lists_places_and_fixes(tmp_path, monkeypatch):
-    monkeypatch.setitem(
-        sources._KNOWN, "fashion_mnist",
-        sources._Known(idx=True, dirs=(str(tmp_path / "absent"),), keras="fashion_mnist"),
-    )
-    (tmp_path / "emptydir").mkdir()
-    with pytest.raises(kd.DataNotFoundError) as err:
-        kd.load("fashion_mnist", data_dir=str(tmp_path / "emptydir"))
-    message = str(err.value)
-    for needle in (
-        f"{tmp_path / 'emptydir'} (data_dir): holds no IDX files",
-        "$KERASGAN_FASHION_MNIST_DIR: not set",
-        f"{tmp_path / 'absent'} (default): does not exist",
-        "TFDS data_dir",
-        "apt-get install -y dataset-fashion-mnist",
-        "set KERASGAN_FASHION_MNIST_DIR=/path/to/dir",
-        "downloads: disabled",
-    ):
-        assert needle in message, needle
-
-
-def test_download_order_keras_first_then_tfds(monkeypatch):
-    """With downloads allowed, keras.datasets is tried first, TFDS only when the net is up."""
-    monkeypatch.delenv("KERASGAN_NO_DOWNLOAD")
-    calls = []
-
-    def fake_keras(module, split):
-        calls.append(("keras", module, split))
-        x = np.zeros((8, 3, 3, 3), np.uint8)
-        return sources.pipeline.Source("fake keras", 8, images=x, labels=np.arange(8),
-                                       element_shape=(3, 3, 3), has_labels=True)
-
-    monkeypatch.setattr(sources, "_keras_source", fake_keras)
-    monkeypatch.setattr(sources, "_network_reachable", lambda *a, **k: False)
-    ds = kd.load("cifar10", data_dir="/nonexistent/dir", batch_size=4, with_labels=True)
-    assert calls == [("keras", "cifar10", "train")]
-    assert ds.element_spec[0].shape == (4, 3, 3, 3)
-
-    def failing_keras(module, split):
-        # keras.utils.get_file raises a bare Exception with this text when offline.
-        raise Exception("URL fetch failure on https://example.invalid: None -- no network")  # noqa: TRY002
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("TFDS download attempted while offline")
-
-    monkeypatch.setattr(sources, "_keras_source", failing_keras)
-    monkeypatch.setattr(sources, "_tfds_download_source", forbidden)
-    with pytest.raises(kd.DataNotFoundError, match="TFDS download: skipped, the network"):
-        kd.load("cifar10", data_dir="/nonexistent/dir")
-
-
-def test_tfds_prepared_data_is_used_offline(tmp_path):
-    tfds = pytest.importorskip("tensorflow_datasets")
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (12, 6, 6, 3), dtype=np.uint8)
-    split = tf.data.Dataset.from_tensor_slices({"image": images, "label": np.arange(12) % 3})
-    features = tfds.features.FeaturesDict(
-        {
-            "image": tfds.features.Image(shape=(6, 6, 3)),
-            "label": tfds.features.ClassLabel(num_classes=3),
-        }
-    )
-    tfds.dataset_builders.store_as_tfds_dataset(
-        name="kerasgan_test_tiny", version="1.0.0", features=features,
-        split_datasets={"train": split}, data_dir=str(tmp_path), disable_shuffling=True,
-    )
-    ds = kd.load("kerasgan_test_tiny", data_dir=str(tmp_path), batch_size=4, shuffle=False,
-                 with_labels=True, download=False)
-    (x, y), *_ = batches(ds)
-    np.testing.assert_allclose(x, images[:4] / 255.0, atol=1e-6)
-    np.testing.assert_array_equal(y, [0, 1, 2, 0])
-    small = kd.load("kerasgan_test_tiny", data_dir=str(tmp_path), source="tfds",
-                    image_shape=(4, 4, 1), batch_size=4, limit=8)
-    assert [b.shape for b in batches(small)] == [(4, 4, 4, 1)] * 2
-
-
 # --- feeding keras ------------------------------------------------------------------------------
 
 
@@ -748,53 +450,6 @@ def test_labels_and_with_labels_must_agree(tmp_path):
         kd.load(str(tmp_path), batch_size=8, labels=True, with_labels=False)
 
 
-def test_known_dataset_names_its_classes(tmp_path, monkeypatch):
-    make_idx_dir(tmp_path, n_train=20)
-    monkeypatch.setenv("KERASGAN_FASHION_MNIST_DIR", str(tmp_path))
-    ds = kd.load("fashion_mnist", batch_size=10, labels=True)
-    assert ds.num_classes == 10 and ds.class_names[7] == "Sneaker"
-
-
-def test_class_folders_give_labels_by_sorted_name(tmp_path):
-    names = ["zebra", "cat", "dog"]  # sorted: cat=0, dog=1, zebra=2
-    for k, name in enumerate(names):
-        for i in range(4):
-            save_image(tmp_path / name / f"{i}.png", np.full((5, 5), 10 * k + i))
-    ds = kd.load(str(tmp_path), batch_size=4, labels=True, seed=0)
-    assert ds.class_names == ["cat", "dog", "zebra"] and ds.num_classes == 3
-    seen = 0
-    for images, labels in batches(ds):
-        values = np.round(images[:, 0, 0, 0] * 255).astype(int)
-        expected = [sorted(names).index(names[v // 10]) for v in values]
-        np.testing.assert_array_equal(labels, expected)
-        seen += len(labels)
-    assert seen == 12
-    # limit keeps images and labels aligned; no cache shuffles by name, label included.
-    ds = kd.load(str(tmp_path), batch_size=2, labels=True, limit=6, shuffle=False)
-    np.testing.assert_array_equal(np.concatenate([y for _, y in batches(ds)]), [0, 0, 0, 0, 1, 1])
-    ds = kd.load(str(tmp_path), batch_size=3, labels=True, cache=False, seed=1)
-    for images, labels in batches(ds):
-        values = np.round(images[:, 0, 0, 0] * 255).astype(int)
-        np.testing.assert_array_equal(labels, [sorted(names).index(names[v // 10]) for v in values])
-    with pytest.raises(ValueError, match=r"at most num_classes=2 .* 3 class folders \(cat, dog, zebra\)"):
-        kd.load(str(tmp_path), batch_size=2, labels=True, num_classes=2)
-    # Without labels the same folder still reads as plain images.
-    assert batches(kd.load(str(tmp_path), batch_size=12))[0].shape == (12, 5, 5, 1)
-
-
-def test_class_folders_reject_loose_images(tmp_path):
-    save_image(tmp_path / "a" / "0.png", np.zeros((4, 4)))
-    save_image(tmp_path / "stray.png", np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"inside a class folder .* 1 image files directly .*'stray.png'"):
-        kd.load(str(tmp_path), batch_size=1, labels=True)
-
-
-def test_folder_without_class_folders_has_no_labels(tmp_path):
-    save_image(tmp_path / "a.png", np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"Expected a source with labels for labels=True\. Received: image folder .* has no labels"):
-        kd.load(str(tmp_path), batch_size=1, labels=True)
-
-
 def test_from_arrays_label_errors_and_names():
     x = np.zeros((6, 4, 4), np.uint8)
     ds = kd.from_arrays(x, labels=[0, 1, 2, 0, 1, 2], batch_size=3, class_names=["a", "b", "c"])
@@ -817,27 +472,6 @@ def test_from_arrays_label_errors_and_names():
         kd.from_arrays(x, labels=np.zeros(6, int), batch_size=3, num_classes=0)
     with pytest.raises(ValueError, match="Expected 2 class_names"):
         kd.from_arrays(x, labels=np.zeros(6, int), batch_size=3, num_classes=2, class_names="abc")
-
-
-def test_tfds_labels_names_and_range(tmp_path):
-    tfds = pytest.importorskip("tensorflow_datasets")
-    images = np.zeros((6, 4, 4, 1), np.uint8)
-    split = tf.data.Dataset.from_tensor_slices({"image": images, "label": np.arange(6) % 3})
-    features = tfds.features.FeaturesDict({
-        "image": tfds.features.Image(shape=(4, 4, 1)),
-        "label": tfds.features.ClassLabel(names=["ant", "bee", "cow"]),
-    })
-    tfds.dataset_builders.store_as_tfds_dataset(
-        name="kerasgan_test_labels", version="1.0.0", features=features,
-        split_datasets={"train": split}, data_dir=str(tmp_path), disable_shuffling=True,
-    )
-    ds = kd.load("kerasgan_test_labels", data_dir=str(tmp_path), batch_size=3, shuffle=False,
-                 labels=True, download=False)
-    assert ds.class_names == ["ant", "bee", "cow"] and ds.num_classes == 3
-    np.testing.assert_array_equal(np.concatenate([y for _, y in batches(ds)]), [0, 1, 2, 0, 1, 2])
-    with pytest.raises(ValueError, match=r"at most num_classes=2 .* 3 classes \(ant, bee, cow\)"):
-        kd.load("kerasgan_test_labels", data_dir=str(tmp_path), batch_size=3, labels=True,
-                num_classes=2, download=False)
 
 
 def test_conditional_preset_turns_labels_on(tmp_path, monkeypatch):
