@@ -76,8 +76,7 @@ def test_weights_of_other_networks_do_not_load(shipped):
 
 def test_every_listed_file_ships_with_its_checksum():
     entries = [(name, key, item) for name in zoo.names() for key, item in zoo.spec(name).weights.items()]
-    if not entries:
-        pytest.skip("no trained weights listed yet")
+    assert len({name for name, _, _ in entries}) >= 9, entries  # the zoo ships trained weights
     for name, key, item in entries:
         assert set(item) >= {"file", "sha256", "overrides", "description"}, (name, key)
         path = weights_lib.path_of(item)
@@ -272,3 +271,21 @@ def test_ship_weights_tool(tmp_path, trained_ema_dcgan):
     with pytest.raises(ValueError, match=r"Expected --output ending in \.weights\.h5 or \.generator\.npz\. Received: '.*x\.h5'"):
         ship_weights.ship(ckpt, str(tmp_path / "x.h5"))
     assert not os.path.exists(tmp_path / "x.weights.h5")
+
+
+def test_readme_names_every_preset_and_counts_those_with_weights():
+    """The front page lists every preset with its card and names each one that ships weights."""
+    import re
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    for name in zoo.names():
+        assert f"- [`{name}`](zoo/{name}/README.md)" in readme, name
+    numbers = {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+    match = re.search(r"(\w+) ship weights: (.*?)\. Scores", readme, re.S)
+    assert match, "README's opening paragraph no longer says which presets ship weights"
+    with_weights = {n for n in zoo.names() if zoo.spec(n).weights}
+    assert numbers.get(match.group(1).lower()) == len(with_weights), match.group(0)
+    assert set(re.findall(r"`(\w+)`", match.group(2))) == with_weights, match.group(2)
+
