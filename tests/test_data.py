@@ -375,19 +375,27 @@ def test_from_arrays_labels():
 # --- presets ------------------------------------------------------------------------------------
 
 
-def test_preset_defaults_and_overrides(tmp_path):
+@pytest.fixture
+def scratch_preset():
+    """A preset name for the test, removed from the registry after it."""
     from kerasgan.zoo import registry
 
     name = f"_test_data_preset_{os.getpid()}"
-    if name not in registry.names():
-        import kerasgan
+    yield name
+    registry._REGISTRY.pop(name, None)
 
-        registry.register(name, {
-            "dataset": str(tmp_path),
-            "config": {**kerasgan.zoo.spec("dcgan").as_dict()["config"], "image_shape": (4, 4, 3),
-                       "value_range": (-1, 1), "batch_size": 5,
-                       "gan": {"real_batches": "split", "d_steps": 2}},
-        })
+
+def test_preset_defaults_and_overrides(tmp_path, scratch_preset):
+    import kerasgan
+    from kerasgan.zoo import registry
+
+    name = scratch_preset
+    registry.register(name, {
+        "dataset": str(tmp_path),
+        "config": {**kerasgan.zoo.spec("dcgan").as_dict()["config"], "image_shape": (4, 4, 3),
+                   "value_range": (-1, 1), "batch_size": 5,
+                   "gan": {"real_batches": "split", "d_steps": 2}},
+    })
     make_idx_dir(tmp_path, n_train=40)
     ds = kd.load(str(tmp_path), preset=name)
     assert ds.element_spec.shape == (10, 4, 4, 3)  # step_batch_size = 5 * 2
