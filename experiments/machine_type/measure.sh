@@ -16,7 +16,7 @@
 #               TensorFlow, JAX and PyTorch)
 #   step_ops    python -m tools.profiler --what=step_ops --preset=dcgan (per-op time of a step)
 #   bf16        experiments/mixed_precision/bf16_speed.sh, only on a CPU with avx512_bf16 or
-#               amx_bf16
+#               amx_bf16 (its runs under runs/machine_type/<OUT_DIR's name>/, outside git)
 # Each stage's command, start, end, seconds and exit status go to OUT_DIR/stages.tsv, its output
 # to OUT_DIR/<stage>.log, its JSON (where it writes one) to OUT_DIR/<stage>.json; the machine
 # (CPU model, family, vector extensions, cores, load) to OUT_DIR/machine.txt. A failing stage is
@@ -75,7 +75,9 @@ for s in $stages; do
     step_ops) stage step_ops "$py" -m tools.profiler --what=step_ops --preset=dcgan --rounds=2 --output="$out/step_ops.json" ;;
     bf16)
       if [ -n "$has_bf16" ]; then
-        stage bf16 env OUT="$out/bf16_runs" PRESETS="cdcgan_small shared_wgan msgan_small" \
+        # The training runs' directories (checkpoints: 150 MB in all) go under the ignored runs/.
+        stage bf16 env OUT="runs/machine_type/$(basename "$out")/bf16_runs" \
+          PRESETS="cdcgan_small shared_wgan msgan_small" \
           bash experiments/mixed_precision/bf16_speed.sh
       else
         echo "== bf16: skipped (no avx512_bf16 or amx_bf16 on this CPU)"
