@@ -261,7 +261,7 @@ def run(seeds, steps, num_samples, dataset, output_dir, classifier_path=None, cl
     md = sc.markdown_table(table)
     os.makedirs(output_dir, exist_ok=True)
     grids["the dataset"] = ref.images[:64]
-    fig = sc.save_side_by_side(
+    sc.save_side_by_side(
         {k: grids[k] for k in ("the dataset", "untrained G (wgan init)", "baseline wgan", "shared_wgan")},
         os.path.join(output_dir, "samples.png"), title=f"{dataset}, {steps} steps, seed {seeds[0]}")
     for label in ("baseline wgan", "shared_wgan") if write_card else ():

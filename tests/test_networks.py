@@ -305,8 +305,6 @@ def _penalised_gan(conv):
 
 def test_patch_conv2d_trains_a_penalised_critic_as_conv2d_does():
     """The gradient penalty differentiates the critic twice: one step lands on the same weights."""
-    import kerasgan
-
     patch, plain = _conv_pair(5, 5, 2, "same", (None, 4, 4, 3))
     gans = [_penalised_gan(patch), _penalised_gan(plain)]
     gans[1].set_weights(gans[0].get_weights())
