@@ -215,6 +215,16 @@ TOOL_CHILD_BACKENDS = [
 
 
 @pytest.fixture
+def scratch_name():
+    """A preset name ("_test_..."), removed from the registry after the test that registers it."""
+    from kerasgan.zoo import registry
+
+    name = "_test_scratch_preset"
+    yield name
+    registry._REGISTRY.pop(name, None)
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(0)
 

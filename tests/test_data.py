@@ -7,7 +7,6 @@ tests/test_data_discovery.py. The helpers here (`write_idx`, `make_idx_dir`, `sa
 """
 
 import gzip
-import os
 import struct
 
 import numpy as np
@@ -375,21 +374,11 @@ def test_from_arrays_labels():
 # --- presets ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def scratch_preset():
-    """A preset name for the test, removed from the registry after it."""
-    from kerasgan.zoo import registry
-
-    name = f"_test_data_preset_{os.getpid()}"
-    yield name
-    registry._REGISTRY.pop(name, None)
-
-
-def test_preset_defaults_and_overrides(tmp_path, scratch_preset):
+def test_preset_defaults_and_overrides(tmp_path, scratch_name):
     import kerasgan
     from kerasgan.zoo import registry
 
-    name = scratch_preset
+    name = scratch_name
     registry.register(name, {
         "dataset": str(tmp_path),
         "config": {**kerasgan.zoo.spec("dcgan").as_dict()["config"], "image_shape": (4, 4, 3),

@@ -11,14 +11,6 @@ from kerasgan.zoo import registry
 TINY_MLP = {"image_shape": (4, 4, 1), "g_widths": (8,), "d_widths": (8,), "latent_dim": 4}
 
 
-@pytest.fixture
-def scratch_name():
-    """A preset name registered by the test and removed after it."""
-    name = "_test_zoo_registry_preset"
-    yield name
-    registry._REGISTRY.pop(name, None)
-
-
 def test_names_lists_mnist_mlp():
     assert "mnist_mlp" in kerasgan.zoo.names()
     assert kerasgan.zoo.names() == sorted(kerasgan.zoo.names())
