@@ -1,10 +1,14 @@
 """Sample grids as PNG files."""
 
 import math
+import struct
 
 import numpy as np
 
 from kerasgan.utils.io import atomic_path
+
+#: The PNG text every grid carries (key "Software"), so that tools can tell their own files.
+SOFTWARE = "kerasgan"
 
 
 def image_grid(images, columns=None, padding=2):
@@ -85,7 +89,7 @@ def save_image_grid(images, path, title=None, columns=None, row_labels=None):
     if title:
         fig.text(0.5, 1 - 0.5 * title_px / (height_px + title_px), title, ha="center", va="center", fontsize=10)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
+        fig.savefig(tmp, format="png", metadata={"Software": SOFTWARE})
     plt.close(fig)
     return path
 
@@ -100,6 +104,28 @@ def _save_histogram(samples, path, title, plt):
     fig.suptitle(f"{title} (N={len(samples)})" if title else f"N={len(samples)}", fontsize=10)
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
+        fig.savefig(tmp, format="png", metadata={"Software": SOFTWARE})
     plt.close(fig)
     return path
+
+
+def written_by_kerasgan(path):
+    """Whether `path` is a PNG grid this module wrote (its "Software" text is `SOFTWARE`)."""
+    wanted = b"Software\x00" + SOFTWARE.encode()
+    try:
+        with open(path, "rb") as f:
+            if f.read(8) != b"\x89PNG\r\n\x1a\n":
+                return False
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    return False
+                length, kind = struct.unpack(">I4s", head)
+                if kind in (b"IDAT", b"IEND"):  # text chunks come before the image data
+                    return False
+                data = f.read(length)
+                f.seek(4, 1)  # the chunk's CRC
+                if kind == b"tEXt" and data == wanted:
+                    return True
+    except OSError:
+        return False

@@ -140,6 +140,8 @@ _QUICK = flags.DEFINE_bool(
     "TensorFlow's fit() runs its graph without XLA).",
 )
 _OUTPUT = flags.DEFINE_string("output", "", "Write the results as JSON here.")
+_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace --output if it exists (otherwise the "
+                               "bench refuses it before timing anything).")
 _CHILD = flags.DEFINE_string(
     "child", "", "Internal: run one measurement in this process (a preset, or 'pipeline')."
 )
@@ -420,6 +422,7 @@ def main(argv):
         with open(_CHILD_OUTPUT.value, "w") as f:
             json.dump(result, f)
         return
+    _load_tool("outputs").refuse_existing(_OUTPUT.value, _OVERWRITE.value)
     presets, _, _, _, xla, fastgrad, spe_list, _ = _settings()
     rounds = max(1, _ROUNDS.value)
     t_start = time.perf_counter()

@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from tools.outputs import refuse_existing
+
 VARIANTS = ("kerasgan_torch", "torch", "torch_fused")
 
 
@@ -177,6 +179,8 @@ def main(argv=None):
     parser.add_argument("--profile", type=int, default=0,
                         help="profile this many steps per variant (0: off)")
     parser.add_argument("--output", default="")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --output if it exists (otherwise refused before timing)")
     parser.add_argument("--variant", default="", help=argparse.SUPPRESS)
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -185,6 +189,7 @@ def main(argv=None):
         with open(args.child, "w") as f:
             json.dump(row, f)
         return
+    refuse_existing(args.output, args.overwrite)
     rounds = []
     for r in range(args.rounds):
         order = VARIANTS[r % len(VARIANTS):] + VARIANTS[:r % len(VARIANTS)]

@@ -26,11 +26,15 @@ from absl import app, flags
 
 _TOOLS = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _TOOLS]
+if os.path.dirname(_TOOLS) not in sys.path:  # the repository root, for `tools.outputs`
+    sys.path.insert(0, os.path.dirname(_TOOLS))
 
 _SIZE = flags.DEFINE_integer("size", 2048, "Side of the square matmul operands.")
 _REPEATS = flags.DEFINE_integer("repeats", 9, "Timed calls per kernel (median reported).")
 _BACKENDS = flags.DEFINE_list("backends", ["tensorflow", "jax", "torch"], "Backends to measure.")
 _OUTPUT = flags.DEFINE_string("output", "", "Write the results as JSON here.")
+_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace --output if it exists (otherwise the "
+                               "command refuses it before measuring).")
 _CHILD = flags.DEFINE_string("child", "", "Internal: measure this backend in this process.")
 
 CONV = dict(batch=64, size=28, kernel=5, channels=64)
@@ -107,6 +111,9 @@ def main(argv):
     if _CHILD.value:
         _child(_CHILD.value)
         return
+    from tools.outputs import refuse_existing
+
+    refuse_existing(_OUTPUT.value, _OVERWRITE.value)
     from kerasgan.utils import provenance
 
     out = {"command": " ".join(["python", "tools/bench_peak.py", *sys.argv[1:]]),

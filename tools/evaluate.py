@@ -9,6 +9,8 @@ further shipped judge's (the dataset's second judge, "fashion_mnist_b" or "mnist
 `<output_dir>/samples.png`; `--output_dir` defaults to the checkpoint's folder,
 or to `runs/evaluate/<preset>-<weights>` for shipped weights
 (`--preset=... --weights=...`, i.e. `kerasgan.zoo.get(preset, weights=...)`).
+A second call replaces the files an earlier one wrote there; any other `metrics.json` or
+`samples.png` in the way is refused before judging, unless `--overwrite`.
 
 Example (from the repository root):
     python -m tools.evaluate --checkpoint runs/dcgan/checkpoint.keras
@@ -16,6 +18,7 @@ Example (from the repository root):
     python -m tools.evaluate --preset=l1_unbounded --weights=fashion_mnist
 """
 
+import json
 import os
 
 from absl import app, flags
@@ -40,6 +43,8 @@ def _define_flags():
     flags.DEFINE_integer("grid_samples", 64, "Images in samples.png (0: none).")
     flags.DEFINE_string("output_dir", None, "Where metrics.json and samples.png go (default: the "
                         "checkpoint's folder, or runs/evaluate/<preset>-<weights>).")
+    flags.DEFINE_bool("overwrite", False, "Replace a metrics.json or samples.png in --output_dir "
+                      "that this tool did not write (its own earlier files are always replaced).")
 
     @flags.multi_flags_validator(
         ["checkpoint", "preset", "weights"],
@@ -52,37 +57,72 @@ def _define_flags():
         return by_preset != by_checkpoint
 
 
+def check_outputs(output_dir, grid_samples=64, overwrite=False):
+    """Raises FileExistsError, before any judging, when `output_dir` holds a metrics.json or
+    samples.png that this tool did not write (unless `overwrite`)."""
+    if overwrite:
+        return
+    from kerasgan.plotting import written_by_kerasgan
+
+    metrics = os.path.join(output_dir, "metrics.json")
+    samples = os.path.join(output_dir, "samples.png")
+    theirs = [path for path, ours in ((metrics, _is_report), (samples, written_by_kerasgan))
+              if os.path.lexists(path) and not ours(path)
+              and (path == metrics or grid_samples)]
+    if theirs:
+        raise FileExistsError(
+            f"Expected no files in '{output_dir}' other than an earlier evaluation's. Received: "
+            f"{', '.join(repr(os.path.basename(p)) for p in theirs)}, not written by "
+            "tools.evaluate; nothing was judged or written. Pass --overwrite to replace them, "
+            "or another --output_dir.")
+
+
+def _is_report(path):
+    """Whether `path` is a metrics.json this tool wrote (a report with its judge protocol)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            report = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return isinstance(report, dict) and isinstance(report.get("protocol"), dict) \
+        and "judge" in report["protocol"]
+
+
 def evaluate_checkpoint(checkpoint, output_dir=None, dataset="fashion_mnist", classifier=None,
                         reference_split="test", num_samples=5000, seed=0, grid_samples=64,
-                        judges=None):
+                        judges=None, overwrite=False):
     """Loads `checkpoint` with `kerasgan.load_gan`, judges it, writes metrics.json (and samples.png).
 
     `judges`: further judges beside the first (see `kerasgan.metrics.evaluate`;
     default: the dataset's other shipped judges unless `classifier` is given).
+    `overwrite`: replace files in `output_dir` that this tool did not write (`check_outputs`).
     Returns the `kerasgan.metrics.EvaluationReport`, with `checkpoint` and `step` added.
     """
     import kerasgan
 
+    output_dir = output_dir or os.path.dirname(os.path.abspath(checkpoint))
+    check_outputs(output_dir, grid_samples, overwrite)
     gan = kerasgan.load_gan(checkpoint)
     optimizer = getattr(gan, "optimizer", None)
     step = int(optimizer.iterations) if optimizer is not None else None
-    output_dir = output_dir or os.path.dirname(os.path.abspath(checkpoint))
     return _judge(gan, {"checkpoint": os.path.abspath(checkpoint), "step": step}, output_dir,
                   dataset, classifier, reference_split, num_samples, seed, grid_samples, judges)
 
 
 def evaluate_weights(preset, weights, output_dir=None, dataset="fashion_mnist", classifier=None,
                      reference_split="test", num_samples=5000, seed=0, grid_samples=64,
-                     judges=None):
+                     judges=None, overwrite=False):
     """Judges `kerasgan.zoo.get(preset, weights=weights)`; writes metrics.json (and samples.png).
 
+    `overwrite`: as in `evaluate_checkpoint`.
     Returns the `kerasgan.metrics.EvaluationReport`, with `preset`, `weights` and `file` added.
     """
     import kerasgan
 
+    output_dir = output_dir or os.path.join("runs", "evaluate", f"{preset}-{weights}")
+    check_outputs(output_dir, grid_samples, overwrite)
     gan = kerasgan.zoo.get(preset, weights=weights)
     item = kerasgan.zoo.spec(preset).weights[weights]
-    output_dir = output_dir or os.path.join("runs", "evaluate", f"{preset}-{weights}")
     return _judge(gan, {"preset": preset, "weights": weights, "file": item["file"],
                         "sha256": item["sha256"], "step": None}, output_dir,
                   dataset, classifier, reference_split, num_samples, seed, grid_samples, judges)
@@ -122,7 +162,8 @@ def main(argv):
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     judged = dict(dataset=FLAGS.dataset, classifier=FLAGS.classifier,
                   reference_split=FLAGS.reference_split, num_samples=FLAGS.num_samples,
-                  seed=FLAGS.seed, grid_samples=FLAGS.grid_samples, judges=FLAGS.judges)
+                  seed=FLAGS.seed, grid_samples=FLAGS.grid_samples, judges=FLAGS.judges,
+                  overwrite=FLAGS.overwrite)
     if FLAGS.checkpoint is not None:
         output_dir = FLAGS.output_dir or os.path.dirname(os.path.abspath(FLAGS.checkpoint))
         report = evaluate_checkpoint(FLAGS.checkpoint, output_dir, **judged)

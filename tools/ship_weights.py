@@ -3,8 +3,8 @@ r"""Writes a training checkpoint as shippable weights and prints the preset entr
 `.weights.h5`: both networks (and EMA averages), no optimizer state.
 `.generator.npz`: the generator alone as `generate()` uses it, in `--storage`
 float32, float16 or int8 (`kerasgan.zoo.weights.save_generator`).
-The output is written atomically; an existing file is replaced only by a
-complete new one.
+The output is written atomically; an existing file is refused unless
+`--overwrite`, and then replaced only by a complete new one.
 
 Example (from the repository root):
     python -m tools.ship_weights --checkpoint=runs/dcgan/checkpoint.keras \
@@ -27,15 +27,20 @@ def _define_flags():
     flags.DEFINE_string("output", None, "Destination ending in .weights.h5 or .generator.npz.")
     flags.DEFINE_enum("storage", "float32", ["float32", "float16", "int8"],
                       "How a .generator.npz stores float matrices and kernels.")
+    flags.DEFINE_bool("overwrite", False, "Replace --output if it exists (otherwise refused).")
     flags.mark_flags_as_required(["checkpoint", "output"])
 
 
-def ship(checkpoint, output, storage="float32"):
-    """Writes `checkpoint`'s networks to `output`; returns `{"file", "sha256", "bytes", "step"}`."""
+def ship(checkpoint, output, storage="float32", overwrite=False):
+    """Writes `checkpoint`'s networks to `output`; returns `{"file", "sha256", "bytes", "step"}`.
+
+    An existing `output` is refused (FileExistsError) unless `overwrite`.
+    """
     import kerasgan
     from kerasgan.gan import GAN
     from kerasgan.utils.io import atomic_path
     from kerasgan.zoo import weights as weights_lib
+    from tools.outputs import refuse_existing
 
     output = os.fspath(output)
     h5 = output.endswith(".weights.h5")
@@ -48,6 +53,7 @@ def ship(checkpoint, output, storage="float32"):
             f"Expected --storage=float32 for a .weights.h5 file (it stores the variables' own "
             f"dtype). Received: --storage={storage}. Use a {weights_lib.GENERATOR_SUFFIX} output "
             "for float16 or int8.")
+    refuse_existing(output, overwrite)
     source = kerasgan.load_gan(checkpoint)
     step = int(source.optimizer.iterations) if getattr(source, "optimizer", None) else None
     if h5:
@@ -66,7 +72,7 @@ def ship(checkpoint, output, storage="float32"):
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    result = ship(FLAGS.checkpoint, FLAGS.output, FLAGS.storage)
+    result = ship(FLAGS.checkpoint, FLAGS.output, FLAGS.storage, FLAGS.overwrite)
     print(json.dumps(result, indent=1))
 
 

@@ -9,7 +9,8 @@ commands, the sittings that trained each run (`sittings.json`: machine, code and
 process, for runs resumed across machines), and each run's provenance (`kerasgan.utils.provenance`: code commit and tree state,
 package versions, backend, the resolved config, the judge's sha256, the machine, wall and training
 seconds, the steps actually run). Writing a result file regenerates docs/results.md
-(`python -m tools.results_table`); `--table` prints that table.
+(`python -m tools.results_table`); `--table` prints that table. An existing result file of the
+same name is refused before any training, unless `--overwrite`.
 
 Example (from the repository root):
     python -m tools.zoo_results --preset=dcgan --flagfile_for_trainer=zoo/dcgan/quickstart.flags \
@@ -28,6 +29,7 @@ import time
 from absl import app, flags
 
 from tools import results_table
+from tools.outputs import refuse_existing
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLAGS = flags.FLAGS
@@ -54,6 +56,8 @@ def _define_flags(flag_values=FLAGS):
                          "Generated images, and real images in the reference.", **fv)
     flags.DEFINE_multi_string("trainer_flag", [],
                               "Extra trainer flags, e.g. --trainer_flag=--epochs=2.", **fv)
+    flags.DEFINE_bool("overwrite", False, "Replace an existing zoo/<preset>/results/<name>.json "
+                      "(otherwise refused before training).", **fv)
     flags.DEFINE_bool("table", False,
                       "Print the results table (docs/results.md) of every zoo/*/results/*.json "
                       "and exit.", **fv)
@@ -157,6 +161,8 @@ def main(argv):
         raise app.UsageError("Expected --preset=<name> (or --table).")
     os.environ.setdefault("KERAS_BACKEND", FLAGS.backend)
     trainer_flagfile = FLAGS.flagfile_for_trainer or f"zoo/{FLAGS.preset}/train.flags"
+    out = os.path.join(REPO, "zoo", FLAGS.preset, "results", f"{FLAGS.name}.json")
+    refuse_existing(out, FLAGS.overwrite)
     runs = []
     for seed in FLAGS.seeds:
         run_dir = os.path.join(REPO, FLAGS.workdir, FLAGS.preset, FLAGS.name, f"seed{seed}")
@@ -170,7 +176,6 @@ def main(argv):
     result = {"preset": FLAGS.preset, "name": FLAGS.name, "backend": FLAGS.backend,
               "machine": runs[0]["provenance"]["machine"], "arguments": arguments,
               "summary": summary, "runs": runs, "protocol": runs[0]["report"]["protocol"]}
-    out = os.path.join(REPO, "zoo", FLAGS.preset, "results", f"{FLAGS.name}.json")
     from kerasgan.utils.io import atomic_write_text
 
     os.makedirs(os.path.dirname(out), exist_ok=True)

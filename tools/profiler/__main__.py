@@ -5,7 +5,7 @@ import os
 
 from absl import app
 
-from tools import profiler
+from tools import outputs, profiler
 from tools.profiler import common, conv_transpose, convs, jax_ops, step, step_ops
 
 _MODES = {"step": step, "convs": convs, "step_ops": step_ops, "jax_ops": jax_ops,
@@ -27,6 +27,7 @@ def main(argv):
         spec = json.loads(common.FLAGS.child) if mode is step else common.FLAGS.child
         print("RESULT " + json.dumps(child(spec)), flush=True)
         return
+    outputs.refuse_existing(common.output_path(), common.FLAGS.overwrite)
     mode.main()
 
 

@@ -58,6 +58,8 @@ def define_flags():
     flags.DEFINE_string("output", None,
                         "JSON results file (default: one under experiments/profiles/ named after "
                         "the mode and preset; empty: none).")
+    flags.DEFINE_bool("overwrite", False, "Replace the results file if it exists (otherwise "
+                      "the profiler refuses it before profiling).")
     flags.DEFINE_string("child", "", "Internal: the variant a child process runs.")
     flags.DEFINE_bool("serve", False, "Internal: conv_transpose's TensorFlow child.")
     flags.mark_flag_as_required("what")
@@ -69,12 +71,19 @@ def opt(name):
     return _DEFAULTS[FLAGS.what][name] if value is None else value
 
 
-def output_path(default_name):
-    """--output, or experiments/profiles/<default_name>[_b<batch>].json."""
+# Each mode's results file under experiments/profiles/ (before any `_b<batch>` suffix).
+_DEFAULT_NAMES = {"step": "profile_step_{preset}_{backend}", "convs": "profile_convs_{preset}",
+                  "step_ops": "profile_step_ops_{preset}", "jax_ops": "profile_jax_step_{preset}",
+                  "conv_transpose": "bench_conv_transpose_{backend}"}
+
+
+def output_path():
+    """--output, or experiments/profiles/<the mode's name>[_b<batch>].json."""
     if FLAGS.output is not None:
         return FLAGS.output
-    return os.path.join(RESULTS, default_name + (f"_b{FLAGS.batch_size}" if FLAGS.batch_size else "")
-                        + ".json")
+    name = _DEFAULT_NAMES[FLAGS.what].format(preset=FLAGS.preset, backend=opt("backend"))
+    suffix = f"_b{FLAGS.batch_size}" if FLAGS.batch_size and FLAGS.what != "conv_transpose" else ""
+    return os.path.join(RESULTS, name + suffix + ".json")
 
 
 def write_json(obj, path):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from tools.profiler.common import FLAGS, RESULTS, child_process, opt, write_json
+from tools.profiler.common import FLAGS, child_process, opt, output_path, write_json
 
 def _ct_batch():
     return FLAGS.batch_size or 128
@@ -230,8 +230,7 @@ def main():
                        "kernel_size": FLAGS.kernel_size, "batchnorm": FLAGS.batchnorm}
     result["command"] = " ".join(sys.argv)
     _print_conv_transpose(result)
-    write_json(result, FLAGS.output if FLAGS.output is not None
-                else os.path.join(RESULTS, f"bench_conv_transpose_{backend}.json"))
+    write_json(result, output_path())
 
 
 def _print_conv_transpose(result):

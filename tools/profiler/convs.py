@@ -203,4 +203,4 @@ def main():
     write_json({"preset": FLAGS.preset, "batch": batch, "command": sys.argv,
                  "median_ms": table, "totals_ms": totals, "runs": runs,
                  "load_average_end": os.getloadavg()},
-                output_path(f"profile_convs_{FLAGS.preset}"))
+                output_path())

@@ -51,4 +51,4 @@ def main():
                  "wall_ms_per_step": wall_ms, "op_ms_per_step": dict(rows),
                  "calls_per_step": {k: counts[k] / steps for k in kinds},
                  "command": sys.argv, "load_average_end": os.getloadavg()},
-                output_path(f"profile_jax_step_{FLAGS.preset}"))
+                output_path())

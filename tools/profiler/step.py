@@ -91,4 +91,4 @@ def main():
     print(f"load average at end {load[0]:.2f}")
     write_json({"preset": FLAGS.preset, "backend": backend, "command": sys.argv,
                  "load_average_end": load, "variants": summary},
-                output_path(f"profile_step_{FLAGS.preset}_{backend}"))
+                output_path())

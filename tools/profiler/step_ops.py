@@ -299,7 +299,7 @@ def main():
     result = summarize_step_ops(runs)
     print_step_ops(result)
     result.update(command=sys.argv, runs=runs, load_average_end=os.getloadavg())
-    write_json(result, output_path(f"profile_step_ops_{FLAGS.preset}"))
+    write_json(result, output_path())
 
 
 def summarize_step_ops(runs):
