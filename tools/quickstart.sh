@@ -15,7 +15,10 @@ for arg in "$@"; do
   case $arg in --output_dir=*) OUT=${arg#--output_dir=} ;; --preset=*) PRESET=${arg#--preset=} ;; esac
 done
 # A run of another preset in $OUT (e.g. an earlier main job's) is kept: say so before anything.
-HELD=$(sed -n 's/^[[:space:]]*"preset":[[:space:]]*"\([^"]*\)".*/\1/p' "$OUT/config.json" 2>/dev/null | head -1)
+HELD=
+if [ -f "$OUT/config.json" ]; then
+  HELD=$(sed -n 's/^[[:space:]]*"preset":[[:space:]]*"\([^"]*\)".*/\1/p' "$OUT/config.json" | head -1)
+fi
 if [ -n "$HELD" ] && [ "$HELD" != "$PRESET" ]; then
   echo "error: $OUT holds a run of the preset '$HELD', not '$PRESET'; nothing was changed." >&2
   echo "       Train into another directory (bash tools/quickstart.sh --output_dir=runs/quickstart_$PRESET)," >&2
