@@ -133,3 +133,27 @@ def test_zoo_results_refuses_an_existing_result_before_training(tmp_path, monkey
     with pytest.raises(FileExistsError, match=r"mine\.json.*--overwrite"):
         zoo_results.main(["prog"])
     assert trained == [] and _unchanged(result)
+
+
+def test_results_table_replaces_only_a_table_it_wrote(tmp_path, monkeypatch):
+    from absl import flags
+
+    from tools import results_table
+
+    values = flags.FlagValues()
+    results_table._define_flags(values)
+    monkeypatch.setattr(results_table, "FLAGS", values)
+    monkeypatch.setattr(results_table, "markdown", lambda: f"<!-- {results_table.GENERATED} -->\n")
+    notes = _sentinel(str(tmp_path / "notes.md"))
+    values(["prog", f"--output={notes}"])
+    with pytest.raises(FileExistsError, match=r"notes\.md.*--overwrite"):
+        results_table.main(["prog"])
+    assert _unchanged(notes)
+    table = tmp_path / "table.md"
+    table.write_text(f"# old\n\n<!-- {results_table.GENERATED} from ... -->\nold rows\n")
+    values(["prog", f"--output={table}"])
+    results_table.main(["prog"])  # its own earlier table: replaced
+    assert table.read_text() == f"<!-- {results_table.GENERATED} -->\n"
+    values(["prog", f"--output={notes}", "--overwrite"])
+    results_table.main(["prog"])
+    assert not _unchanged(notes)
