@@ -162,7 +162,7 @@ def test_export_fills_an_empty_directory_and_replaces_only_with_overwrite(gan, t
     assert sorted(os.listdir(tmp_path)) == ["generator"]
 
 
-@pytest.mark.backend_neutral  # refused before any checkpoint loads or export runs
+@pytest.mark.backend_neutral("jax")  # refused before any checkpoint loads or export runs
 def test_cli_refuses_a_run_directory_before_loading_the_checkpoint(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     proc = subprocess.run(
