@@ -77,16 +77,19 @@ def test_evaluate_replaces_only_its_own_earlier_files(tmp_path):
     assert _unchanged(metrics)
     evaluate.check_outputs(out, overwrite=True)
 
-    with open(metrics, "w", encoding="utf-8") as f:  # an earlier evaluation's report
-        json.dump({"fd": 1.0, "protocol": {"judge": {"file": "x"}}}, f)
-    evaluate.check_outputs(out)
+    os.remove(metrics)
     _sentinel(samples)  # someone else's samples.png
     with pytest.raises(FileExistsError, match=r"'samples\.png'"):
         evaluate.check_outputs(out, grid_samples=16)
     evaluate.check_outputs(out, grid_samples=0)  # not written: not in the way
     assert _unchanged(samples)
-    save_image_grid(np.zeros((4, 8, 8, 1)), samples)  # an earlier evaluation's grid
+    save_image_grid(np.zeros((4, 8, 8, 1)), samples)  # a kerasgan grid
     evaluate.check_outputs(out, grid_samples=16)
+
+    _sentinel(samples)
+    with open(metrics, "w", encoding="utf-8") as f:  # an earlier evaluation's report
+        json.dump({"fd": 1.0, "protocol": {"judge": {"file": "x"}}}, f)
+    evaluate.check_outputs(out, grid_samples=16)  # both its own: the grid came with the report
 
 
 def test_ship_weights_refuses_an_existing_output_before_loading(tmp_path):

@@ -59,16 +59,22 @@ def _define_flags():
 
 def check_outputs(output_dir, grid_samples=64, overwrite=False):
     """Raises FileExistsError, before any judging, when `output_dir` holds a metrics.json or
-    samples.png that this tool did not write (unless `overwrite`)."""
+    samples.png that this tool did not write (unless `overwrite`).
+
+    Its own: a metrics.json holding a report, and a samples.png that is a kerasgan grid or lies
+    beside such a report (grids written before they carried their software text)."""
     if overwrite:
         return
     from kerasgan.plotting import written_by_kerasgan
 
     metrics = os.path.join(output_dir, "metrics.json")
     samples = os.path.join(output_dir, "samples.png")
-    theirs = [path for path, ours in ((metrics, _is_report), (samples, written_by_kerasgan))
-              if os.path.lexists(path) and not ours(path)
-              and (path == metrics or grid_samples)]
+    report = os.path.lexists(metrics) and _is_report(metrics)
+    theirs = []
+    if os.path.lexists(metrics) and not report:
+        theirs.append(metrics)
+    if grid_samples and os.path.lexists(samples) and not (report or written_by_kerasgan(samples)):
+        theirs.append(samples)
     if theirs:
         raise FileExistsError(
             f"Expected no files in '{output_dir}' other than an earlier evaluation's. Received: "
