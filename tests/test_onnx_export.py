@@ -81,6 +81,40 @@ def test_conditional_generator_takes_labels(tmp_path):
     assert 0.0 <= images.min() and images.max() <= 1.0
 
 
+def test_a_generator_trained_in_bfloat16_exports_a_float32_model(tmp_path):
+    """A mixed_bfloat16 conditional generator: the ONNX model computes in float32 (a bfloat16
+    graph does not load in ONNX Runtime), and the GAN keeps its own policy."""
+    from kerasgan import distribution
+    from kerasgan.networks import conditional
+
+    if keras.backend.backend() == "torch" and not distribution.torch_has_native_bfloat16():
+        pytest.skip("mixed_bfloat16 under torch needs a CPU with native bfloat16")
+    classes, shape = 3, (16, 16, 1)
+    distribution.set_mixed_precision("mixed_bfloat16")
+    try:
+        keras.utils.set_random_seed(0)
+        g = conditional.conditional_dcgan_generator(classes, 8, shape, base_filters=4)
+        d = conditional.conditional_dcgan_discriminator(classes, shape, base_filters=4)
+        gan = kerasgan.GAN(g, d, num_classes=classes, conditioning="concat",
+                           output_range=(-1.0, 1.0), seed=0)
+    finally:
+        distribution.set_mixed_precision("float32")
+    policies = [layer.dtype_policy.name for layer in g.layers]
+    assert "mixed_bfloat16" in policies
+    path = export_onnx.export_onnx(gan, tmp_path / "onnx")
+    session = _session(path)
+    assert _signature(session)[1] == [("images", "tensor(float)", ["batch", 16, 16, 1])]
+    noise, labels = gan.sample_noise(4, seed=1), np.array([0, 1, 2, 1], "int32")
+    (images,) = session.run(["images"], {"noise": noise, "labels": labels})
+    generated = gan.generate(4, noise=noise, labels=labels)
+    # bfloat16 keeps 8 bits of mantissa: the float32 model agrees to its rounding, not to 1e-5.
+    np.testing.assert_allclose(images, generated, atol=0.05)
+    assert [layer.dtype_policy.name for layer in g.layers] == policies
+    with open(tmp_path / "onnx" / MARKER) as f:
+        info = json.load(f)
+    assert (info["compute_dtype"], info["trained_compute_dtype"]) == ("float32", "bfloat16")
+
+
 def test_command_line_writes_onnx_and_keeps_the_destination_rules(tmp_path, capsys):
     from absl import flags
 

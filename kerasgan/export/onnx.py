@@ -11,7 +11,10 @@ The model (`ONNX_FILE`):
 Images lie in [0, 1], rescaled from the GAN's `output_range` and clipped exactly like
 `GAN.generate` (raw values for `output_range=None`); with `ema_decay` the averaged generator is
 exported. Noise is the caller's: draw it from the GAN's distribution (`gan.noise`: N(0, 1) or
-U(-1, 1)), e.g. `gan.sample_noise(n, seed)`.
+U(-1, 1)), e.g. `gan.sample_noise(n, seed)`. A generator trained in mixed precision
+(`mixed_bfloat16`, `mixed_float16`; its variables are float32) is exported computing in float32,
+since ONNX Runtime's CPU kernels lack bfloat16 for most ops: its images differ from `generate`'s
+by that precision's rounding only.
 
 Keras writes the file (`keras.Model.export(format="onnx")`): under TensorFlow with tf2onnx,
 under JAX with jax2onnx, under torch with PyTorch's own exporter; each needs the `onnx`
@@ -25,6 +28,7 @@ Example:
 >>> images, = runtime.run(["images"], {"noise": gan.sample_noise(4, seed=0)})
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -70,6 +74,29 @@ def serving_model(gan):
         low, high = gan.output_range
         images = ops.clip((images - low) / (high - low), 0.0, 1.0)
     return keras.Model(inputs if len(inputs) > 1 else noise, images, name="generator_onnx")
+
+
+@contextlib.contextmanager
+def _float32_compute(model):
+    """Runs the block with every layer of `model` (nested models too) computing in float32; puts
+    each layer's own dtype policy back afterwards."""
+    # Every tracked layer, including those a custom layer holds as attributes (Keras' own walk).
+    layers = list(model._flatten_layers(include_self=False, recursive=True))
+    saved = [(layer, layer.dtype_policy) for layer in layers]
+    try:
+        for layer, policy in saved:  # quantized layers keep theirs
+            if policy.name != "float32" and getattr(policy, "quantization_mode", None) is None:
+                layer.dtype_policy = "float32"
+        yield
+    finally:
+        for layer, policy in saved:
+            layer.dtype_policy = policy
+
+
+def _compute_dtype(model):
+    """The dtype most of `model`'s layers with weights compute in ("float32", "bfloat16", ...)."""
+    dtypes = [layer.compute_dtype for layer in getattr(model, "layers", []) if layer.weights]
+    return max(set(dtypes), key=dtypes.count) if dtypes else "float32"
 
 
 def _name_output(path):
@@ -137,7 +164,7 @@ def export_onnx(gan, path, verbose=False, use_ema=None, overwrite=False, opset=N
     conditional = getattr(gan, "conditioning", None) is not None
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
     try:
-        with gan.ema_weights(use_ema):
+        with gan.ema_weights(use_ema), _float32_compute(gan.generator):
             model = serving_model(gan)
             file = os.path.join(tmp, ONNX_FILE)
             specs = [keras.InputSpec(shape=(None, int(gan.latent_dim)), dtype="float32",
@@ -167,6 +194,8 @@ def export_onnx(gan, path, verbose=False, use_ema=None, overwrite=False, opset=N
             "latent_dim": int(gan.latent_dim),
             "image_shape": [int(d) for d in gan.image_shape],
             "conditional": conditional,
+            "compute_dtype": "float32",
+            "trained_compute_dtype": _compute_dtype(gan.generator),
             "backend": keras.backend.backend(),
             "keras_version": keras.__version__,
         }
