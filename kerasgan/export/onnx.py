@@ -80,9 +80,7 @@ def serving_model(gan):
 def _float32_compute(model):
     """Runs the block with every layer of `model` (nested models too) computing in float32; puts
     each layer's own dtype policy back afterwards."""
-    # Every tracked layer, including those a custom layer holds as attributes (Keras' own walk).
-    layers = list(model._flatten_layers(include_self=False, recursive=True))
-    saved = [(layer, layer.dtype_policy) for layer in layers]
+    saved = [(layer, layer.dtype_policy) for layer in _all_layers(model)]
     try:
         for layer, policy in saved:  # quantized layers keep theirs
             if policy.name != "float32" and getattr(policy, "quantization_mode", None) is None:
@@ -93,9 +91,15 @@ def _float32_compute(model):
             layer.dtype_policy = policy
 
 
+def _all_layers(model):
+    """Every layer `model` tracks, including those a custom layer holds as attributes."""
+    return list(model._flatten_layers(include_self=False, recursive=True))
+
+
 def _compute_dtype(model):
     """The dtype most of `model`'s layers with weights compute in ("float32", "bfloat16", ...)."""
-    dtypes = [layer.compute_dtype for layer in getattr(model, "layers", []) if layer.weights]
+    dtypes = [layer.compute_dtype for layer in _all_layers(model)
+              if layer.weights and not hasattr(layer, "layers")]
     return max(set(dtypes), key=dtypes.count) if dtypes else "float32"
 
 
