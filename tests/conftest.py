@@ -199,6 +199,14 @@ def pytest_report_header(config):
 #: `jit_compile=False` there runs the step eagerly, op by op: 20-37 s for a tiny preset's step).
 TF_GRAPH = {"jit_compile": False} if keras.backend.backend() == "tensorflow" else {}
 
+#: `zoo.get(..., **TF_EAGER)`: the preset harness's steps run eagerly under TensorFlow. What it
+#: checks (losses, updates, schedules, saving, ranges, shapes) does not depend on tracing, and
+#: tracing a tiny convolutional GAN's step costs 1-3 s against milliseconds for its steps. Traced
+#: steps stay tested: JAX's jit traces one preset of every network family in the JAX pass (it
+#: refuses Python control flow on tensors as `tf.function` does), and TensorFlow's graph runs in
+#: the trainer, NaN-stop, resume, distribution and export tests. Under JAX, nothing.
+TF_EAGER = {"run_eagerly": True} if keras.backend.backend() == "tensorflow" else {}
+
 
 def jax_slow(covered_by):
     """Marks a test `slow` under JAX only: `covered_by` names the faster test that covers the

@@ -4,7 +4,7 @@ class, the cdcgan and sngan presets, export with labels."""
 import keras
 import numpy as np
 import pytest
-from conftest import TF_GRAPH, jax_slow
+from conftest import TF_EAGER, jax_slow
 from keras import ops
 
 import kerasgan
@@ -193,7 +193,7 @@ def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatc
     spec = zoo.spec("cdcgan")
     assert spec.config["num_classes"] == 10 and spec.config["conditioning"] == "projection"
     # The harness's cdcgan (tests/test_presets.py: base_filters 4, batches of 4).
-    gan = zoo.get("cdcgan", base_filters=4, batch_size=4, seed=0, **TF_GRAPH)
+    gan = zoo.get("cdcgan", base_filters=4, batch_size=4, seed=0, **TF_EAGER)
     assert (gan.num_classes, gan.conditioning, gan.loss_family) == (10, "projection",
                                                                     "non_saturating")
     assert gan.generator.get_layer("label_embedding") is not None  # label on the noise
@@ -215,7 +215,7 @@ def test_cdcgan_preset_trains_on_labelled_data_and_generates_by_class(monkeypatc
 ])
 def test_sngan_preset_sizes(image_shape):
     zoo = _presets()
-    gan = zoo.get("sngan", image_shape=image_shape, base_filters=4, seed=0, **TF_GRAPH)
+    gan = zoo.get("sngan", image_shape=image_shape, base_filters=4, seed=0, **TF_EAGER)
     assert gan.loss_family == "hinge" and gan.conditioning is None
     assert any(isinstance(layer, SpectralNorm) for layer in gan.discriminator.layers)
     x = np.random.default_rng(0).uniform(-1, 1, (8,) + image_shape).astype(np.float32)

@@ -124,6 +124,18 @@ def test_recompile_with_another_optimizer_class_after_fit():
 # ------------------------------------------------------------ callbacks
 
 
+def test_a_preset_runs_eagerly_for_debugging():
+    # `run_eagerly=True`, Keras' debugging switch, reaches compile() and turns XLA off.
+    small = {"seed": 0, "image_shape": (4, 4, 1), "g_widths": (8,), "d_widths": (8,)}
+    gan = kerasgan.zoo.get("mnist_mlp", batch_size=4, run_eagerly=True, **small)
+    assert gan.run_eagerly is True and not gan.jit_compile
+    before = _values(gan.g_variables)
+    history = gan.fit(random_images(8), batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"]).all()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, _values(gan.g_variables)))
+    assert kerasgan.zoo.get("mnist_mlp", **small).run_eagerly is False
+
+
 def test_keras_tensorboard_callback_logs_both_losses(tmp_path):
     gan = tiny_mlp_gan()
     gan.compile()

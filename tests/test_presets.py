@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import kerasgan
-from conftest import TF_GRAPH, jax_slow
+from conftest import TF_EAGER, jax_slow
 from kerasgan import zoo
 
 STEPS = 2
@@ -87,7 +87,7 @@ _CACHE = {}
 def trained(name):
     """Builds `name` with tiny overrides and fits it STEPS steps (cached per preset)."""
     if name not in _CACHE:
-        gan = zoo.get(name, **tiny_overrides(name), **TF_GRAPH)
+        gan = zoo.get(name, **tiny_overrides(name), **TF_EAGER)
         x, per_step = real_data(name, gan)
         # Class-conditional presets train on (images, labels).
         y = (np.arange(len(x)) % gan.num_classes).astype("int32") if gan.conditioning else None
@@ -173,7 +173,7 @@ def test_generator_output_follows_value_range(name):
 
 @jax_slow("test_generator_output_follows_value_range[wgan_gp]: sigmoid output for (0, 1)")
 def test_wgan_gp_in_0_1_draws_0_1():
-    gan = zoo.get("wgan_gp", seed=0, value_range=(0, 1), batch_size=4, d_steps=1, **TF_GRAPH)
+    gan = zoo.get("wgan_gp", seed=0, value_range=(0, 1), batch_size=4, d_steps=1, **TF_EAGER)
     x = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")
     gan.fit(x, batch_size=4, epochs=1, verbose=0)
     raw = keras.ops.convert_to_numpy(gan.generator(gan.sample_noise(16, 0), training=False))
@@ -186,7 +186,7 @@ def test_shared_wgan_fits_a_dataset_batched_at_64():
     a last batch of 7 into (2, 2, 1, 1, 1)."""
     spec = zoo.spec("shared_wgan")
     assert spec.step_batch_size == spec.batch_size * spec.config["d_steps"] == 320
-    gan = zoo.get("shared_wgan", seed=0, hidden=4, **TF_GRAPH)  # TF+XLA compiles for minutes
+    gan = zoo.get("shared_wgan", seed=0, hidden=4, **TF_EAGER)
     assert gan.d_steps == 5
     x = np.random.default_rng(0).uniform(0, 1, (64 + 7, 28, 28, 1)).astype("float32")
     history = gan.fit(x, batch_size=64, epochs=1, verbose=0)
@@ -199,7 +199,7 @@ def test_shared_wgan_fits_a_dataset_batched_at_64():
 
 
 def test_shared_kernel_is_one_variable_updated_by_the_critic_only(tmp_path):
-    gan = zoo.get("shared_wgan", **tiny_overrides("shared_wgan"), **TF_GRAPH)
+    gan = zoo.get("shared_wgan", **tiny_overrides("shared_wgan"), **TF_EAGER)
     g_layer, d_layer = gan.generator.get_layer("gshared"), gan.discriminator.get_layer("dshared")
     kernel = d_layer.kernel
     assert g_layer.kernel is kernel and g_layer.is_tied
@@ -347,7 +347,7 @@ def test_any_generator_family_with_any_discriminator_family(generator, discrimin
 
 def test_mlp_generator_against_cnn_discriminator_trains():
     """An asymmetric pair (MLP generator, CNN discriminator) in one call."""
-    gan = zoo.get("dcgan", generator="mlp", seed=0, batch_size=4, **TF_GRAPH)
+    gan = zoo.get("dcgan", generator="mlp", seed=0, batch_size=4, **TF_EAGER)
     assert any(isinstance(layer, keras.layers.Conv2D) for layer in gan.discriminator.layers)
     assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in gan.generator.layers)
     x, per_step = real_data("dcgan", gan, steps=1)

@@ -14,7 +14,6 @@ import keras
 import pytest
 
 import kerasgan
-from conftest import TOOL_CHILD_BACKENDS
 from tools import profiler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -132,9 +131,12 @@ def test_hlo_names_recover_a_convolution_that_lost_its_name():
     assert profiler.hlo_op_names(_AFTER)["ynn_fusion.1"][1] == ""
 
 
-# The tool profiles in a child of the backend it is given (by default under JAX,
-# test_hlo_names_recover_a_convolution_that_lost_its_name covers the JAX trace's HLO naming).
-@pytest.mark.parametrize("backend", TOOL_CHILD_BACKENDS)
+# The tool profiles in a child of the backend it is given: a TensorFlow child in the TensorFlow
+# pass, a JAX child with --slow (test_hlo_names_recover_a_convolution_that_lost_its_name covers
+# the JAX trace's HLO naming by default).
+@pytest.mark.parametrize("backend", [
+    pytest.param("tensorflow", marks=pytest.mark.backend_neutral),
+    pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])])
 def test_step_ops_profiles_a_dcgan_step(tmp_path, backend):
     output = tmp_path / "ops.json"
     env = dict(os.environ, KERASGAN_NO_DOWNLOAD="1")

@@ -13,7 +13,7 @@
 #
 # A third pass runs the backend-parity subset under KERAS_BACKEND=torch (the PyTorch trainer,
 # checkpoints, shipped weights against TensorFlow's record, ONNX export, the NaN stop) after the
-# JAX pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under torch as
+# TensorFlow pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under torch as
 # well.
 #
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
@@ -71,9 +71,9 @@ echo "=== pytest -m \"$marks\" under tensorflow and jax ($(nproc) cores)"
 if [ "${KERASGAN_TEST_SERIAL:-0}" = 1 ]; then
   run tensorflow "$@"; run jax "$@"; torch_pass "$@"
 else
-  # The torch pass follows the JAX pass: the two passes take about as long here, and on the
-  # slowest CPUs the TensorFlow pass slows the more (BUILD_NOTES.md, "Tests and CI").
-  run tensorflow "$@" & { run jax "$@"; torch_pass "$@"; } & wait
+  # The torch pass follows the TensorFlow pass, the shorter of the two (BUILD_NOTES.md, "Tests
+  # and CI").
+  { run tensorflow "$@"; torch_pass "$@"; } & run jax "$@" & wait
 fi
 status=0
 for backend in tensorflow jax torch; do

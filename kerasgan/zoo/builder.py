@@ -132,8 +132,11 @@ def build(name, recipe, default_range=None):
         **gan_kwargs,
     )
     compile_kwargs = dict(recipe.get("compile", {}))
-    compile_kwargs["jit_compile"] = resolve_jit_compile(compile_kwargs.get("jit_compile", "auto"),
-                                                        (g, d))
+    if compile_kwargs.get("run_eagerly"):
+        compile_kwargs["jit_compile"] = False  # an eager step is never compiled
+    else:
+        compile_kwargs["jit_compile"] = resolve_jit_compile(
+            compile_kwargs.get("jit_compile", "auto"), (g, d))
     gan.compile(
         d_optimizer=keras.optimizers.get(copy.deepcopy(recipe["d_optimizer"])),
         g_optimizer=keras.optimizers.get(copy.deepcopy(recipe["g_optimizer"])),

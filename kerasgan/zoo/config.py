@@ -9,7 +9,7 @@ A preset config holds:
 - `gan`: keyword arguments of `kerasgan.GAN` (`noise`, `d_steps`, `clip_value`, ...);
 - `d_optimizer`, `g_optimizer`: Keras optimizer configs
   (`{"class_name": "Adam", "config": {"learning_rate": 2e-4, ...}}`);
-- `compile`: keywords of `compile()` (`jit_compile`, `steps_per_execution`);
+- `compile`: keywords of `compile()` (`jit_compile`, `steps_per_execution`, `run_eagerly`);
 - optionally `init_order`: which network's initialisers draw first for a seed
   (default: the discriminator, then the generator).
 
@@ -17,7 +17,8 @@ Flat overrides are mapped onto it here and only here:
 
 - a top-level key replaces its value (`generator`/`discriminator` given a
   name swap the family: the new network gets its own defaults);
-- a `kerasgan.GAN` keyword goes to `gan`, `jit_compile` / `steps_per_execution` to `compile`;
+- a `kerasgan.GAN` keyword goes to `gan`; `jit_compile`, `steps_per_execution` and
+  `run_eagerly` go to `compile`;
 - any other key sets that keyword wherever the networks or the optimizers
   hold it (`learning_rate=` sets both optimizers, `hidden=` both networks);
   `d_<key>` / `g_<key>` set one side only (`d_learning_rate`, `g_widths`);
@@ -37,7 +38,8 @@ from kerasgan import validation
 
 NETWORKS = ("generator", "discriminator")
 OPTIMIZERS = ("d_optimizer", "g_optimizer")
-COMPILE_KEYS = ("jit_compile", "steps_per_execution")
+COMPILE_KEYS = ("jit_compile", "steps_per_execution", "run_eagerly")
+_COMPILE_DEFAULTS = {"jit_compile": "auto", "steps_per_execution": 1, "run_eagerly": False}
 # Keywords of `kerasgan.GAN` a preset derives from its other keys.
 _DERIVED_GAN_KEYS = ("self", "generator", "discriminator", "latent_dim", "output_range", "seed",
                      "shared_weights", "name", "kwargs")
@@ -125,7 +127,7 @@ def defaults_of(name, recipe, keys):
         elif key in gan_kw:
             out[key] = gan_kw[key]
         elif key in COMPILE_KEYS:
-            out[key] = "auto" if key == "jit_compile" else 1
+            out[key] = _COMPILE_DEFAULTS[key]
         elif key in HEAD_ALIASES:
             out[key] = _alias_default(recipe, key)
         elif _targets(recipe, key):
