@@ -121,9 +121,6 @@ def test_recompile_with_another_optimizer_class_after_fit():
     assert any(not np.array_equal(a, b) for a, b in zip(before, _values(gan.g_variables)))
 
 
-# ------------------------------------------------------------ callbacks
-
-
 def test_a_preset_runs_eagerly_for_debugging():
     # `run_eagerly=True`, Keras' debugging switch, reaches compile() and turns XLA off.
     small = {"seed": 0, "image_shape": (4, 4, 1), "g_widths": (8,), "d_widths": (8,)}
@@ -134,6 +131,9 @@ def test_a_preset_runs_eagerly_for_debugging():
     assert np.isfinite(history.history["g_loss"]).all()
     assert any(not np.array_equal(a, b) for a, b in zip(before, _values(gan.g_variables)))
     assert kerasgan.zoo.get("mnist_mlp", **small).run_eagerly is False
+
+
+# ------------------------------------------------------------ callbacks
 
 
 def test_keras_tensorboard_callback_logs_both_losses(tmp_path):

@@ -13,8 +13,8 @@
 #
 # A third pass runs the backend-parity subset under KERAS_BACKEND=torch (the PyTorch trainer,
 # checkpoints, shipped weights against TensorFlow's record, ONNX export, the NaN stop) after the
-# TensorFlow pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under torch as
-# well.
+# TensorFlow pass; with --slow it runs the preset matrix, the GAN, resume and loss tests under
+# torch as well.
 #
 # The two backends run side by side (each in its own process, log and temp dir): much of a run is
 # single-threaded tracing and XLA compilation, so two share 2 cores well. Tests marked
