@@ -30,7 +30,11 @@ check="import kerasgan, keras, tensorflow, jax, torch, onnx, onnxruntime, tf2onn
 case ",$EXTRAS," in *,bench,*) check="$check, torch" ;; esac
 if ! .venv/bin/python -c "$check" 2>/dev/null || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
+  # pip writes the bytecode one file at a time; compileall writes the same files on every core.
+  .venv/bin/python -m pip install -q --no-compile -e ".[$EXTRAS]"
+  site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  # Some packages ship files for other Python versions that do not compile, as under pip.
+  .venv/bin/python -m compileall -q -j 0 "$site" >/dev/null 2>&1 || true
   touch "$stamp"
 fi
 
