@@ -8,6 +8,7 @@ marks such rows, compares each run's steps with its documented command, and is u
 import glob
 import json
 import os
+import subprocess
 
 import pytest
 
@@ -129,3 +130,22 @@ def test_a_run_trained_in_sittings_names_them_and_their_seconds(tmp_path):
     assert "| 13500 [13500-13500] |" in row  # the sittings' seconds, not Keras' epoch times
     assert ("trained in 3 sittings on AMD EPYC family 23 (AVX2), AMD EPYC family 26 (AVX-512) "
             "(1,726 steps on an unrecorded machine)") in row, row
+
+
+@pytest.mark.backend_neutral
+def test_a_run_kept_in_the_repository_leaves_the_tree_clean(tmp_path):
+    """A sitting's `tree_clean` describes the code: the run's own tracked files do not count."""
+    repo, run = tmp_path / "repo", tmp_path / "repo" / "runs" / "a"
+    run.mkdir(parents=True)
+    (repo / "code.py").write_text("x = 1\n")
+    (run / "train.log").write_text("epoch 1\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):
+        subprocess.run(git + args, check=True, capture_output=True)
+    (run / "train.log").write_text("epoch 1\nepoch 2\n")  # the run wrote its log
+    assert provenance.code_state(repo, exclude=run)["tree_clean"] is True
+    assert provenance.code_state(repo)["tree_clean"] is False
+    (repo / "code.py").write_text("x = 2\n")  # the code changed
+    assert provenance.code_state(repo, exclude=run)["tree_clean"] is False
+    # A work directory outside the checkout excludes nothing.
+    assert provenance.code_state(repo, exclude=tmp_path / "elsewhere")["tree_clean"] is False

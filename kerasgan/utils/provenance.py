@@ -28,11 +28,20 @@ def _git(args, cwd):
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def code_state(repo=None):
-    """`{"commit", "tree_clean"}` of the git checkout at `repo` (None, None outside git)."""
+def code_state(repo=None, exclude=None):
+    """`{"commit", "tree_clean"}` of the git checkout at `repo` (None, None outside git).
+
+    `exclude`: a directory whose tracked files do not count (a run kept in the repository
+    changes its own checkpoint and logs, not the code).
+    """
     repo = repo or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     commit = _git(["rev-parse", "HEAD"], repo)
-    status = _git(["status", "--porcelain", "--untracked-files=no"], repo)
+    pathspec = []
+    if exclude is not None:
+        inside = os.path.relpath(os.path.realpath(exclude), os.path.realpath(repo))
+        if not inside.startswith(os.pardir):
+            pathspec = ["--", ".", f":(exclude){inside}"]
+    status = _git(["status", "--porcelain", "--untracked-files=no", *pathspec], repo)
     return {"commit": commit, "tree_clean": None if status is None else status == ""}
 
 
