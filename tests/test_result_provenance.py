@@ -147,5 +147,6 @@ def test_a_run_kept_in_the_repository_leaves_the_tree_clean(tmp_path):
     assert provenance.code_state(repo)["tree_clean"] is False
     (repo / "code.py").write_text("x = 2\n")  # the code changed
     assert provenance.code_state(repo, exclude=run)["tree_clean"] is False
-    # A work directory outside the checkout excludes nothing.
+    # A work directory outside the checkout, or the checkout itself, excludes nothing.
     assert provenance.code_state(repo, exclude=tmp_path / "elsewhere")["tree_clean"] is False
+    assert provenance.code_state(repo, exclude=repo)["tree_clean"] is False

@@ -39,7 +39,7 @@ def code_state(repo=None, exclude=None):
     pathspec = []
     if exclude is not None:
         inside = os.path.relpath(os.path.realpath(exclude), os.path.realpath(repo))
-        if not inside.startswith(os.pardir):
+        if inside != os.curdir and not inside.startswith(os.pardir):  # the root: the code too
             pathspec = ["--", ".", f":(exclude){inside}"]
     status = _git(["status", "--porcelain", "--untracked-files=no", *pathspec], repo)
     return {"commit": commit, "tree_clean": None if status is None else status == ""}
