@@ -134,7 +134,8 @@ def test_a_run_trained_in_sittings_names_them_and_their_seconds(tmp_path):
 
 @pytest.mark.backend_neutral
 def test_a_run_kept_in_the_repository_leaves_the_tree_clean(tmp_path):
-    """A sitting's `tree_clean` describes the code: the run's own tracked files do not count."""
+    """A sitting's and a result's `tree_clean` describe the code: the run's own tracked files do
+    not count."""
     repo, run = tmp_path / "repo", tmp_path / "repo" / "runs" / "a"
     run.mkdir(parents=True)
     (repo / "code.py").write_text("x = 1\n")
@@ -145,8 +146,11 @@ def test_a_run_kept_in_the_repository_leaves_the_tree_clean(tmp_path):
     (run / "train.log").write_text("epoch 1\nepoch 2\n")  # the run wrote its log
     assert provenance.code_state(repo, exclude=run)["tree_clean"] is True
     assert provenance.code_state(repo)["tree_clean"] is False
+    # A result file's provenance (tools.zoo_results judges a run kept in the repository).
+    assert provenance.collect(repo=repo, exclude=run)["tree_clean"] is True
     (repo / "code.py").write_text("x = 2\n")  # the code changed
     assert provenance.code_state(repo, exclude=run)["tree_clean"] is False
+    assert provenance.collect(repo=repo, exclude=run)["tree_clean"] is False
     # A work directory outside the checkout, or the checkout itself, excludes nothing.
     assert provenance.code_state(repo, exclude=tmp_path / "elsewhere")["tree_clean"] is False
     assert provenance.code_state(repo, exclude=repo)["tree_clean"] is False

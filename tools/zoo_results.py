@@ -121,7 +121,8 @@ def train_and_judge(preset, seed, run_dir, trainer_flagfile, backend, extra):
                               "seed": 0}},
             steps=steps, command=rerun,
             train_seconds=train_seconds, wall_seconds=wall_seconds,
-            judge_sha256=dict(report).get("protocol", {}).get("judge", {}).get("sha256")),
+            judge_sha256=dict(report).get("protocol", {}).get("judge", {}).get("sha256"),
+            exclude=run_dir),
     }
 
 

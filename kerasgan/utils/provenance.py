@@ -82,7 +82,7 @@ def machine():
 
 
 def collect(config=None, steps=None, command=None, train_seconds=None, wall_seconds=None,
-            judge_sha256=None, repo=None):
+            judge_sha256=None, repo=None, exclude=None):
     """The provenance dict of a result (see `FIELDS`).
 
     Args:
@@ -92,10 +92,12 @@ def collect(config=None, steps=None, command=None, train_seconds=None, wall_seco
         train_seconds, wall_seconds: Training time and total time.
         judge_sha256: sha256 of the judge's weights (a list for several judges).
         repo: The checkout whose commit is recorded (default: kerasgan's own).
+        exclude: The run's own directory when it lies in that checkout: its tracked checkpoint
+            and logs do not make the tree unclean (`code_state`).
     """
     import keras
 
-    return {**code_state(repo), "packages": package_versions(),
+    return {**code_state(repo, exclude), "packages": package_versions(),
             "backend": keras.backend.backend(), "machine": machine(),
             "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "command": command, "config": config, "steps": steps,
