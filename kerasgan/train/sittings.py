@@ -45,7 +45,8 @@ class SittingLog:
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "saved": None, "first_step": int(first_step), "last_step": int(first_step),
             "train_seconds": 0.0, "backend": backend, "machine": provenance.machine(),
-            "code": provenance.code_state(exclude=workdir), "versions": provenance.package_versions(),
+            "code": provenance.code_state(exclude=workdir),
+            "versions": provenance.package_versions(),
         }
         self._listed = False  # in `self.sittings` from the first checkpoint of a new step on
 
