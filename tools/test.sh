@@ -23,8 +23,9 @@
 # once (tests/conftest.py: a compilation cache per run). It first prints the machine (CPU model,
 # family, cores, vector extensions), so that its wall times can be compared. Each backend's output
 # streams live, every line prefixed with its backend; the end repeats each backend's 15 slowest
-# tests, its summary and its wall time. Exits non-zero if either backend fails, including pytest's
-# exit 5 (no tests collected).
+# tests, its summary and its wall time, then the seconds of the tests, of the set-up and of both
+# (a CI run's time). Exits non-zero if either backend fails, including pytest's exit 5 (no tests
+# collected).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 marks="not slow and not torch"
@@ -37,7 +38,9 @@ if [ "${1:-}" = --slow ]; then
   torch_files="$torch_files tests/test_presets.py tests/test_gan.py tests/test_ema_start_and_r1.py tests/test_losses.py tests/test_resume.py"
   export KERASGAN_EXTRAS=test,bench KERASGAN_REQUIRE_TORCH=1
 fi
+setup_start=$SECONDS
 bash tools/setup_env.sh || exit 1
+setup_s=$(( SECONDS - setup_start ))
 export TF_CPP_MIN_LOG_LEVEL=2 KERASGAN_NO_DOWNLOAD=1 PYTHONUNBUFFERED=1
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -85,6 +88,6 @@ for backend in tensorflow jax torch; do
   # pytest exits 5 when nothing was collected: that is a failure here too.
   if [ "$rc" -ne 0 ]; then echo "=== FAILED under $backend (pytest exit $rc)"; status=1; fi
 done
-echo "=== tests took $(( SECONDS - start )) s"
+echo "=== tests took $(( SECONDS - start )) s; set-up $setup_s s; in all $(( SECONDS - setup_start )) s"
 [ $status -eq 0 ] && echo "=== all tests passed under tensorflow, jax and torch"
 exit $status
