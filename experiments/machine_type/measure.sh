@@ -7,7 +7,11 @@
 #
 # OUT_DIR (relative to the repository root) must be new or empty: nothing is overwritten. It
 # first runs tools/setup_env.sh. Stages (default: all, in this order):
-#   suite       CI=true bash tools/test.sh --durations=0 (the CI command and its wall time)
+#   ci          a CI run as CI makes it: a fresh `git clone` of this repository's HEAD (not its
+#               uncommitted changes) into a temporary directory, then `CI=true bash .ci/run`
+#               there (set-up from nothing, data included, and the tests); removed afterwards
+#   suite       CI=true bash tools/test.sh --durations=0 (the CI command and its wall time, set-up
+#               already done, every test's duration)
 #   quickstart  bash tools/quickstart.sh into OUT_DIR/quickstart (the main job's training time)
 #   peak        python tools/bench_peak.py (matmul and convolution peak per backend)
 #   bench       python tools/bench.py --presets=mnist_mlp,dcgan --rounds=2 (kerasgan, hand loops,
@@ -24,7 +28,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: bash experiments/machine_type/measure.sh OUT_DIR (new or empty)}
-known="suite quickstart peak bench convs step_ops bf16"
+known="ci suite quickstart peak bench convs step_ops bf16"
 stages=${STAGES:-$known}
 for s in $stages; do
   case " $known " in *" $s "*) ;; *) echo "error: unknown stage '$s' (stages: $known)" >&2; exit 2 ;; esac
@@ -67,6 +71,10 @@ stage() {  # name command...
 
 for s in $stages; do
   case $s in
+    ci)
+      clone=$(mktemp -d)
+      stage ci bash -c "git clone -q '$PWD' '$clone/kerasgan' && cd '$clone/kerasgan' && CI=true bash .ci/run"
+      rm -rf "$clone" ;;
     suite) stage suite env CI=true bash tools/test.sh --durations=0 ;;
     quickstart) stage quickstart bash tools/quickstart.sh --output_dir="$out/quickstart" ;;
     peak) stage peak "$py" tools/bench_peak.py --output="$out/peak.json" ;;
