@@ -35,13 +35,9 @@ if ! .venv/bin/python -c "$check" 2>/dev/null || [ pyproject.toml -nt "$stamp" ]
   site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   # Some packages ship files for other Python versions that do not compile, as under pip. Left
   # out: installers, packages' own test suites and other code nothing here imports.
-  # KERASGAN_BYTECODE=on_import (tools/test.sh) leaves the bytecode to the processes that import
-  # a module, with bytecode writing on: only what runs is compiled, once.
-  if [ "${KERASGAN_BYTECODE:-all}" != on_import ]; then
-    .venv/bin/python -m compileall -q -j 0 \
-      -x '/site-packages/(pip|setuptools|networkx)/|/tests/|/onnxruntime/(transformers|tools)/' \
-      "$site" >/dev/null 2>&1 || true
-  fi
+  .venv/bin/python -m compileall -q -j 0 \
+    -x '/site-packages/(pip|setuptools|networkx)/|/tests/|/onnxruntime/(transformers|tools)/' \
+    "$site" >/dev/null 2>&1 || true
   touch "$stamp"
 fi
 

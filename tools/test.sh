@@ -39,10 +39,7 @@ if [ "${1:-}" = --slow ]; then
   export KERASGAN_EXTRAS=test,bench KERASGAN_REQUIRE_TORCH=1
 fi
 setup_start=$SECONDS
-# A new .venv gets no bytecode up front: each module's is written by the first test process that
-# imports it (about a third of site-packages' files), so bytecode writing is on for the passes.
-KERASGAN_BYTECODE=on_import bash tools/setup_env.sh || exit 1
-unset PYTHONDONTWRITEBYTECODE
+bash tools/setup_env.sh || exit 1
 setup_s=$(( SECONDS - setup_start ))
 export TF_CPP_MIN_LOG_LEVEL=2 KERASGAN_NO_DOWNLOAD=1 PYTHONUNBUFFERED=1
 logs=$(mktemp -d)
