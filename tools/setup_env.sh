@@ -28,10 +28,25 @@ stamp=.venv/.kerasgan-installed
 [ "$EXTRAS" = test ] || stamp=$stamp-${EXTRAS//,/-}
 check="import kerasgan, keras, tensorflow, jax, torch, onnx, onnxruntime, tf2onnx, pytest, hypothesis"
 case ",$EXTRAS," in *,bench,*) check="$check, torch" ;; esac
+pip_setting() {  # name -> the value pip's own configuration gives it (environment or files), if any
+  .venv/bin/python -m pip config list 2>/dev/null | sed -n "s/^[^.]*\.$1='\(.*\)'\$/\1/p" | tail -1
+}
+install_with_uv() {  # uv fetches and unpacks the wheels in parallel; pip's sources and pins apply
+  .venv/bin/python -m pip install -q uv >/dev/null 2>&1 || return 1
+  local links constraint index args=()
+  links=$(pip_setting find-links); constraint=$(pip_setting constraint); index=$(pip_setting index-url)
+  [ -n "$links" ] && export UV_FIND_LINKS=${UV_FIND_LINKS:-${links// /,}}
+  [ -n "$index" ] && export UV_DEFAULT_INDEX=${UV_DEFAULT_INDEX:-$index}
+  [ -n "$constraint" ] && [ -e "$constraint" ] && args+=(--constraint "$constraint")
+  .venv/bin/uv pip install -q --python .venv/bin/python "${args[@]}" -e ".[$EXTRAS]"
+}
 if ! .venv/bin/python -c "$check" 2>/dev/null || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  # pip writes the bytecode one file at a time; compileall writes the same files on every core.
-  .venv/bin/python -m pip install -q --no-compile -e ".[$EXTRAS]"
+  # Bytecode is written below, once, on every core (pip and uv would write it one file at a time).
+  if ! install_with_uv; then
+    echo "== uv could not install; installing with pip (slower)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q --no-compile -e ".[$EXTRAS]"
+  fi
   site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   # Some packages ship files for other Python versions that do not compile, as under pip. Left
   # out: installers, packages' own test suites and other code nothing here imports.
