@@ -9,7 +9,8 @@
 # first runs tools/setup_env.sh. Stages (default: all, in this order):
 #   ci          a CI run as CI makes it: a fresh `git clone` of this repository's HEAD (not its
 #               uncommitted changes) into a temporary directory, then `CI=true bash .ci/run`
-#               there (set-up from nothing, data included, and the tests); removed afterwards
+#               there (set-up from nothing with an empty uv cache, data included, and the
+#               tests); removed afterwards
 #   suite       CI=true bash tools/test.sh --durations=0 (the CI command and its wall time, set-up
 #               already done, every test's duration)
 #   quickstart  bash tools/quickstart.sh into OUT_DIR/quickstart (the main job's training time)
@@ -73,7 +74,7 @@ for s in $stages; do
   case $s in
     ci)
       clone=$(mktemp -d)
-      stage ci bash -c "git clone -q '$PWD' '$clone/kerasgan' && cd '$clone/kerasgan' && CI=true bash .ci/run"
+      stage ci bash -c "git clone -q '$PWD' '$clone/kerasgan' && cd '$clone/kerasgan' && UV_CACHE_DIR='$clone/uv-cache' CI=true bash .ci/run"
       rm -rf "$clone" ;;
     suite) stage suite env CI=true bash tools/test.sh --durations=0 ;;
     quickstart) stage quickstart bash tools/quickstart.sh --output_dir="$out/quickstart" ;;
