@@ -215,10 +215,10 @@ def jax_slow(covered_by):
     return pytest.mark.slow if keras.backend.backend() == "jax" else pytest.mark.jax_slow
 
 
-#: Parameters for tests of a tool whose child runs the backend it is given: both run in the JAX
-#: pass (the shorter one), a TensorFlow child by default and a JAX child with --slow.
+#: Parameters for end-to-end runs of a tool whose child runs the backend it is given: both with
+#: --slow, in the JAX pass (a run starts several processes; the tool's bookkeeping has fast tests).
 TOOL_CHILD_BACKENDS = [
-    pytest.param("tensorflow", marks=pytest.mark.backend_neutral("jax")),
+    pytest.param("tensorflow", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow]),
     pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])]
 
 

@@ -131,11 +131,11 @@ def test_hlo_names_recover_a_convolution_that_lost_its_name():
     assert profiler.hlo_op_names(_AFTER)["ynn_fusion.1"][1] == ""
 
 
-# The tool profiles in a child of the backend it is given: a TensorFlow child in the TensorFlow
-# pass, a JAX child with --slow (test_hlo_names_recover_a_convolution_that_lost_its_name covers
-# the JAX trace's HLO naming by default).
+# The tool profiles in a child of the backend it is given, with --slow (a whole profiled run; the
+# tests above cover placing ops on layers and roles by default, and
+# test_hlo_names_recover_a_convolution_that_lost_its_name the JAX trace's HLO naming).
 @pytest.mark.parametrize("backend", [
-    pytest.param("tensorflow", marks=pytest.mark.backend_neutral),
+    pytest.param("tensorflow", marks=[pytest.mark.backend_neutral, pytest.mark.slow]),
     pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])])
 def test_step_ops_profiles_a_dcgan_step(tmp_path, backend):
     output = tmp_path / "ops.json"

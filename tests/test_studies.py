@@ -34,7 +34,10 @@ for invocation in range(2):
 """
 
 
-@pytest.mark.backend_neutral("jax")  # the study's tooling (its backend is the pass's)
+# The study's tooling end to end (its backend is the pass's), with --slow: the tests below cover
+# its arms, distances and statistics by default.
+@pytest.mark.backend_neutral("jax")
+@pytest.mark.slow
 def test_gaussian_study_quick(tmp_path):
     # The synthetic study: no classifier or image data needed, so it runs anywhere. Its --quick
     # budget is 2 seeds x 40 steps per arm; two arms (one per preset) drive every step of the
