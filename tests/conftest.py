@@ -47,7 +47,6 @@ if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
     os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
     os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "-1"
 
-import hypothesis  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -57,12 +56,6 @@ import pytest  # noqa: E402
 # collecting 100 times less often: 1.6 s (0.7 s), the files 4-6% faster. Memory stays far below
 # the machine's.
 gc.set_threshold(50_000, 50, 1_000)
-
-# Hypothesis runs one full collection (gc.collect) when it first registers its random generator,
-# at the first property-based test. Mid-pass, with the garbage of half a pass in the heap, that
-# one collection took 44-48 s in the TensorFlow pass beside the JAX pass (1 s with the pass
-# alone); registered now, before any test, it costs milliseconds.
-hypothesis.find(hypothesis.strategies.just(0), lambda _: True)
 
 
 def _tf_graph_optimizer(on):

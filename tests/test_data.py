@@ -18,7 +18,7 @@ import kerasgan.data as kd
 from kerasgan.data import sources
 
 # The subject does not depend on the Keras backend: the TensorFlow pass runs these.
-pytestmark = [pytest.mark.backend_neutral("jax"), pytest.mark.usefixtures("offline_data")]
+pytestmark = [pytest.mark.backend_neutral, pytest.mark.usefixtures("offline_data")]
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
 

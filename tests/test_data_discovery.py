@@ -16,7 +16,7 @@ from kerasgan.data import sources
 from test_data import DEBIAN_FASHION, batches, make_idx_dir
 
 # The subject does not depend on the Keras backend: the TensorFlow pass runs these.
-pytestmark = [pytest.mark.backend_neutral("jax"), pytest.mark.usefixtures("offline_data")]
+pytestmark = [pytest.mark.backend_neutral, pytest.mark.usefixtures("offline_data")]
 
 
 def test_debian_fashion_mnist_auto_discovery(fashion_mnist_dir):

@@ -14,7 +14,7 @@ import kerasgan.data as kd
 from test_data import batches, save_image
 
 # The subject does not depend on the Keras backend: the TensorFlow pass runs these.
-pytestmark = [pytest.mark.backend_neutral("jax"), pytest.mark.usefixtures("offline_data")]
+pytestmark = [pytest.mark.backend_neutral, pytest.mark.usefixtures("offline_data")]
 
 
 def _mixed_folder(root):
