@@ -4,8 +4,9 @@
 # Usage:
 #   bash tools/test.sh [pytest args]          the default suite (-m "not slow and not torch")
 #   bash tools/test.sh --slow [pytest args]   the long tests instead: every test marked `slow`
-#                                             (long trainings, the full preset matrix under JAX)
-#                                             and the PyTorch-twin tests (marked `torch`; installs
+#                                             (long trainings, the full preset matrix under JAX,
+#                                             the tools' and studies' end-to-end runs) and the
+#                                             PyTorch-twin tests (marked `torch`; installs
 #                                             the bench extra, torch==2.13.0). Run it before
 #                                             closing a change to the trainer, the presets or the
 #                                             benchmark tool.
