@@ -34,7 +34,8 @@ pip_setting() {  # name -> the value pip's own configuration gives it (environme
 install_with_uv() {  # uv fetches and unpacks the wheels in parallel; pip's sources and pins apply
   .venv/bin/python -m pip install -q uv >/dev/null 2>&1 || return 1
   local links constraint index args=()
-  links=$(pip_setting find-links); constraint=$(pip_setting constraint); index=$(pip_setting index-url)
+  links=$(pip_setting find-links); index=$(pip_setting index-url)
+  constraint=$(pip_setting constraint)
   [ -n "$links" ] && export UV_FIND_LINKS=${UV_FIND_LINKS:-${links// /,}}
   [ -n "$index" ] && export UV_DEFAULT_INDEX=${UV_DEFAULT_INDEX:-$index}
   [ -n "$constraint" ] && [ -e "$constraint" ] && args+=(--constraint "$constraint")
