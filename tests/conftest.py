@@ -10,6 +10,7 @@ import gc
 import os
 import shutil
 import tempfile
+import weakref
 from importlib import metadata
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -56,6 +57,46 @@ import pytest  # noqa: E402
 # collecting 100 times less often: 1.6 s (0.7 s), the files 4-6% faster. Memory stays far below
 # the machine's.
 gc.set_threshold(50_000, 50, 1_000)
+
+
+def _track_tf_data_iterators():
+    """A WeakSet that every tf.data iterator made from now on joins (None without TensorFlow)."""
+    try:
+        from tensorflow.python.data.ops import iterator_ops
+    except ImportError:
+        return None
+    made = weakref.WeakSet()
+    init = iterator_ops.OwnedIterator.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.add(self)
+
+    iterator_ops.OwnedIterator.__init__ = __init__
+    return made
+
+
+# A fit() that raises leaves its tf.data iterator in a reference cycle (the exception's traceback
+# holds the fit's frames), so with the thresholds above the collector may free it many tests
+# later. Freeing an iterator waits for its autotuning thread, which sleeps for longer the longer
+# the iterator has lived; beside the other pass it sometimes slept its wait out: one full
+# collection took 33-59 s (BUILD_NOTES.md, "Tests and CI"). So the iterators a test leaves alive
+# are collected at its teardown (the young generations, milliseconds), and those still alive then
+# at the end of their module (after its fixtures), while they are young.
+_NEW_ITERATORS = _track_tf_data_iterators()
+_LEFT_ITERATORS = weakref.WeakSet()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _NEW_ITERATORS:
+        gc.collect(1)
+        _LEFT_ITERATORS.update(_NEW_ITERATORS)
+        _NEW_ITERATORS.clear()
+    if _LEFT_ITERATORS and (nextitem is None or nextitem.module is not item.module):
+        gc.collect()
+        _LEFT_ITERATORS.clear()
 
 
 def _tf_graph_optimizer(on):
