@@ -140,3 +140,19 @@ def test_the_dataset_check_keeps_the_datasets_order_and_size():
     checked, failures = kerasgan.batch_checks.prepare_fit_data(gan, ds, None, None, True, {})
     assert int(checked.cardinality()) == 8 and failures == []
     np.testing.assert_array_equal(np.concatenate(list(checked.as_numpy_iterator())), IMAGES)
+
+
+def test_the_suite_tracks_the_iterator_a_failed_fit_leaves_alive(gan):
+    """tests/conftest.py collects the tf.data iterators a test leaves alive, since a fit() that
+    raises keeps its iterator in a reference cycle: the tracking must see that iterator."""
+    import conftest
+
+    ds = tf.data.Dataset.from_tensor_slices(_poisoned("nan")).batch(BATCH)
+    assert conftest._NEW_ITERATORS is not None
+    before = len(conftest._NEW_ITERATORS)
+    try:
+        gan.fit(ds, verbose=0)
+    except ValueError as e:
+        error = e  # held, as pytest.raises holds it
+    assert "at batch 5 of the dataset" in str(error)
+    assert len(conftest._NEW_ITERATORS) > before
