@@ -223,16 +223,21 @@ def test_train_takes_a_plain_config(idx_dir, tmp_path):
 
 
 @pytest.mark.backend_neutral("jax")  # the process runs JAX whatever the suite's backend
-def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
-    # --backend=jax from a process whose KERAS_BACKEND is tensorflow: the command restarts itself
-    # under JAX (the in-process tests cover the TensorFlow trainer).
+@pytest.mark.parametrize("started_under", [
+    "jax",
+    # The command restarts itself under --backend (test_a_backend_flag_restarts_the_command
+    # checks how, in-process); end to end, that costs a TensorFlow import more.
+    pytest.param("tensorflow", marks=pytest.mark.slow),
+])
+def test_trainer_two_steps_writes_everything(idx_dir, tmp_path, started_under):
+    # --backend=jax (the in-process tests cover the TensorFlow trainer).
     out = tmp_path / "run"
     result = _train([
         "--preset=mnist_mlp", f"--dataset={idx_dir}", "--epochs=2", "--steps_per_epoch=1",
         "--batch_size=8", f"--output_dir={out}", "--seed=3", "--backend=jax", "--num_samples=4",
         # test_train_takes_a_plain_config's networks: under JAX the step is compiled already.
         "--override=g_widths=(16,)", "--override=d_widths=(16,)",
-    ], env_extra={"KERAS_BACKEND": "tensorflow"})
+    ], env_extra={"KERAS_BACKEND": started_under})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Samples: " in result.stdout
     for name in ("checkpoint.keras", "samples_final.png", "log.csv", "config.json",
@@ -258,6 +263,39 @@ def test_trainer_two_steps_writes_everything(idx_dir, tmp_path):
     assert (out / "samples_final.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # The run happened under the backend --backend named.
     assert json.loads((out / "config.json").read_text())["backend"] == "jax"
+
+
+@pytest.mark.backend_neutral
+def test_a_backend_flag_restarts_the_command(monkeypatch):
+    """--backend other than the process's: the command starts again, the same arguments, with
+    KERAS_BACKEND set (the backend is fixed at keras' first import)."""
+    from kerasgan.train import __main__ as command
+
+    other = "jax" if keras.backend.backend() == "tensorflow" else "tensorflow"
+    argv = ["kerasgan/train/__main__.py", "--preset=mnist_mlp", "--output_dir=/tmp/x",
+            f"--backend={other}"]
+    fv = flags.FlagValues()
+    command.define_flags(fv)
+    fv(argv)
+    monkeypatch.setattr(command, "FLAGS", fv)
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setenv("KERAS_BACKEND", keras.backend.backend())
+    started = []
+
+    class Restarted(Exception):
+        pass
+
+    def execve(path, args, env):
+        started.append((path, args, env))
+        raise Restarted
+
+    monkeypatch.setattr(command.os, "execve", execve)
+    with pytest.raises(Restarted):
+        command.main(["kerasgan.train"])
+    [(path, args, env)] = started
+    assert path == sys.executable
+    assert args == [sys.executable, "-m", "kerasgan.train", *argv[1:]]
+    assert env["KERAS_BACKEND"] == other
 
 
 @pytest.mark.parametrize(
