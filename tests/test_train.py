@@ -230,7 +230,7 @@ def test_train_takes_a_plain_config(idx_dir, tmp_path):
     pytest.param("tensorflow", marks=pytest.mark.slow),
 ])
 def test_trainer_two_steps_writes_everything(idx_dir, tmp_path, started_under):
-    # --backend=jax (the in-process tests cover the TensorFlow trainer).
+    # The JAX trainer from the command line (the in-process tests cover the TensorFlow trainer).
     out = tmp_path / "run"
     result = _train([
         "--preset=mnist_mlp", f"--dataset={idx_dir}", "--epochs=2", "--steps_per_epoch=1",
