@@ -259,8 +259,8 @@ def jax_slow(covered_by):
 #: Parameters for end-to-end runs of a tool whose child runs the backend it is given: both with
 #: --slow, in the JAX pass (a run starts several processes; the tool's bookkeeping has fast tests).
 TOOL_CHILD_BACKENDS = [
-    pytest.param("tensorflow", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow]),
-    pytest.param("jax", marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])]
+    pytest.param(backend, marks=[pytest.mark.backend_neutral("jax"), pytest.mark.slow])
+    for backend in ("tensorflow", "jax")]
 
 
 @pytest.fixture
