@@ -278,6 +278,11 @@ def rng():
     return np.random.default_rng(0)
 
 
+def child_pythonpath(*paths):
+    """PYTHONPATH for a process a test starts: `paths`, then the caller's own PYTHONPATH."""
+    return os.pathsep.join([*paths, *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def tiny_mlp_gan(seed=0, image_shape=(4, 4, 1), **gan_kwargs):
     """A small MLP GAN for fast tests of the training machinery."""
     import kerasgan

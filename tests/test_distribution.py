@@ -23,10 +23,11 @@ TIMEOUT = 150
 
 def _env(**extra):
     import keras
+    from conftest import child_pythonpath
 
     env = dict(os.environ)
     env.update(KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
-               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=os.pathsep.join([ROOT, HERE]))
+               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=child_pythonpath(ROOT, HERE))
     env.pop("TF_CONFIG", None)
     env.update(extra)
     return env

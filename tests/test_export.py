@@ -10,7 +10,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import tiny_mlp_gan
+from conftest import child_pythonpath, tiny_mlp_gan
 
 import kerasgan
 from kerasgan import export
@@ -37,7 +37,7 @@ print(json.dumps(signatures))
 
 
 def _env():
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=ROOT)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=child_pythonpath(ROOT))
     return env
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import random_images, tiny_mlp_gan
+from conftest import child_pythonpath, random_images, tiny_mlp_gan
 
 import kerasgan
 from kerasgan import callbacks as cb
@@ -65,7 +65,7 @@ def _bias_of(gan):
 def _kill_while_writing(kind, path, in_progress, tmp_path, timeout=240):
     """Runs WRITER until write 2 is under way (`in_progress()` true), kills it with SIGKILL;
     returns the k of every write that had started."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=child_pythonpath(ROOT))
     log = tmp_path / f"{kind}.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-c", WRITER, kind, str(path),

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TF_GRAPH, random_images, tiny_mlp_gan
+from conftest import TF_GRAPH, child_pythonpath, random_images, tiny_mlp_gan
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -48,7 +48,7 @@ def _values(variables):
 
 def _subprocess_env():
     env = dict(os.environ, KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
-               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=os.pathsep.join([ROOT, HERE]))
+               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=child_pythonpath(ROOT, HERE))
     env.pop("TF_CONFIG", None)
     return env
 

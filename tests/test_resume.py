@@ -9,7 +9,7 @@ import sys
 import time
 
 import numpy as np
-from conftest import TF_GRAPH, jax_slow
+from conftest import TF_GRAPH, child_pythonpath, jax_slow
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -44,7 +44,7 @@ def _env():
     import keras
 
     env = dict(os.environ, KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="2",
-               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=ROOT)
+               KERASGAN_NO_DOWNLOAD="1", PYTHONPATH=child_pythonpath(ROOT))
     env.pop("TF_CONFIG", None)
     return env
 
