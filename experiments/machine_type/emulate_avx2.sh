@@ -58,16 +58,19 @@ plain_rc=$?
 echo "=== emulated: the same under ${emulation[*]}"
 env "${emulation[@]}" TEST_CPU_DIR="$out/avx2" CI=true \
   bash tools/test.sh -p cpu_per_test --deselect "$cpuinfo_check" > "$out/avx2.log" 2>&1
+avx2_rc=$?
 echo "=== the bfloat16 tests on Eigen's kernels (TF_ENABLE_ONEDNN_OPTS=0)"
 env "${emulation[@]}" TF_ENABLE_ONEDNN_OPTS=0 KERAS_BACKEND=tensorflow CI=true \
   .venv/bin/python -m pytest -q -p no:cacheprovider -k "not multi_worker" \
   tests/test_distribution.py "$onnx_bf16" > "$out/bf16_eigen.log" 2>&1
 eigen_rc=$?
 
-.venv/bin/python - "$out" "$plain_rc" "$eigen_rc" "$onnx_bf16" <<'EOF' | tee "$out/summary.txt"
+.venv/bin/python - "$out" "$plain_rc" "$avx2_rc" "$eigen_rc" "$onnx_bf16" <<'EOF' \
+  | tee "$out/summary.txt"
 import collections, re, sys
 
-out, plain_rc, eigen_rc, onnx_bf16 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+out, onnx_bf16 = sys.argv[1], sys.argv[5]
+plain_rc, avx2_rc, eigen_rc = (int(rc) for rc in sys.argv[2:5])
 
 def cpu(run):
     table = {}
@@ -96,7 +99,9 @@ def bf16_abort(backend, test):
 
 unexpected = [(b, t) for b, tests in failed.items() for t in tests if not bf16_abort(b, t)]
 print(f"plain run: exit {plain_rc}")
-print(f"emulated run: {sum(map(len, failed.values()))} failed or errored"
+# A failing run with no failed test named (a crash, no test collected) is a failure too.
+crashed = avx2_rc != 0 and not failed
+print(f"emulated run: exit {avx2_rc}, {sum(map(len, failed.values()))} failed or errored"
       f" ({len(unexpected)} other than the bfloat16 tests on oneDNN)")
 for backend, test in unexpected:
     print(f"  {backend} {test}")
@@ -111,5 +116,5 @@ for backend in ("tensorflow", "jax", "torch"):
 print("largest differences, emulated - plain:")
 for key in sorted((k for k in both if k not in aborted), key=lambda k: plain[k] - avx2[k])[:10]:
     print(f"  {avx2[key] - plain[key]:+6.2f} s  {key[0]} {key[1]}")
-sys.exit(1 if plain_rc or unexpected or eigen_rc else 0)
+sys.exit(1 if plain_rc or crashed or unexpected or eigen_rc or not both else 0)
 EOF
