@@ -4,6 +4,7 @@ The parsers are tested on op names and HLO text of the forms TensorFlow 2.21 and
 0.10) write; one short profile runs end to end under the test's backend. No timing assertions.
 """
 
+import datetime
 import json
 import os
 import subprocess
@@ -129,6 +130,23 @@ def test_hlo_names_recover_a_convolution_that_lost_its_name():
     assert parsed["ynn_fusion.1"]["computes"] and not parsed["transpose_copy_fusion.3"]["computes"]
     # Without the source module nothing is guessed.
     assert profiler.hlo_op_names(_AFTER)["ynn_fusion.1"][1] == ""
+
+
+@pytest.mark.backend_neutral
+def test_a_profile_file_carries_its_provenance(tmp_path):
+    from tools.profiler import common
+
+    path = tmp_path / "profile.json"
+    common.write_json({"preset": "dcgan"}, str(path))
+    written = json.loads(path.read_text())
+    assert written["preset"] == "dcgan"
+    record = written["provenance"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    assert record["commit"] == (head.stdout.strip() if head.returncode == 0 else None)
+    assert record["tree_clean"] in ((True, False) if head.returncode == 0 else (None,))
+    assert record["packages"]["keras"] == keras.__version__
+    assert record["machine"]["cpu"] and record["machine"]["cores"] >= 1
+    assert datetime.datetime.fromisoformat(record["date_utc"]).utcoffset() == datetime.timedelta(0)
 
 
 # The tool profiles in a child of the backend it is given, with --slow (a whole profiled run; the
