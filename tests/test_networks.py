@@ -284,9 +284,29 @@ def test_patch_conv2d_computes_what_conv2d_computes(shape, kernel, strides, padd
     assert off.patch_plan(shape) is None
     assert networks.PatchConv2D(4, 5).patch_plan((3, 4, 4, 6)) is None  # window > input
     for bad in (-1, 2.5, "4", True):
-        with pytest.raises(ValueError, match=r"Expected max_positions to be an integer >= 0\. "
-                                              r"Received: max_positions="):
+        with pytest.raises(ValueError, match=r'Expected max_positions to be an integer >= 0 or '
+                                              r'"auto"\. Received: max_positions='):
             networks.PatchConv2D(4, kernel, max_positions=bad)
+
+
+def test_patch_conv2d_auto_picks_the_largest_matmul_map_by_backend():
+    conv = networks.PatchConv2D(4, 5, strides=2, padding="same")
+    largest = 64 if keras.backend.backend() == "jax" else 4
+    assert conv.max_positions == "auto" and conv.largest_patch_map() == largest
+    # An 8x8 output map (64 positions): one matmul under JAX, Conv2D's convolution elsewhere.
+    assert (conv.patch_plan((3, 16, 16, 2)) is not None) == (largest == 64)
+    assert conv.patch_plan((3, 4, 4, 2)) == (2, 2, (1, 2, 1, 2))
+    config = conv.get_config()
+    assert config["max_positions"] == "auto"
+    assert networks.PatchConv2D.from_config(config).largest_patch_map() == largest
+
+
+def test_patch_conv2d_computes_an_8x8_map_as_conv2d_does():
+    shape = (2, 16, 16, 3)
+    patch, plain = _conv_pair(4, 5, 2, "same", shape, max_positions=64)
+    assert patch.patch_plan(shape) == (8, 8, (1, 2, 1, 2))
+    x = np.random.default_rng(2).normal(size=shape).astype("float32")
+    np.testing.assert_allclose(to_numpy(patch(x)), to_numpy(plain(x)), rtol=1e-5, atol=1e-5)
 
 
 def _penalised_gan(conv):

@@ -1,10 +1,12 @@
-"""wgan_gp's step with its critic's last convolution (4x4 -> 2x2) as `PatchConv2D`'s matmul
-("patch") or as Conv2D's own convolution ("conv2d"), one variant per process.
+"""wgan_gp's step with its critic's convolutions as `PatchConv2D`'s matmul or as Conv2D's own
+convolution, one variant per process: "patch" (the preset's layers as they are: `max_positions`
+"auto"), "conv2d" (every layer as Conv2D: max_positions=0), "patchN" (every layer whose output map
+has at most N positions as a matmul: conv_3's has 4, conv_2's 16, conv_1's 64, conv_0's 256).
 
     KERASGAN_NO_DOWNLOAD=1 KERAS_BACKEND=tensorflow python experiments/patch_conv/ab.py patch 512 3
 
-Arguments: variant (patch | conv2d), batch size, steps per timed fit() call. Prints the first
-(compiling) call's seconds and two timed calls' seconds per step.
+Arguments: variant, batch size, steps per timed fit() call. Prints the first (compiling) call's
+seconds and two timed calls' seconds per step.
 """
 
 import sys
@@ -16,8 +18,10 @@ import kerasgan
 
 variant, batch, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 gan = kerasgan.zoo.get("wgan_gp", seed=0, batch_size=batch)
-if variant == "conv2d":
-    gan.discriminator.get_layer("conv_3").max_positions = 0  # before the step is traced
+if variant != "patch":  # before the step is traced
+    for layer in gan.discriminator.layers:
+        if isinstance(layer, kerasgan.networks.PatchConv2D):
+            layer.max_positions = 0 if variant == "conv2d" else int(variant[len("patch"):])
 config = kerasgan.zoo.spec("wgan_gp").config
 ds = kerasgan.data.load("fashion_mnist", image_shape=gan.image_shape,
                         value_range=tuple(config["value_range"]), batch_size=batch, seed=0,

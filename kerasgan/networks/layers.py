@@ -169,6 +169,14 @@ class PixelShuffle(keras.layers.Layer):
                 "channel_order": self.channel_order}
 
 
+# PatchConv2D's max_positions="auto" per backend (4 where not listed). wgan_gp's step at batch 64
+# under JAX: 4.4-4.8 s with the 2x2 map as a matmul, 2.0-3.0 s with the 4x4 one too, 1.4-1.5 s
+# with the 8x8 one too, 1.6-1.7 s with the 16x16 one too (and a 14-fold compilation); TensorFlow
+# and PyTorch ran the 4x4 and 8x8 maps faster as convolutions (BUILD_NOTES.md, "wgan_gp is slow
+# on CPUs").
+_AUTO_MAX_POSITIONS = {"jax": 64}
+
+
 @keras.saving.register_keras_serializable(package="kerasgan")
 class PatchConv2D(keras.layers.Conv2D):
     """`keras.layers.Conv2D` that computes a small output map as one matrix product.
@@ -185,7 +193,9 @@ class PatchConv2D(keras.layers.Conv2D):
 
     Args:
         max_positions: The largest output map (height x width) computed as a
-            matmul.
+            matmul, or "auto" (the default): 64 under JAX, whose CPU
+            convolutions are the slower on maps up to 8x8, and 4 under
+            TensorFlow and PyTorch.
         *args, **kwargs: `keras.layers.Conv2D`'s.
 
     Example:
@@ -193,15 +203,23 @@ class PatchConv2D(keras.layers.Conv2D):
     >>> conv(keras.ops.zeros((8, 4, 4, 256))).shape   # (8, 2, 2, 512), one matmul
     """
 
-    def __init__(self, *args, max_positions=4, **kwargs):
+    def __init__(self, *args, max_positions="auto", **kwargs):
         super().__init__(*args, **kwargs)
-        if (isinstance(max_positions, bool) or not isinstance(max_positions, numbers.Integral)
-                or max_positions < 0):
+        if not (isinstance(max_positions, str) and max_positions == "auto") and (
+                isinstance(max_positions, (bool, str))
+                or not isinstance(max_positions, numbers.Integral) or max_positions < 0):
             raise ValueError(
-                "Expected max_positions to be an integer >= 0. Received: "
+                'Expected max_positions to be an integer >= 0 or "auto". Received: '
                 f"max_positions={max_positions!r}. Pass 0 to always run Conv2D's convolution; "
-                "the default is 4.")
-        self.max_positions = int(max_positions)
+                '"auto", the default, picks by backend.')
+        self.max_positions = max_positions if max_positions == "auto" else int(max_positions)
+
+    def largest_patch_map(self):
+        """The largest output map computed as a matmul under this backend (`max_positions`
+        resolved)."""
+        if self.max_positions == "auto":
+            return _AUTO_MAX_POSITIONS.get(keras.backend.backend(), 4)
+        return self.max_positions
 
     def patch_plan(self, input_shape):
         """`(out_h, out_w, (top, bottom, left, right))`, or None where `Conv2D` computes."""
@@ -222,7 +240,7 @@ class PatchConv2D(keras.layers.Conv2D):
             if n < 1:  # a window larger than the input: Conv2D says so
                 return None
             out.append(n)
-        if out[0] * out[1] > self.max_positions:
+        if out[0] * out[1] > self.largest_patch_map():
             return None
         return out[0], out[1], tuple(pads)
 

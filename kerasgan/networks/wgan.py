@@ -182,7 +182,8 @@ def wgan_gp_critic(image_shape=(28, 28, 1), output_activation=None, name="critic
     top, left = (32 - h) // 2, (32 - w) // 2
     x = layers.ZeroPadding2D(((top, 32 - h - top), (left, 32 - w - left)), name="pad")(images)
     for i, (filters, dropout) in enumerate([(64, 0), (128, 0.3), (256, 0.3), (512, 0)]):
-        # The last layer (4x4 -> 2x2) runs as one matmul; the others as Conv2D.
+        # Small output maps run as one matmul (PatchConv2D's max_positions="auto"): the last
+        # layer's (2x2) on every backend, under JAX the two before it (4x4, 8x8) too.
         x = PatchConv2D(filters, 5, strides=2, padding="same", name=f"conv_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
