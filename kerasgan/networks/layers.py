@@ -170,10 +170,10 @@ class PixelShuffle(keras.layers.Layer):
 
 
 # PatchConv2D's max_positions="auto" per backend (4 where not listed). wgan_gp's step at batch 64
-# under JAX: 4.4-4.8 s with the 2x2 map as a matmul, 2.0-3.0 s with the 4x4 one too, 1.4-1.5 s
-# with the 8x8 one too, 1.6-1.7 s with the 16x16 one too (and a 14-fold compilation); TensorFlow
-# and PyTorch ran the 4x4 and 8x8 maps faster as convolutions (BUILD_NOTES.md, "wgan_gp is slow
-# on CPUs").
+# under JAX, Zen 4: 4.4-5.7 s with the 2x2 map as a matmul, 2.0-3.0 s with the 4x4 one too,
+# 1.4-1.8 s with the 8x8 one too, 1.6-1.7 s with the 16x16 one too (and a 14-fold compilation);
+# TensorFlow and PyTorch ran the 4x4 and 8x8 maps faster as convolutions (BUILD_NOTES.md,
+# "wgan_gp is slow on CPUs").
 _AUTO_MAX_POSITIONS = {"jax": 64}
 
 
