@@ -205,14 +205,14 @@ class PatchConv2D(keras.layers.Conv2D):
 
     def __init__(self, *args, max_positions="auto", **kwargs):
         super().__init__(*args, **kwargs)
-        if not (isinstance(max_positions, str) and max_positions == "auto") and (
-                isinstance(max_positions, (bool, str))
-                or not isinstance(max_positions, numbers.Integral) or max_positions < 0):
+        auto = isinstance(max_positions, str) and max_positions == "auto"
+        if not auto and (isinstance(max_positions, bool)
+                         or not isinstance(max_positions, numbers.Integral) or max_positions < 0):
             raise ValueError(
                 'Expected max_positions to be an integer >= 0 or "auto". Received: '
                 f"max_positions={max_positions!r}. Pass 0 to always run Conv2D's convolution; "
                 '"auto", the default, picks by backend.')
-        self.max_positions = max_positions if max_positions == "auto" else int(max_positions)
+        self.max_positions = "auto" if auto else int(max_positions)
 
     def largest_patch_map(self):
         """The largest output map computed as a matmul under this backend (`max_positions`
