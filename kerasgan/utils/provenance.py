@@ -81,6 +81,13 @@ def machine():
             "cores": os.cpu_count(), "load_average": load, "platform": platform.platform()}
 
 
+def origin(repo=None, exclude=None):
+    """Commit, tree state, package versions, machine and date (UTC): the part of `collect` that
+    does not depend on the run (`repo`, `exclude`: as in `code_state`)."""
+    return {**code_state(repo, exclude), "packages": package_versions(), "machine": machine(),
+            "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
 def collect(config=None, steps=None, command=None, train_seconds=None, wall_seconds=None,
             judge_sha256=None, repo=None, exclude=None):
     """The provenance dict of a result (see `FIELDS`).
@@ -97,9 +104,7 @@ def collect(config=None, steps=None, command=None, train_seconds=None, wall_seco
     """
     import keras
 
-    return {**code_state(repo, exclude), "packages": package_versions(),
-            "backend": keras.backend.backend(), "machine": machine(),
-            "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    return {**origin(repo, exclude), "backend": keras.backend.backend(),
             "command": command, "config": config, "steps": steps,
             "train_seconds": train_seconds, "wall_seconds": wall_seconds,
             "judge_sha256": judge_sha256}

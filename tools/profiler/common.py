@@ -1,6 +1,5 @@
 """What the profiler's modes share: flags, child processes, the preset's data, traced fits."""
 
-import datetime
 import glob
 import json
 import os
@@ -87,24 +86,17 @@ def output_path():
     return os.path.join(RESULTS, name + suffix + ".json")
 
 
-def provenance():
-    """Where a profile came from: commit and tree state, package versions, machine, date (UTC).
-
-    The backends are the variants' own (each child runs one); the command is in the profile.
-    """
-    from kerasgan.utils import provenance as kp
-
-    return {**kp.code_state(), "packages": kp.package_versions(), "machine": kp.machine(),
-            "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-
-
 def write_json(obj, path):
-    """Writes `obj` and its `provenance()` as JSON to `path` (nothing for an empty path)."""
+    """Writes `obj` as JSON to `path` with where it came from (commit, tree state, packages,
+    machine, date; the backends are the variants' own, the command is in `obj`); nothing for an
+    empty path."""
     if not path:
         return
+    from kerasgan.utils import provenance
+
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump({**obj, "provenance": provenance()}, f, indent=2)
+        json.dump({**obj, "provenance": provenance.origin()}, f, indent=2)
     print(f"wrote {path}")
 
 
