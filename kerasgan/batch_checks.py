@@ -74,11 +74,14 @@ def _to_numpy(element):
 
 
 def prepare_fit_data(gan, x, y, batch_size, validate_data, fit_kwargs):
-    """Checks `GAN.fit`'s data; returns `(x, failures)`: `x` to train on, checking every batch.
+    """Checks `GAN.fit`'s data; returns `(x, y, batch_size, failures)`: what to train on.
 
     `failures` is a list that receives the `ValueError` of a batch that fails while training
     (`tf.data` and Keras wrap an error raised inside the pipeline; `GAN.fit` raises this one).
-    Sets `fit_kwargs["shuffle"]` to False for datasets unless given.
+    Sets `fit_kwargs["shuffle"]` to False for datasets unless given. Under TensorFlow on the
+    CPU, arrays become `kerasgan.utils.tf_data.array_batches` (Keras' batches without its
+    autotuned pipeline), unless `fit()` is given what only Keras' arrays take
+    (`validation_split`, `sample_weight`, `class_weight`, `shuffle="batch"`).
 
     Args:
         gan: The `kerasgan.GAN`.
@@ -92,6 +95,8 @@ def prepare_fit_data(gan, x, y, batch_size, validate_data, fit_kwargs):
             "unconditional: call fit(images)."
         )
     x, failures = _checked(gan, x, y, batch_size, validate_data, fit_kwargs.get("steps_per_epoch"))
+    if isinstance(x, np.ndarray):
+        x, y, batch_size = _arrays_as_batches(x, y, batch_size, fit_kwargs)
     if not isinstance(x, np.ndarray):
         # Datasets arrive shuffled (kerasgan.data does it); Keras would warn that it ignores
         # shuffle=True for them.
@@ -99,7 +104,25 @@ def prepare_fit_data(gan, x, y, batch_size, validate_data, fit_kwargs):
         from kerasgan.utils import tf_data  # imports TensorFlow, as Keras' data adapters do
 
         x = tf_data.without_cpu_autotune(x)
-    return x, failures
+    return x, y, batch_size, failures
+
+
+def _arrays_as_batches(x, y, batch_size, fit_kwargs):
+    """`(x, y, batch_size)` for Keras: arrays as they are, or their batches as a dataset."""
+    import keras
+
+    keras_only = fit_kwargs.get("validation_split") or any(
+        fit_kwargs.get(k) is not None for k in ("sample_weight", "class_weight"))
+    shuffle = fit_kwargs.get("shuffle", True)
+    if (keras.backend.backend() != "tensorflow" or keras_only or shuffle not in (True, False)
+            or not (y is None or isinstance(y, np.ndarray))):
+        return x, y, batch_size
+    from kerasgan.utils import tf_data
+
+    if tf_data._accelerator_present():
+        return x, y, batch_size
+    fit_kwargs["shuffle"] = False  # the dataset shuffles
+    return tf_data.array_batches(x, y, batch_size or 32, shuffle), None, None
 
 
 def _checked(gan, x, y, batch_size, validate_data, steps_per_epoch):

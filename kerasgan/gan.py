@@ -428,10 +428,11 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
                 that logs a NaN or Inf, and that step is not applied.
 
         Under a data-parallel distribution every batch must divide evenly over
-        the replicas. Training on the CPU, a dataset's tf.data autotuning is
-        turned off unless the dataset sets it (`kerasgan.utils.tf_data`).
+        the replicas. Training on the CPU, tf.data's autotuning is off for
+        datasets that do not set it and for arrays (`kerasgan.utils.tf_data`).
         """
-        x, failures = batch_checks.prepare_fit_data(self, x, y, batch_size, validate_data, kwargs)
+        x, y, batch_size, failures = batch_checks.prepare_fit_data(
+            self, x, y, batch_size, validate_data, kwargs)
         kwargs["callbacks"] = finite_steps.watch(self, kwargs.get("callbacks"), terminate_on_nan)
         try:
             return super().fit(x, y, batch_size=batch_size, **kwargs)

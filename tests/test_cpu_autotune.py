@@ -1,4 +1,7 @@
-"""GAN.fit turns tf.data autotuning off for datasets on the CPU, and only there."""
+"""GAN.fit turns tf.data autotuning off on the CPU, and only there: for datasets, and for arrays
+under TensorFlow (its own batches of them instead of Keras' autotuned pipeline)."""
+
+import warnings
 
 import keras
 import numpy as np
@@ -22,7 +25,7 @@ def _dataset(**options):
     return ds
 
 
-def _fit_and_capture(monkeypatch, x):
+def _fit_and_capture(monkeypatch, x, **fit_kwargs):
     seen = {}
 
     def fit(self, x=None, y=None, **kwargs):
@@ -31,7 +34,7 @@ def _fit_and_capture(monkeypatch, x):
 
     monkeypatch.setattr(keras.Model, "fit", fit)
     gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4, **NARROW)
-    gan.fit(x, epochs=1, verbose=0)
+    gan.fit(x, epochs=1, verbose=0, **fit_kwargs)
     return seen["x"]
 
 
@@ -55,15 +58,64 @@ def test_a_datasets_own_choice_is_kept(monkeypatch, choice):
     assert passed.options().autotune.enabled is choice
 
 
-def test_accelerators_and_arrays_are_left_alone(monkeypatch):
+def test_accelerators_are_left_alone(monkeypatch):
     monkeypatch.setattr(tf_data, "_accelerator_present", lambda: True)
     passed = _fit_and_capture(monkeypatch, _dataset())
     assert passed.options().autotune.enabled is None
-    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
     images = np.zeros((8, 28, 28, 1), "float32")
-    passed = _fit_and_capture(monkeypatch, images)
-    # Arrays go to Keras as they are, or as a dataset that keeps tf.data's default.
-    assert passed is images or passed.options().autotune.enabled is None
+    assert _fit_and_capture(monkeypatch, images) is images
+
+
+def test_arrays_on_the_cpu_become_kerasgans_batches_under_tensorflow(monkeypatch):
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
+    images = np.arange(10 * 28 * 28, dtype="float32").reshape(10, 28, 28, 1) / (10 * 28 * 28)
+    passed = _fit_and_capture(monkeypatch, images, batch_size=4)
+    if keras.backend.backend() != "tensorflow":
+        # JAX and PyTorch get arrays from Keras without tf.data.
+        assert passed is images
+        return
+    assert isinstance(passed, tf.data.Dataset)
+    assert passed.options().autotune.enabled is False
+    # fit()'s batch_size (4), the last batch partial, every image once per pass, as (x,).
+    assert int(passed.cardinality()) == 3
+    batches = list(passed.as_numpy_iterator())
+    assert [len(b) for b in batches] == [1, 1, 1]
+    assert [len(b[0]) for b in batches] == [4, 4, 2]
+    np.testing.assert_array_equal(np.sort(np.concatenate([b[0] for b in batches]), axis=0),
+                                  np.sort(images, axis=0))
+
+
+@pytest.mark.parametrize("keras_only", [{"validation_split": 0.25}, {"shuffle": "batch"},
+                                        {"sample_weight": np.ones(8)}])
+def test_what_only_keras_arrays_take_keeps_keras_pipeline(monkeypatch, keras_only):
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
+    fit_kwargs = dict(keras_only)
+    images = np.zeros((8, 28, 28, 1), "float32")
+    gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4, **NARROW)
+    x, y, batch_size, _ = kerasgan.batch_checks.prepare_fit_data(gan, images, None, 4, True,
+                                                                 fit_kwargs)
+    assert (x, y, batch_size) == (images, None, 4) and fit_kwargs == keras_only
+
+
+def test_array_batches_keep_order_labels_and_dtype_or_reshuffle_each_pass():
+    x = np.arange(10, dtype="float64").reshape(10, 1, 1, 1)
+    labels = np.arange(10) % 3
+    ordered = list(tf_data.array_batches(x, labels, 4, shuffle=False).as_numpy_iterator())
+    assert [b[0].dtype for b in ordered] == [np.dtype(keras.config.floatx())] * 3
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in ordered]), x)
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in ordered]), labels)
+    shuffled = tf_data.array_batches(x, labels, 4, shuffle=True)
+    passes = [np.concatenate([b[0] for b in shuffled.as_numpy_iterator()]).ravel()
+              for _ in range(3)]
+    for order in passes:  # every row once, its label with it
+        np.testing.assert_array_equal(np.sort(order), np.arange(10))
+    assert any(not np.array_equal(a, b) for a, b in zip(passes, passes[1:]))
+    # Where every batch is full, their size is static (a traced step sees an int).
+    assert shuffled.element_spec[0].shape[0] is None
+    assert tf_data.array_batches(x, None, 5).element_spec[0].shape[0] == 5
+    pairs = np.concatenate([np.stack([b[0].ravel(), b[1]], 1)
+                            for b in shuffled.as_numpy_iterator()])
+    np.testing.assert_array_equal(pairs[:, 0].astype(int) % 3, pairs[:, 1])
 
 
 @pytest.mark.parametrize("device, expected", [("cpu", False), ("gpu", True), ("tpu", True)])
@@ -90,3 +142,16 @@ def test_real_fit_trains_with_autotune_off(monkeypatch):
     assert len(history.history["g_loss"]) == 1
     after = [keras.ops.convert_to_numpy(w) for w in gan.generator.trainable_weights]
     assert any(not np.array_equal(b, a) for b, a in zip(before, after))
+
+
+def test_real_fit_on_an_array_trains_every_batch_of_every_epoch(monkeypatch):
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
+    gan = kerasgan.zoo.get("mnist_mlp", seed=0, batch_size=4, **NARROW, **TF_GRAPH)
+    images = np.random.default_rng(0).uniform(0, 1, (10, 28, 28, 1)).astype("float32")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = gan.fit(images, batch_size=4, epochs=2, verbose=0)
+    # Keras warns when a dataset runs out before the epoch it expected.
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+    assert len(history.history["g_loss"]) == 2
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6  # 3 batches x 2

@@ -137,7 +137,8 @@ def test_validate_data_false_trains_on_and_the_nan_stop_takes_over(capsys):
 def test_the_dataset_check_keeps_the_datasets_order_and_size():
     gan = tiny_mlp_gan()
     ds = tf.data.Dataset.from_tensor_slices(IMAGES).batch(BATCH)
-    checked, failures = kerasgan.batch_checks.prepare_fit_data(gan, ds, None, None, True, {})
+    checked, _, _, failures = kerasgan.batch_checks.prepare_fit_data(gan, ds, None, None, True,
+                                                                     {})
     assert int(checked.cardinality()) == 8 and failures == []
     np.testing.assert_array_equal(np.concatenate(list(checked.as_numpy_iterator())), IMAGES)
 

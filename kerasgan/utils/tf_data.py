@@ -1,12 +1,11 @@
 """tf.data options kerasgan sets on the datasets a GAN trains on (imports TensorFlow)."""
 
+import keras
 import tensorflow as tf
 
 
 def _accelerator_present():
     """Whether the active Keras backend computes on a GPU/TPU (tf.data itself runs on the CPU)."""
-    import keras
-
     if keras.backend.backend() == "jax":
         import jax
 
@@ -29,3 +28,41 @@ def without_cpu_autotune(ds):
     options = tf.data.Options()
     options.autotune.enabled = False
     return ds.with_options(options)
+
+
+def array_batches(x, y=None, batch_size=32, shuffle=True):
+    """The batches Keras' `fit()` makes of arrays, as a dataset with tf.data's autotuning off.
+
+    Each pass yields `(x,)` or `(x, y)` batches of `batch_size` rows, the last one partial, in a
+    new random order when `shuffle` is true (repeatable under a global seed); floats are cast to
+    Keras' floatx. Keras builds such batches with autotuned parallel maps and prefetching, which
+    on the CPU stall a fit() for up to seconds at its end and slow whole epochs (BUILD_NOTES.md,
+    "Arrays in fit()").
+
+    Args:
+        x: Array `(N, ...)`.
+        y: Array `(N, ...)` or None.
+        batch_size: Rows per batch.
+        shuffle: Reshuffle the rows at every pass over the dataset.
+    """
+    inputs = tuple(_floatx(tf.convert_to_tensor(a)) for a in ((x,) if y is None else (x, y)))
+    rows = int(inputs[0].shape[0])
+    indices = tf.data.Dataset.range(rows)
+    if shuffle:  # a new order at each pass, from the global seed when one is set
+        indices = indices.shuffle(rows, reshuffle_each_iteration=True)
+    # Batches keep a static size where all are full, as Keras' do. The arrays enter as one
+    # repeated element rather than as captures of the map's function, as in Keras' own adapter
+    # (a graph's constants are limited to 2 GB).
+    batches = indices.batch(batch_size, drop_remainder=rows % batch_size == 0)
+    ds = tf.data.Dataset.zip((batches, tf.data.Dataset.from_tensors(inputs).repeat()))
+    ds = ds.map(lambda batch, arrays: tuple(tf.gather(a, batch) for a in arrays))
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options).prefetch(1)
+
+
+def _floatx(tensor):
+    if tensor.dtype.is_floating and tensor.dtype != keras.config.floatx():
+        return tf.cast(tensor, keras.config.floatx())
+    return tensor
