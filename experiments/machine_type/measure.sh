@@ -4,9 +4,10 @@
 # Usage (from anywhere; run it on a quiet machine, with every training run paused):
 #   bash experiments/machine_type/measure.sh OUT_DIR
 #   STAGES="suite quickstart" bash experiments/machine_type/measure.sh OUT_DIR
+#   STAGES="heavy" bash experiments/machine_type/measure.sh OUT_DIR
 #
 # OUT_DIR (relative to the repository root) must be new or empty: nothing is overwritten. It
-# first runs tools/setup_env.sh. Stages (default: all, in this order):
+# first runs tools/setup_env.sh. Stages (default: all but heavy, in this order):
 #   ci          a CI run as CI makes it: a fresh `git clone` of this repository's HEAD (not its
 #               uncommitted changes) into a temporary directory, then `CI=true bash .ci/run`
 #               there (set-up from nothing with an empty uv cache, data included, and the
@@ -22,6 +23,11 @@
 #   step_ops    python -m tools.profiler --what=step_ops --preset=dcgan (per-op time of a step)
 #   bf16        experiments/mixed_precision/bf16_speed.sh, only on a CPU with avx512_bf16 or
 #               amx_bf16 (its runs under runs/machine_type/<OUT_DIR's name>/, outside git)
+#   threads     experiments/cpu_settings/run.py --study=threads (TensorFlow's thread pools and
+#               XLA's Eigen threads, dcgan fit())
+#   heavy       tools/bench.py on the heavy presets, one round each, kerasgan, hand loops and
+#               PyTorch: shared_wgan, wgan_gp at batch 64, dcgan_celeba (three JSON files,
+#               heavy_<preset>.json; about 25 minutes on Zen 4, not in the default stages)
 # Each stage's command, start, end, seconds and exit status go to OUT_DIR/stages.tsv, its output
 # to OUT_DIR/<stage>.log, its JSON (where it writes one) to OUT_DIR/<stage>.json; the machine
 # (CPU model, family, vector extensions, cores, load) to OUT_DIR/machine.txt. A failing stage is
@@ -29,8 +35,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: bash experiments/machine_type/measure.sh OUT_DIR (new or empty)}
-known="ci suite quickstart peak bench convs step_ops bf16"
-stages=${STAGES:-$known}
+default="ci suite quickstart peak bench convs step_ops bf16 threads"
+known="$default heavy"
+stages=${STAGES:-$default}
 for s in $stages; do
   case " $known " in *" $s "*) ;; *) echo "error: unknown stage '$s' (stages: $known)" >&2; exit 2 ;; esac
 done
@@ -91,6 +98,16 @@ for s in $stages; do
       else
         echo "== bf16: skipped (no avx512_bf16 or amx_bf16 on this CPU)"
       fi ;;
+    threads) stage threads "$py" experiments/cpu_settings/run.py --study=threads --presets=dcgan \
+      --rounds=2 --repeats=5 --output="$out/threads.json" ;;
+    heavy)
+      common=(--rounds=1 --repeats=2 --pipeline=false)
+      stage heavy_shared_wgan "$py" tools/bench.py --presets=shared_wgan --target_seconds=6 \
+        --fastgrad=false "${common[@]}" --output="$out/heavy_shared_wgan.json"
+      stage heavy_wgan_gp "$py" tools/bench.py --presets=wgan_gp --batch_size=64 --steps=3 \
+        --xla=false "${common[@]}" --output="$out/heavy_wgan_gp.json"
+      stage heavy_dcgan_celeba "$py" tools/bench.py --presets=dcgan_celeba --steps=3 --xla=false \
+        "${common[@]}" --output="$out/heavy_dcgan_celeba.json" ;;
   esac
 done
 echo
