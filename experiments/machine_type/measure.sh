@@ -27,7 +27,8 @@
 #               XLA's Eigen threads, dcgan fit())
 #   heavy       tools/bench.py on the heavy presets, one round each, kerasgan, hand loops and
 #               PyTorch: shared_wgan, wgan_gp at batch 64, dcgan_celeba (three JSON files,
-#               heavy_<preset>.json; about 25 minutes on Zen 4, not in the default stages)
+#               heavy_<preset>.json; not in the default stages: on Zen 4 the shared_wgan and
+#               wgan_gp benches alone took 548 s and 258 s)
 # Each stage's command, start, end, seconds and exit status go to OUT_DIR/stages.tsv, its output
 # to OUT_DIR/<stage>.log, its JSON (where it writes one) to OUT_DIR/<stage>.json; the machine
 # (CPU model, family, vector extensions, cores, load) to OUT_DIR/machine.txt. A failing stage is
