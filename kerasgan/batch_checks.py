@@ -109,20 +109,18 @@ def prepare_fit_data(gan, x, y, batch_size, validate_data, fit_kwargs):
 
 def _arrays_as_batches(x, y, batch_size, fit_kwargs):
     """`(x, y, batch_size)` for Keras: arrays as they are, or their batches as a dataset."""
-    import keras
-
     keras_only = fit_kwargs.get("validation_split") or any(
         fit_kwargs.get(k) is not None for k in ("sample_weight", "class_weight"))
     shuffle = fit_kwargs.get("shuffle", True)
-    if (keras.backend.backend() != "tensorflow" or keras_only or shuffle not in (True, False)
-            or not (y is None or isinstance(y, np.ndarray))):
+    if keras_only or shuffle not in (True, False) or not (y is None or isinstance(y, np.ndarray)):
         return x, y, batch_size
     from kerasgan.utils import tf_data
 
-    if tf_data._accelerator_present():
+    batches = tf_data.cpu_array_batches(x, y, batch_size or 32, shuffle)
+    if batches is None:
         return x, y, batch_size
     fit_kwargs["shuffle"] = False  # the dataset shuffles
-    return tf_data.array_batches(x, y, batch_size or 32, shuffle), None, None
+    return batches, None, None
 
 
 def _checked(gan, x, y, batch_size, validate_data, steps_per_epoch):

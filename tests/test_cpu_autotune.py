@@ -155,3 +155,19 @@ def test_real_fit_on_an_array_trains_every_batch_of_every_epoch(monkeypatch):
     assert not [w for w in caught if "ran out of data" in str(w.message)]
     assert len(history.history["g_loss"]) == 2
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6  # 3 batches x 2
+
+
+def test_the_judges_predict_reads_the_same_batches_either_way(monkeypatch):
+    from kerasgan import metrics
+
+    keras.utils.set_random_seed(0)
+    model = metrics.build_classifier(kernel_size=3, filters=(4, 4), feature_units=8)
+    clf = metrics.DomainClassifier(model)
+    images = np.random.default_rng(0).uniform(0, 1, (7, 28, 28, 1)).astype("float32")
+    outputs = {}
+    for accelerator in (True, False):  # Keras' array pipeline, then kerasgan's batches
+        monkeypatch.setattr(tf_data, "_accelerator_present", lambda: accelerator)
+        outputs[accelerator] = clf.predict(images, batch_size=3)
+    for keras_path, ours in zip(outputs[True], outputs[False]):
+        assert ours.shape == keras_path.shape
+        np.testing.assert_allclose(ours, keras_path, rtol=1e-6, atol=1e-7)

@@ -30,6 +30,14 @@ def without_cpu_autotune(ds):
     return ds.with_options(options)
 
 
+def cpu_array_batches(x, y=None, batch_size=32, shuffle=True):
+    """`array_batches(...)` under TensorFlow on the CPU; None where Keras' own pipeline serves
+    (JAX and PyTorch feed arrays without tf.data; accelerators gain from autotuning)."""
+    if keras.backend.backend() != "tensorflow" or _accelerator_present():
+        return None
+    return array_batches(x, y, batch_size, shuffle)
+
+
 def array_batches(x, y=None, batch_size=32, shuffle=True):
     """The batches Keras' `fit()` makes of arrays, as a dataset with tf.data's autotuning off.
 
