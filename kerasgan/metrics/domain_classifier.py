@@ -136,7 +136,7 @@ class DomainClassifier:
             raise ValueError("Expected at least one image. Received: 0 images.")
         # Keras' compiled predict loop: ~2x faster than eager calls on CPU. Under TensorFlow on
         # the CPU from kerasgan's batches: Keras' array pipeline made each call wait at its end
-        # (5,000 images 1.30 s against 0.69 s, BUILD_NOTES.md "Arrays in fit()").
+        # (5,000 images 1.30 s against 0.72-0.75 s, BUILD_NOTES.md "Arrays in fit()").
         from kerasgan.utils import tf_data
 
         batches = tf_data.cpu_array_batches(x, None, batch_size, shuffle=False)

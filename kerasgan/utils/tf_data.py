@@ -1,4 +1,5 @@
-"""tf.data options kerasgan sets on the datasets a GAN trains on (imports TensorFlow)."""
+"""The tf.data datasets and options kerasgan gives Keras when it computes on the CPU (imports
+TensorFlow)."""
 
 import keras
 import tensorflow as tf
