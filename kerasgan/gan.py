@@ -417,9 +417,8 @@ class GAN(AdversarialStep, GeneratorEMA, keras.Model):
         Args:
             x: Images: a `tf.data.Dataset` of image batches or an array
                 `(N, H, W, C)`, in `output_range`.
-            y: Labels `(N,)` of array images `x` for a conditional GAN
-                (datasets yield `(images, labels)` batches instead); None
-                for an unconditional GAN.
+            y: Labels `(N,)` of array images `x` for a conditional GAN (datasets
+                yield `(images, labels)` batches instead); None if unconditional.
             validate_data: Raise a clear error for bad data: the first batch
                 (structure, shape, dtype, range, NaN) before training, then
                 every batch (`kerasgan.batch_checks`; the message names it).
