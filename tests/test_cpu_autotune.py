@@ -171,3 +171,43 @@ def test_the_judges_predict_reads_the_same_batches_either_way(monkeypatch):
     for keras_path, ours in zip(outputs[True], outputs[False]):
         assert ours.shape == keras_path.shape
         np.testing.assert_allclose(ours, keras_path, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_gans_predict_reads_kerasgans_batches_with_the_same_outputs(monkeypatch, conditional):
+    gan = (kerasgan.zoo.get("cdcgan", base_filters=4, seed=0) if conditional
+           else kerasgan.zoo.get("mnist_mlp", seed=0, **NARROW))
+    noise = gan.sample_noise(7, seed=0)
+    x = [noise, np.arange(7) % 10] if conditional else noise
+    direct = keras.ops.convert_to_numpy(gan.generator(x, training=False))
+    built = []
+    array_batches = tf_data.array_batches
+    monkeypatch.setattr(tf_data, "array_batches",
+                        lambda *a, **k: built.append(a) or array_batches(*a, **k))
+    outputs = {}
+    for accelerator in (True, False):  # Keras' array pipeline, then kerasgan's batches
+        monkeypatch.setattr(tf_data, "_accelerator_present", lambda: accelerator)
+        outputs[accelerator] = gan.predict(x, batch_size=3, verbose=0)
+    for out in outputs.values():
+        assert out.shape == direct.shape
+        np.testing.assert_allclose(out, direct, rtol=1e-5, atol=1e-6)
+    # Only TensorFlow reads arrays through tf.data; only on the CPU kerasgan's batches.
+    assert len(built) == (keras.backend.backend() == "tensorflow")
+
+
+def test_predict_batches_take_arrays_and_pairs_in_order_and_pass_the_rest(monkeypatch):
+    monkeypatch.setattr(tf_data, "_accelerator_present", lambda: False)
+    noise = np.arange(10, dtype="float32").reshape(5, 2)
+    labels = np.arange(5)
+    if keras.backend.backend() != "tensorflow":  # Keras feeds arrays without tf.data
+        assert tf_data.predict_batches(noise, 2) is None
+        assert tf_data.predict_batches([noise, labels], 2) is None
+        return
+    batches = list(tf_data.predict_batches(noise, 2).as_numpy_iterator())
+    assert [len(b) for b in batches] == [1, 1, 1]  # (x,) each
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), noise)
+    pairs = list(tf_data.predict_batches([noise, labels], 2).as_numpy_iterator())
+    np.testing.assert_array_equal(np.concatenate([b[0][0] for b in pairs]), noise)
+    np.testing.assert_array_equal(np.concatenate([b[0][1] for b in pairs]), labels)
+    for other in ({"noise": noise}, [noise, labels[:4]], [noise], tf.constant(noise)):
+        assert tf_data.predict_batches(other, 2) is None

@@ -2,6 +2,7 @@
 TensorFlow)."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -37,6 +38,22 @@ def cpu_array_batches(x, y=None, batch_size=32, shuffle=True):
     if keras.backend.backend() != "tensorflow" or _accelerator_present():
         return None
     return array_batches(x, y, batch_size, shuffle)
+
+
+def predict_batches(x, batch_size=32):
+    """`predict()`'s input `x` as `array_batches`, in order, under TensorFlow on the CPU.
+
+    `x` is an array, or a list or tuple of two arrays (noise and labels of a conditional GAN);
+    each batch is `(x_batch,)`. None for anything else and where Keras' own pipeline serves
+    (`cpu_array_batches`).
+    """
+    if isinstance(x, np.ndarray):
+        return cpu_array_batches(x, None, batch_size, shuffle=False)
+    pair = isinstance(x, (list, tuple)) and len(x) == 2
+    if not (pair and all(isinstance(a, np.ndarray) for a in x) and len(x[0]) == len(x[1])):
+        return None
+    batches = cpu_array_batches(x[0], x[1], batch_size, shuffle=False)
+    return None if batches is None else batches.map(lambda noise, labels: ((noise, labels),))
 
 
 def array_batches(x, y=None, batch_size=32, shuffle=True):
