@@ -22,6 +22,7 @@ from kerasgan.networks.conditional import (
     conditional_dcgan_generator,
     projection_discriminator,
 )
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator, dcgan_stages
 from kerasgan.networks.l1 import l1_discriminator, l1_generator
 from kerasgan.networks.layers import PatchConv2D, PixelShuffle, TiedConv2D, TiedDense
@@ -38,6 +39,7 @@ from kerasgan.networks.wgan import (
 )
 
 __all__ = [
+    "BatchNormalization",
     "ConditionalBatchNormalization",
     "GlobalSumPooling2D",
     "MinibatchStdDev",

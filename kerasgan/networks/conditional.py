@@ -9,6 +9,7 @@ discriminator sees images only and returns `[adversarial logit, class logits]`.
 import keras
 from keras import layers, ops
 
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.dcgan import dcgan_stages
 from kerasgan.networks.spectral_norm import maybe_spectral_norm
 
@@ -22,7 +23,7 @@ class ConditionalBatchNormalization(layers.Layer):
     """BatchNorm whose scale and offset are looked up per class: `gamma[y] * x_hat + beta[y]`.
 
     Called on `[x, labels]`; normalises over every axis but the last, like
-    `keras.layers.BatchNormalization(center=False, scale=False)`, then applies
+    `keras.BatchNormalization(center=False, scale=False)`, then applies
     the class's `gamma` and `beta` (rows of two `(num_classes, channels)`
     embedding tables, initialised to ones and zeros).
 
@@ -48,7 +49,7 @@ class ConditionalBatchNormalization(layers.Layer):
         self.epsilon = float(epsilon)
         self.gamma_initializer = keras.initializers.get(gamma_initializer)
         self.beta_initializer = keras.initializers.get(beta_initializer)
-        self.batch_norm = layers.BatchNormalization(
+        self.batch_norm = BatchNormalization(
             momentum=self.momentum, epsilon=self.epsilon, center=False, scale=False,
             name="batch_norm",
         )
@@ -185,7 +186,7 @@ def conditional_dcgan_generator(
             return ConditionalBatchNormalization(
                 num_classes, momentum=bn_momentum, epsilon=bn_epsilon, name=f"cbn_{i}"
             )([x, labels])
-        return layers.BatchNormalization(
+        return BatchNormalization(
             momentum=bn_momentum, epsilon=bn_epsilon,
             gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), name=f"bn_{i}",
         )(x)
@@ -342,7 +343,7 @@ def conditional_dcgan_discriminator(
             spectral_norm,
         )(x)
         if batchnorm and i > 0:
-            x = layers.BatchNormalization(
+            x = BatchNormalization(
                 momentum=bn_momentum, epsilon=bn_epsilon,
                 gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), name=f"bn_{i}",
             )(x)

@@ -3,6 +3,7 @@
 import keras
 from keras import layers
 
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.catalog import register_discriminator, register_generator
 
 
@@ -39,7 +40,7 @@ def _conv_init():
 
 
 def _bn(name, epsilon, momentum):
-    return layers.BatchNormalization(
+    return BatchNormalization(
         epsilon=epsilon,
         momentum=momentum,
         gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),

@@ -5,6 +5,7 @@ import math
 import keras
 from keras import layers
 
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.catalog import register_generator
 
 
@@ -67,7 +68,7 @@ def mirror_generator(
 
     def block(x, i):
         if batch_norm:
-            x = layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=f"bn_{i}")(x)
+            x = BatchNormalization(epsilon=1e-5, momentum=0.9, name=f"bn_{i}")(x)
         return layers.ReLU(name=f"relu_{i}")(x)
 
     if spec["type"] == "dense":

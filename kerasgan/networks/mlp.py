@@ -5,6 +5,7 @@ import math
 import keras
 from keras import layers
 
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.catalog import register_discriminator, register_generator
 
 
@@ -37,7 +38,7 @@ def mlp_generator(
     for i, width in enumerate(widths):
         x = layers.Dense(width, name=f"dense_{i}")(x)
         if batch_norm:
-            x = layers.BatchNormalization(epsilon=bn_epsilon, momentum=bn_momentum, name=f"bn_{i}")(x)
+            x = BatchNormalization(epsilon=bn_epsilon, momentum=bn_momentum, name=f"bn_{i}")(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
     x = layers.Dense(math.prod(image_shape), activation=output_activation, name="to_pixels")(x)
     images = layers.Reshape(tuple(image_shape), name="to_image")(x)

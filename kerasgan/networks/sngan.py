@@ -4,6 +4,7 @@ optionally class-conditional (conditional BatchNorm in G, a projection or other 
 import keras
 from keras import layers
 
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.conditional import (
     ConditionalBatchNormalization,
     check_conditioning,
@@ -46,7 +47,7 @@ def sngan_generator(latent_dim=128, image_shape=(32, 32, 3), base_filters=64, nu
         if labels is not None:
             return ConditionalBatchNormalization(num_classes, momentum=bn_momentum,
                                                  epsilon=bn_epsilon, name=f"cbn_{i}")([x, labels])
-        return layers.BatchNormalization(momentum=bn_momentum, epsilon=bn_epsilon,
+        return BatchNormalization(momentum=bn_momentum, epsilon=bn_epsilon,
                                          name=f"bn_{i}")(x)
 
     filters = base_filters * 2**stages

@@ -3,6 +3,7 @@
 import keras
 from keras import layers
 
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.layers import PatchConv2D, TiedConv2D
 from kerasgan.networks.catalog import register_discriminator, register_generator
 
@@ -22,7 +23,7 @@ def _normal():
 
 def _bn(name):
     # tf.contrib.layers.batch_norm(decay=0.9, epsilon=1e-5, scale=True) of the reference's ops.py.
-    return layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
+    return BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
 
 
 def shared_wgan_generator(
@@ -145,13 +146,13 @@ def wgan_gp_generator(latent_dim=128, image_shape=(28, 28, 1), output_activation
         )
     noise = keras.Input((latent_dim,), name="noise")
     x = layers.Dense(4 * 4 * 256, use_bias=False, name="project")(noise)
-    x = layers.BatchNormalization(name="bn_0")(x)
+    x = BatchNormalization(name="bn_0")(x)
     x = layers.LeakyReLU(0.2, name="lrelu_0")(x)
     x = layers.Reshape((4, 4, 256), name="to_4x4")(x)
     for i, (filters, act) in enumerate([(128, None), (64, None), (c, output_activation)], start=1):
         x = layers.UpSampling2D(2, name=f"upsample_{i}")(x)
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv_{i}")(x)
-        x = layers.BatchNormalization(name=f"bn_{i}")(x)
+        x = BatchNormalization(name=f"bn_{i}")(x)
         if act is None:
             x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         else:
