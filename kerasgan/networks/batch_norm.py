@@ -9,9 +9,9 @@ class BatchNormalization(keras.layers.BatchNormalization):
 
     In training under TensorFlow, on 4-D channels-last float32 inputs outside
     XLA, it normalises with TensorFlow's fused batch-norm kernel (one op and
-    one gradient op instead of Keras' moments and arithmetic): 6-9% more
-    training steps per second for dcgan_celeba and shared_wgan on a 2-core
-    AVX-512 CPU (BUILD_NOTES.md, "Fused batch normalisation"). Everything
+    one gradient op instead of Keras' moments and arithmetic): 4-10% more
+    training steps per second for dcgan, dcgan_celeba and shared_wgan on a
+    2-core AVX-512 CPU (BUILD_NOTES.md, "Fused batch normalisation"). Everything
     else (inference, other backends, XLA, masks, float16/bfloat16 inputs,
     renorm, synchronized statistics) runs Keras' own `call`. The moving
     statistics follow Keras' rule: `moving = moving * momentum + batch *
