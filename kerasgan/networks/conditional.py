@@ -23,7 +23,7 @@ class ConditionalBatchNormalization(layers.Layer):
     """BatchNorm whose scale and offset are looked up per class: `gamma[y] * x_hat + beta[y]`.
 
     Called on `[x, labels]`; normalises over every axis but the last, like
-    `keras.BatchNormalization(center=False, scale=False)`, then applies
+    `keras.layers.BatchNormalization(center=False, scale=False)`, then applies
     the class's `gamma` and `beta` (rows of two `(num_classes, channels)`
     embedding tables, initialised to ones and zeros).
 
