@@ -186,7 +186,7 @@ def test_a_gans_predict_reads_kerasgans_batches_with_the_same_outputs(monkeypatc
                         lambda *a, **k: built.append(a) or array_batches(*a, **k))
     outputs = {}
     for accelerator in (True, False):  # Keras' array pipeline, then kerasgan's batches
-        monkeypatch.setattr(tf_data, "_accelerator_present", lambda: accelerator)
+        monkeypatch.setattr(tf_data, "_accelerator_present", lambda a=accelerator: a)
         outputs[accelerator] = gan.predict(x, batch_size=3, verbose=0)
     for out in outputs.values():
         assert out.shape == direct.shape

@@ -12,6 +12,7 @@ from kerasgan.networks.catalog import (  # isort: skip
     register_generator,
 )
 # Importing a network module registers its builders.
+from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.conditional import (
     ConditionalBatchNormalization,
     GlobalSumPooling2D,
@@ -22,7 +23,6 @@ from kerasgan.networks.conditional import (
     conditional_dcgan_generator,
     projection_discriminator,
 )
-from kerasgan.networks.batch_norm import BatchNormalization
 from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator, dcgan_stages
 from kerasgan.networks.l1 import l1_discriminator, l1_generator
 from kerasgan.networks.layers import PatchConv2D, PixelShuffle, TiedConv2D, TiedDense
