@@ -4,8 +4,9 @@
 
 MODE is `keras` (kerasgan's BatchNormalization layers run Keras' own `call`), `kerasgan` (as
 shipped: TensorFlow's fused kernel in training on 4-D float32 inputs outside XLA), `forced`
-(the fused kernel on 4-D inputs under XLA too) or `forced2` (also on 2-D inputs, each row a 1x1
-image). Trains PRESET on random images in its range at its batch size (`XLA=1`: with
+(the fused kernel on 4-D inputs under XLA too), `forced2` (also on 2-D inputs, each row a 1x1
+image) or `bf16` (as shipped, and on bfloat16 inputs too; with `MIXED=1`, the global policy
+`mixed_bfloat16`). Trains PRESET on random images in its range at its batch size (`XLA=1`: with
 `jit_compile=True`), one warm-up chunk, then CHUNKS `fit()` calls of STEPS steps, and prints
 steps/s per chunk.
 """
@@ -48,8 +49,20 @@ def timing(mode, preset, steps, chunks):
     elif mode in ("forced", "forced2"):
         batch_norm.BatchNormalization.call = forced_call
         RANKS = (4,) if mode == "forced" else (2, 4)
+    elif mode == "bf16":
+        kerasgan_applies = batch_norm._fused_kernel_applies
+
+        def applies(layer, inputs):  # bfloat16 inputs as well as float32 ones
+            if inputs.dtype == tf.bfloat16:
+                return kerasgan_applies(layer, tf.zeros([1] * len(inputs.shape)))
+            return kerasgan_applies(layer, inputs)
+
+        batch_norm._fused_kernel_applies = applies
     elif mode != "kerasgan":
-        raise SystemExit(f"Expected keras, kerasgan, forced or forced2. Received: {mode!r}.")
+        raise SystemExit(
+            f"Expected keras, kerasgan, forced, forced2 or bf16. Received: {mode!r}.")
+    if os.environ.get("MIXED") == "1":
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     import kerasgan
 
     overrides = {"jit_compile": True} if os.environ.get("XLA") == "1" else {}
@@ -65,7 +78,8 @@ def timing(mode, preset, steps, chunks):
         start = time.perf_counter()
         gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
         rates.append(steps / (time.perf_counter() - start))
-    print(f"{preset} {mode}{' XLA' if overrides else ''} batch {batch} steps/s per chunk of {steps}",
+    mixed = " mixed_bfloat16" if os.environ.get("MIXED") == "1" else ""
+    print(f"{preset} {mode}{' XLA' if overrides else ''}{mixed} batch {batch} steps/s per chunk of {steps}",
           " ".join(f"{r:.3f}" for r in rates), f"median {statistics.median(rates):.3f}",
           flush=True)
 
