@@ -82,6 +82,31 @@ def test_tensorflow_graph_trains_with_the_fused_kernel_and_xla_with_keras_ops(ji
 
 
 @pytest.mark.skipif(not TF, reason="the fused kernel is TensorFlow's")
+def test_mixed_bfloat16_trains_with_the_fused_kernel_like_keras_layer():
+    import tensorflow as tf
+
+    x = np.random.default_rng(1).normal(2.0, 3.0, (6, 5, 5, 4)).astype("float32")
+    results = {}
+    for name, cls in (("ours", networks.BatchNormalization),
+                      ("keras", keras.layers.BatchNormalization)):
+        layer = cls(momentum=0.9, dtype="mixed_bfloat16")
+        layer.build(x.shape)
+        function = tf.function(lambda x, layer=layer: layer(tf.cast(x, tf.bfloat16), training=True))
+        graph = function.get_concrete_function(tf.TensorSpec(x.shape, tf.float32)).graph
+        results[name] = ({op.type for op in graph.get_operations()}, function(x),
+                         [_numpy(w) for w in layer.weights])
+    assert "FusedBatchNormV3" in results["ours"][0]
+    assert "FusedBatchNormV3" not in results["keras"][0]
+    ours, theirs = results["ours"][1], results["keras"][1]
+    assert ours.dtype == theirs.dtype == tf.bfloat16
+    # bfloat16 keeps 8 bits of mantissa: outputs agree to its rounding, statistics to float32's.
+    np.testing.assert_allclose(_numpy(tf.cast(ours, tf.float32)),
+                               _numpy(tf.cast(theirs, tf.float32)), rtol=2e-2, atol=2e-2)
+    for a, b in zip(results["ours"][2], results["keras"][2]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not TF, reason="the fused kernel is TensorFlow's")
 @pytest.mark.parametrize("case", ["2-D", "mask", "mixed_float16", "inference", "frozen"])
 def test_what_the_fused_kernel_does_not_cover_runs_keras_call(case, monkeypatch):
     import tensorflow as tf
