@@ -80,6 +80,8 @@ class GeneratorSampling:
         without the wait that Keras' autotuned array pipeline adds at the end of
         each call.
         """
+        batch_size = validation.check_positive_int(
+            "batch_size", batch_size, allow_none=True, fix="Pass images per batch, e.g. 256.")
         if steps is None and keras.backend.backend() == "tensorflow":
             from kerasgan.utils import tf_data  # imports TensorFlow, as Keras' adapters do
 

@@ -85,6 +85,15 @@ def test_generate_rejects_bad_counts():
             gan.generate(bad)
 
 
+def test_predict_rejects_bad_batch_sizes_and_takes_good_ones():
+    gan = tiny_mlp_gan()
+    noise = gan.sample_noise(5, seed=0)
+    for bad in (0, -1, 2.5, "3", True):
+        with pytest.raises(ValueError, match="Expected batch_size to be a positive integer or None"):
+            gan.predict(noise, batch_size=bad, verbose=0)
+    assert gan.predict(noise, batch_size=2, verbose=0).shape[0] == 5
+
+
 def test_save_and_load_round_trip(tmp_path):
     # The configuration of test_both_optimizers_keep_state_across_steps' last case.
     gan = _compiled(d_steps=2, d_update="split")
