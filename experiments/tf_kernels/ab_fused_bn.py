@@ -6,9 +6,9 @@ MODE is `keras` (kerasgan's BatchNormalization layers run Keras' own `call`), `k
 shipped: TensorFlow's fused kernel in training on 4-D float32 inputs outside XLA), `forced`
 (the fused kernel on 4-D inputs under XLA too), `forced2` (also on 2-D inputs, each row a 1x1
 image) or `bf16` (as shipped, and on bfloat16 inputs too; with `MIXED=1`, the global policy
-`mixed_bfloat16`). Trains PRESET on random images in its range at its batch size (`XLA=1`: with
-`jit_compile=True`), one warm-up chunk, then CHUNKS `fit()` calls of STEPS steps, and prints
-steps/s per chunk.
+`mixed_bfloat16`). Trains PRESET on random images in its range (with labels for a conditional
+one) at its batch size (`XLA=1`: with `jit_compile=True`), one warm-up chunk, then CHUNKS `fit()`
+calls of STEPS steps, and prints steps/s per chunk.
 """
 
 import os
@@ -71,6 +71,8 @@ def timing(mode, preset, steps, chunks):
     batch, shape = spec.step_batch_size, spec.image_shape
     low, high = spec.value_range
     x = np.random.default_rng(0).uniform(low, high, (batch * 4,) + shape).astype("float32")
+    if gan.num_classes:  # a conditional GAN trains on (images, labels)
+        x = (x, np.arange(len(x)) % gan.num_classes)
     ds = tf.data.Dataset.from_tensor_slices(x).batch(batch, drop_remainder=True).repeat()
     gan.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
     rates = []
