@@ -10,9 +10,9 @@ class BatchNormalization(keras.layers.BatchNormalization):
     In training under TensorFlow, on 4-D channels-last float32 or bfloat16
     inputs outside XLA, it normalises with TensorFlow's fused batch-norm
     kernel (one op and one gradient op instead of Keras' moments and
-    arithmetic): 4-10% more training steps per second for dcgan, dcgan_celeba
-    and shared_wgan in float32 on a 2-core AVX-512 CPU, 6-24% under
-    `mixed_bfloat16` (BUILD_NOTES.md, "Fused batch normalisation"). Statistics
+    arithmetic): 4-28% more training steps per second for the zoo's BatchNorm
+    presets in float32 on a 2-core AVX-512 CPU (msgan_small the most), 6-24%
+    more under `mixed_bfloat16` (BUILD_NOTES.md, "Fused batch normalisation"). Statistics
     are computed in float32 either way. Everything else (inference, other
     backends, XLA, masks, float16 inputs, renorm, synchronized statistics)
     runs Keras' own `call`. The moving
