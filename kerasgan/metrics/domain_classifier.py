@@ -139,7 +139,7 @@ class DomainClassifier:
         # (5,000 images 1.30 s against 0.72-0.75 s, BUILD_NOTES.md "Arrays in fit()").
         from kerasgan.utils import tf_data
 
-        batches = tf_data.cpu_array_batches(x, None, batch_size, shuffle=False)
+        batches = tf_data.predict_batches(x, batch_size)
         if batches is None:
             probs, feats = self._both.predict(x, batch_size=batch_size, verbose=0)
         else:
